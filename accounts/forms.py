@@ -1,0 +1,203 @@
+from django import forms
+from django.urls import reverse_lazy
+from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Commune, Gender, Organization, ParticipantKind, User
+from accounts.phone import normalize_phone
+
+EARLIEST_BIRTH_YEAR = 1900
+YOUNGEST_AGE = 6
+
+
+class PhoneField(forms.CharField):
+    """A Vietnamese mobile number in any usual shape, cleaned to `0xxxxxxxxx`."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("Số điện thoại di động"))
+        kwargs.setdefault(
+            "widget",
+            forms.TextInput(
+                attrs={
+                    "type": "tel",
+                    "inputmode": "tel",
+                    "autocomplete": "tel",
+                    "placeholder": "0912 345 678",
+                }
+            ),
+        )
+        kwargs.setdefault("max_length", 20)
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        return normalize_phone(value) if value else value
+
+
+class CommuneInput(forms.TextInput):
+    """A text box that finds the commune as one types (small script), or on submit without it."""
+
+    template_name = "_components/commune_input.html"
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["data_id"] = f"{context['widget']['attrs'].get('id', name)}-data"
+        context["communes"] = [
+            {"code": c.code, "name": c.name, "label": str(c)}
+            for c in Commune.objects.order_by("search_name")
+        ]
+        return context
+
+    def format_value(self, value):
+        if isinstance(value, int):  # a model form's initial value is the primary key
+            value = Commune.objects.filter(pk=value).first()
+        if isinstance(value, Commune):
+            return value.name
+        return super().format_value(value)
+
+
+class CommuneField(forms.Field):
+    """Resolves what was typed ("giap trung", "Giáp Trung", "00985") to one Commune."""
+
+    widget = CommuneInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("Xã, phường nơi bạn sống hoặc làm việc"))
+        kwargs.setdefault("help_text", _("Gõ vài chữ của tên xã, có dấu hay không dấu đều được."))
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if isinstance(value, Commune):
+            return value
+        text = (value or "").strip()
+        if not text:
+            return None
+        matches = list(Commune.objects.search(text)[:6])
+        exact = [c for c in matches if c.match_rank == 0]
+        if len(exact) == 1:
+            return exact[0]
+        if len(matches) == 1:
+            return matches[0]
+        if not matches:
+            raise forms.ValidationError(
+                _("Không tìm thấy xã, phường nào có tên “%(text)s”. Hãy kiểm tra lại tên."),
+                code="not_found",
+                params={"text": text},
+            )
+        raise forms.ValidationError(
+            _("Có nhiều xã, phường khớp với “%(text)s”: %(names)s. Hãy gõ đủ tên."),
+            code="ambiguous",
+            params={"text": text, "names": ", ".join(c.name for c in matches[:5])},
+        )
+
+
+def birth_year_field() -> forms.IntegerField:
+    this_year = timezone.localdate().year
+    return forms.IntegerField(
+        label=_("Năm sinh"),
+        required=False,
+        min_value=EARLIEST_BIRTH_YEAR,
+        max_value=this_year - YOUNGEST_AGE,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "placeholder": "1985"}),
+        error_messages={
+            "min_value": _("Năm sinh phải từ %(limit_value)s trở đi."),
+            "max_value": _("Năm sinh phải trước %(limit_value)s."),
+            "invalid": _("Hãy nhập năm sinh bằng 4 chữ số, ví dụ 1985."),
+        },
+    )
+
+
+def consent_label():
+    return format_html(
+        "{} <a href='{}' target='_blank'>{}</a>",
+        _(
+            "Tôi đồng ý để Học Số lưu và sử dụng họ tên, số điện thoại, năm sinh, giới tính, "
+            "xã/phường và cơ quan của tôi để ghi nhận việc học, cấp giấy chứng nhận và tổ chức "
+            "cuộc thi. Tôi có thể xem, sửa hoặc yêu cầu xoá dữ liệu này bất cứ lúc nào."
+        ),
+        reverse_lazy("privacy"),
+        _("Đọc thông báo đầy đủ"),
+    )
+
+
+class ProfileSignupForm(forms.Form):
+    """The profile part of sign-up; allauth adds phone and passwords around it."""
+
+    field_order = [
+        "full_name",
+        "phone",
+        "password1",
+        "password2",
+        "commune",
+        "birth_year",
+        "participant_kind",
+        "gender",
+        "consent",
+    ]
+
+    full_name = forms.CharField(
+        label=_("Họ và tên"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "name", "placeholder": "Nguyễn Thị Lan"}),
+    )
+    commune = CommuneField()
+    birth_year = birth_year_field()
+    participant_kind = forms.ChoiceField(
+        label=_("Bạn là"), choices=ParticipantKind.choices, initial=ParticipantKind.RESIDENT
+    )
+    gender = forms.ChoiceField(
+        label=_("Giới tính (không bắt buộc)"),
+        choices=[("", _("Không muốn nói"))] + list(Gender.choices),
+        required=False,
+    )
+    consent = forms.BooleanField(
+        label=lazy(consent_label, str)(),
+        required=True,
+        error_messages={
+            "required": _("Bạn cần đồng ý với việc xử lý dữ liệu cá nhân để tạo tài khoản.")
+        },
+    )
+
+    def clean_full_name(self):
+        return " ".join(self.cleaned_data["full_name"].split())
+
+    def signup(self, request, user):
+        """allauth calls this after saving; the profile is saved with the user in the adapter."""
+
+
+class ProfileForm(forms.ModelForm):
+    """What a person may change about themselves. The phone number is changed via allauth."""
+
+    commune = CommuneField()
+    birth_year = birth_year_field()
+
+    class Meta:
+        model = User
+        fields = [
+            "full_name",
+            "email",
+            "commune",
+            "organization",
+            "participant_kind",
+            "birth_year",
+            "gender",
+        ]
+        labels = {
+            "full_name": _("Họ và tên"),
+            "email": _("Email (không bắt buộc)"),
+            "organization": _("Cơ quan, đơn vị (nếu có)"),
+            "participant_kind": _("Bạn là"),
+            "gender": _("Giới tính (không bắt buộc)"),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["full_name"].required = True
+        self.fields["organization"].queryset = Organization.objects.select_related("commune")
+        self.fields["organization"].empty_label = _("— Không thuộc cơ quan nào —")
+        self.fields["gender"].choices = [("", _("Không muốn nói"))] + list(Gender.choices)
+
+    def clean_full_name(self):
+        return " ".join(self.cleaned_data["full_name"].split())

@@ -1,0 +1,319 @@
+import datetime
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Case, IntegerField, Q, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.phone import MOBILE_RE, normalize_phone
+from accounts.text import fold
+
+# The 1 July 2025 reorganisation: two-level local government, no districts.
+REORGANISATION_DATE = datetime.date(2025, 7, 1)
+KIND_PREFIXES = ("xa ", "phuong ", "dac khu ")
+
+
+class Province(models.Model):
+    code = models.CharField(_("mã"), max_length=2, unique=True)
+    name = models.CharField(_("tên"), max_length=100)
+
+    class Meta:
+        verbose_name = _("tỉnh, thành phố")
+        verbose_name_plural = _("tỉnh, thành phố")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CommuneQuerySet(models.QuerySet):
+    def search(self, text: str) -> "CommuneQuerySet":
+        """Communes whose name or code matches `text`, accent- and tone-mark-insensitively.
+
+        Exact names first, then names starting with the text, then the rest.
+        """
+        key = fold(text)
+        for prefix in KIND_PREFIXES:
+            if key.startswith(prefix):
+                key = key[len(prefix) :]
+                break
+        if not key:
+            return self.none()
+        return (
+            self.filter(Q(search_name__contains=key) | Q(code=key))
+            .annotate(
+                match_rank=Case(
+                    When(Q(search_name=key) | Q(code=key), then=Value(0)),
+                    When(search_name__startswith=key, then=Value(1)),
+                    default=Value(2),
+                    output_field=IntegerField(),
+                )
+            )
+            .order_by("match_rank", "search_name")
+        )
+
+
+class Commune(models.Model):
+    class Kind(models.TextChoices):
+        XA = "xa", _("Xã")
+        PHUONG = "phuong", _("Phường")
+        DAC_KHU = "dac_khu", _("Đặc khu")
+
+    code = models.CharField(
+        _("mã"),
+        max_length=5,
+        unique=True,
+        validators=[RegexValidator(r"^\d{5}$", _("Mã xã gồm đúng 5 chữ số."))],
+    )
+    name = models.CharField(_("tên"), max_length=100)
+    kind = models.CharField(_("loại"), max_length=10, choices=Kind.choices)
+    province = models.ForeignKey(
+        Province, on_delete=models.PROTECT, related_name="communes", verbose_name=_("tỉnh")
+    )
+    is_pilot = models.BooleanField(_("thí điểm"), default=False)
+    effective_from = models.DateField(_("có hiệu lực từ"), default=REORGANISATION_DATE)
+    # fold(name), kept in the table so lookups stay an indexed query on SQLite and PostgreSQL.
+    search_name = models.CharField(max_length=100, editable=False, db_index=True)
+
+    objects = CommuneQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("xã, phường")
+        verbose_name_plural = _("xã, phường")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.name}"
+
+    def save(self, *args, **kwargs):
+        self.search_name = fold(self.name)
+        super().save(*args, **kwargs)
+
+
+class Organization(models.Model):
+    class Kind(models.TextChoices):
+        DEPARTMENT = "department", _("Sở, ban, ngành cấp tỉnh")
+        COMMUNE_COMMITTEE = "commune_committee", _("UBND xã, phường")
+        SCHOOL = "school", _("Trường học")
+        HEALTH_STATION = "health_station", _("Trạm y tế")
+        ENTERPRISE = "enterprise", _("Doanh nghiệp")
+        ASSOCIATION = "association", _("Hội, đoàn thể")
+        OTHER = "other", _("Khác")
+
+    name = models.CharField(_("tên"), max_length=200)
+    kind = models.CharField(_("loại"), max_length=20, choices=Kind.choices)
+    province = models.ForeignKey(
+        Province, on_delete=models.PROTECT, related_name="organizations", verbose_name=_("tỉnh")
+    )
+    commune = models.ForeignKey(
+        Commune,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="organizations",
+        verbose_name=_("xã, phường"),
+    )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("đơn vị cấp trên"),
+    )
+    search_name = models.CharField(max_length=200, editable=False, db_index=True)
+
+    class Meta:
+        verbose_name = _("cơ quan, đơn vị")
+        verbose_name_plural = _("cơ quan, đơn vị")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.search_name = fold(self.name)
+        super().save(*args, **kwargs)
+
+
+class ParticipantKind(models.TextChoices):
+    RESIDENT = "resident", _("Người dân")
+    COMMUNE_OFFICIAL = "commune_official", _("Cán bộ cấp xã")
+    CIVIL_SERVANT = "civil_servant", _("Công chức")
+    PUBLIC_EMPLOYEE = "public_employee", _("Viên chức")
+    MEMBER = "member", _("Đoàn viên, hội viên")
+    STUDENT = "student", _("Học sinh, sinh viên")
+    OTHER = "other", _("Khác")
+
+
+class Gender(models.TextChoices):
+    FEMALE = "female", _("Nữ")
+    MALE = "male", _("Nam")
+    OTHER = "other", _("Khác")
+
+
+class UserQuerySet(models.QuerySet):
+    def search(self, text: str) -> "UserQuerySet":
+        """People whose name (accent-insensitively) or phone number contains `text`."""
+        key = fold(text)
+        digits = "".join(ch for ch in text if ch.isdigit())
+        condition = Q(search_name__contains=key)
+        if len(digits) >= 3:
+            condition |= Q(phone__contains=digits)
+        return self.filter(condition) if key else self
+
+
+class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
+    use_in_migrations = True
+
+    def create_user(self, phone: str, password: str | None = None, **fields):
+        user = self.model(phone=normalize_phone(phone), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, phone: str, password: str | None = None, **fields):
+        fields.update(is_staff=True, is_superuser=True, phone_verified=True)
+        return self.create_user(phone, password, **fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person, known by a Vietnamese mobile number. No citizen ID, no ethnicity."""
+
+    phone = models.CharField(
+        _("số điện thoại"),
+        max_length=10,
+        unique=True,
+        validators=[RegexValidator(MOBILE_RE, _("Số di động gồm 10 chữ số, bắt đầu bằng 0."))],
+    )
+    phone_verified = models.BooleanField(_("đã xác thực số điện thoại"), default=False)
+    email = models.EmailField(_("email"), blank=True)
+    full_name = models.CharField(_("họ và tên"), max_length=150)
+    birth_year = models.PositiveSmallIntegerField(_("năm sinh"), null=True, blank=True)
+    gender = models.CharField(_("giới tính"), max_length=10, choices=Gender.choices, blank=True)
+    # Nullable for staff accounts made with createsuperuser; every form for a person requires it.
+    commune = models.ForeignKey(
+        Commune,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="people",
+        verbose_name=_("xã, phường"),
+    )
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="people",
+        verbose_name=_("cơ quan, đơn vị"),
+    )
+    participant_kind = models.CharField(
+        _("đối tượng"),
+        max_length=20,
+        choices=ParticipantKind.choices,
+        default=ParticipantKind.RESIDENT,
+    )
+    consent_at = models.DateTimeField(_("đồng ý xử lý dữ liệu cá nhân lúc"), null=True, blank=True)
+    is_active = models.BooleanField(_("đang hoạt động"), default=True)
+    is_staff = models.BooleanField(_("vào được trang quản trị"), default=False)
+    date_joined = models.DateTimeField(_("ngày tham gia"), default=timezone.now)
+    search_name = models.CharField(max_length=150, editable=False, db_index=True)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "phone"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        verbose_name = _("người dùng")
+        verbose_name_plural = _("người dùng")
+        ordering = ["full_name", "phone"]
+
+    def __str__(self) -> str:
+        return self.full_name or self.phone
+
+    def save(self, *args, **kwargs):
+        self.search_name = fold(self.full_name)
+        if kwargs.get("update_fields") is not None and "full_name" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_name"}
+        super().save(*args, **kwargs)
+
+    def get_full_name(self) -> str:
+        return self.full_name
+
+    def get_short_name(self) -> str:
+        return self.full_name.split()[-1] if self.full_name else self.phone
+
+
+class Role(models.TextChoices):
+    PROVINCE_ADMIN = "province_admin", _("Quản trị cấp tỉnh")
+    COMMUNE_COORDINATOR = "commune_coordinator", _("Điều phối cấp xã")
+    ORGANIZATION_COORDINATOR = "organization_coordinator", _("Điều phối cơ quan, đơn vị")
+    CONTENT_EDITOR = "content_editor", _("Biên tập nội dung")
+    CONTEST_HOST = "contest_host", _("Người tổ chức cuộc thi")
+
+
+class RoleGrant(models.Model):
+    """One role held by one user; coordinator roles name the commune or organization."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_grants")
+    role = models.CharField(_("vai trò"), max_length=30, choices=Role.choices)
+    commune = models.ForeignKey(
+        Commune, on_delete=models.CASCADE, null=True, blank=True, verbose_name=_("xã, phường")
+    )
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        verbose_name=_("cơ quan, đơn vị"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("vai trò")
+        verbose_name_plural = _("vai trò")
+        constraints = [
+            models.CheckConstraint(
+                name="rolegrant_scope_matches_role",
+                condition=(
+                    Q(
+                        role=Role.COMMUNE_COORDINATOR,
+                        commune__isnull=False,
+                        organization__isnull=True,
+                    )
+                    | Q(
+                        role=Role.ORGANIZATION_COORDINATOR,
+                        commune__isnull=True,
+                        organization__isnull=False,
+                    )
+                    | Q(
+                        role__in=[Role.PROVINCE_ADMIN, Role.CONTENT_EDITOR, Role.CONTEST_HOST],
+                        commune__isnull=True,
+                        organization__isnull=True,
+                    )
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role"],
+                condition=Q(commune__isnull=True, organization__isnull=True),
+                name="rolegrant_unique_unscoped",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "commune"],
+                condition=Q(commune__isnull=False),
+                name="rolegrant_unique_commune",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "organization"],
+                condition=Q(organization__isnull=False),
+                name="rolegrant_unique_organization",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        where = self.commune or self.organization
+        return f"{self.get_role_display()}" + (f" — {where}" if where else "")

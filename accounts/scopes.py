@@ -1,0 +1,88 @@
+"""Who may see whose data: the one scope check every list, detail and export goes through.
+
+A province administrator sees everything. A commune coordinator sees the people of their
+commune and of the organizations located in it. An organization coordinator sees the
+people of their organization and of the units below it. Roles add up. Anything outside
+the scope answers 404, so a coordinator cannot even learn that another scope's object
+exists.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from accounts.models import Organization, Role
+
+COORDINATOR_ROLES = {Role.PROVINCE_ADMIN, Role.COMMUNE_COORDINATOR, Role.ORGANIZATION_COORDINATOR}
+
+
+@dataclass(frozen=True)
+class Scope:
+    everything: bool = False
+    commune_ids: frozenset[int] = frozenset()
+    organization_ids: frozenset[int] = frozenset()
+
+    @classmethod
+    def of(cls, user) -> Scope:
+        """The scope of `user`, computed once per request (cached on the user object)."""
+        if not getattr(user, "is_authenticated", False):
+            return cls()
+        cached = getattr(user, "_hocso_scope", None)
+        if cached is None:
+            cached = cls._compute(user)
+            user._hocso_scope = cached
+        return cached
+
+    @classmethod
+    def _compute(cls, user) -> Scope:
+        if user.is_superuser:
+            return cls(everything=True)
+        grants = list(user.role_grants.values_list("role", "commune_id", "organization_id"))
+        if any(role == Role.PROVINCE_ADMIN for role, _, _ in grants):
+            return cls(everything=True)
+        communes = {c for role, c, _ in grants if role == Role.COMMUNE_COORDINATOR}
+        roots = {o for role, _, o in grants if role == Role.ORGANIZATION_COORDINATOR}
+        organizations = set(roots)
+        if communes:
+            organizations |= set(
+                Organization.objects.filter(commune_id__in=communes).values_list("id", flat=True)
+            )
+        # Walk down the organization tree; it is shallow (province → unit → sub-unit).
+        frontier = organizations
+        while frontier:
+            frontier = set(
+                Organization.objects.filter(parent_id__in=frontier)
+                .exclude(id__in=organizations)
+                .values_list("id", flat=True)
+            )
+            organizations |= frontier
+        return cls(commune_ids=frozenset(communes), organization_ids=frozenset(organizations))
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.everything or self.commune_ids or self.organization_ids)
+
+    def q(self, *, commune: str | None = "commune", organization: str | None = "organization") -> Q:
+        """A filter for objects reaching a commune / an organization through these paths."""
+        if self.everything:
+            return Q()
+        condition = Q(pk__in=[])
+        if commune and self.commune_ids:
+            condition |= Q(**{f"{commune}__in": self.commune_ids})
+        if organization and self.organization_ids:
+            condition |= Q(**{f"{organization}__in": self.organization_ids})
+        return condition
+
+    def filter(self, queryset: QuerySet, **paths: str | None) -> QuerySet:
+        """`queryset` narrowed to this scope; see `q` for the paths."""
+        return queryset.filter(self.q(**paths))
+
+    def get_object_or_404(self, queryset: QuerySet, *, paths: dict | None = None, **lookup):
+        """One object in scope, or 404 whether it is missing or out of scope."""
+        try:
+            return self.filter(queryset, **(paths or {})).get(**lookup)
+        except queryset.model.DoesNotExist:
+            raise Http404 from None

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class CoursesConfig(AppConfig):
+    """Course > Module > Lesson content, authoring, catalogue, training campaigns."""
+
+    name = "courses"
+    verbose_name = "Khoá học"

@@ -1,0 +1,103 @@
+"""Settings as the environment drives them, read by fresh processes so nothing leaks."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.core.cache import cache
+
+ROOT = Path(__file__).resolve().parents[2]
+PRODUCTION = {
+    "DJANGO_SECRET_KEY": "x7!k2-production-secret-" + "q" * 40,
+    "DJANGO_ALLOWED_HOSTS": "hocso.tuyenquang.gov.vn",
+    "DJANGO_CSRF_TRUSTED_ORIGINS": "https://hocso.tuyenquang.gov.vn",
+    "DJANGO_HTTPS": "1",
+    "DATABASE_URL": "postgres://hocso:secret@127.0.0.1:5432/hocso",
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
+}
+BARE = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "REDIS_"))}
+
+
+def run(args: list[str], env: dict) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**BARE, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def settings_of(env: dict, expression: str):
+    code = f"import json; from django.conf import settings as s; print(json.dumps({expression}))"
+    result = run(["shell", "-c", code], env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_check_deploy_is_clean_with_production_variables():
+    result = run(["check", "--deploy", "--fail-level", "WARNING"], PRODUCTION)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_check_deploy_warns_without_them():
+    result = run(["check", "--deploy", "--fail-level", "WARNING"], {})
+    assert result.returncode != 0
+    assert "security.W" in result.stdout + result.stderr
+
+
+def test_debug_is_off_unless_asked_for():
+    assert settings_of({}, "s.DEBUG") is False
+    assert settings_of({"DJANGO_DEBUG": "1"}, "s.DEBUG") is True
+
+
+def test_embedded_default_is_sqlite_in_wal_mode_and_in_memory_layer(tmp_path):
+    env = {"SQLITE_PATH": str(tmp_path / "db.sqlite3")}
+    code = (
+        "from django.db import connection; c = connection.cursor(); "
+        "c.execute('PRAGMA journal_mode'); print(c.fetchone()[0])"
+    )
+    result = run(["shell", "-c", code], env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "wal"
+    backend = settings_of(env, "s.CHANNEL_LAYERS['default']['BACKEND']")
+    assert backend == "channels.layers.InMemoryChannelLayer"
+
+
+def test_production_variables_select_postgresql_and_redis_with_a_bounded_pool():
+    config = settings_of(
+        PRODUCTION,
+        "[s.DATABASES['default']['ENGINE'], s.CHANNEL_LAYERS['default'], "
+        "s.CACHES['default']['BACKEND'], s.LANGUAGE_CODE, s.TIME_ZONE, s.USE_TZ]",
+    )
+    engine, layer, cache_backend, language, zone, use_tz = config
+    assert engine == "django.db.backends.postgresql"
+    assert layer["BACKEND"].startswith("channels_redis.")
+    assert layer["CONFIG"]["hosts"][0]["max_connections"] == 1000
+    assert cache_backend == "django.core.cache.backends.redis.RedisCache"
+    assert (language, zone, use_tz) == ("vi", "Asia/Ho_Chi_Minh", True)
+
+
+def test_the_configured_channel_layer_carries_a_message():
+    """In-memory by default; the real Redis layer when the suite runs with REDIS_URL."""
+    layer = get_channel_layer()
+
+    async def round_trip():
+        channel = await layer.new_channel()
+        await layer.send(channel, {"type": "ping", "text": "Xin chào"})
+        return await layer.receive(channel)
+
+    assert async_to_sync(round_trip)() == {"type": "ping", "text": "Xin chào"}
+
+
+@pytest.mark.parametrize("value", ["Tuyên Quang", 124, {"xã": 117, "phường": 7}])
+def test_the_configured_cache_keeps_a_value(value):
+    cache.set("hocso-test-key", value, 30)
+    assert cache.get("hocso-test-key") == value

@@ -1,0 +1,18 @@
+import pytest
+
+from accounts import sms
+from accounts.services import load_tuyen_quang
+
+
+@pytest.fixture(autouse=True)
+def sms_outbox(settings):
+    """Every test sends SMS into accounts.sms.outbox, emptied first."""
+    settings.SMS_BACKEND = "locmem"
+    sms.outbox.clear()
+    return sms.outbox
+
+
+@pytest.fixture
+def tuyen_quang(db):
+    """The 124 communes (a migration loads them; a transactional test may have flushed them)."""
+    load_tuyen_quang()
