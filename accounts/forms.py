@@ -44,9 +44,12 @@ class CommuneInput(forms.TextInput):
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
         context["data_id"] = f"{context['widget']['attrs'].get('id', name)}-data"
+        kinds = dict(Commune.Kind.choices)  # three labels, not one translation per commune
         context["communes"] = [
-            {"code": c.code, "name": c.name, "label": str(c)}
-            for c in Commune.objects.order_by("search_name")
+            {"code": code, "name": name, "label": f"{kinds[kind]} {name}"}
+            for code, name, kind in Commune.objects.order_by("search_name").values_list(
+                "code", "name", "kind"
+            )
         ]
         return context
 

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.http import HttpResponse
 from django.urls import include, path
 from django.views.generic import TemplateView
 
@@ -7,7 +8,14 @@ from accounts import views as account_views
 admin.site.site_header = "Học Số — Quản trị"
 admin.site.site_title = "Học Số"
 
+
+def health(request):
+    """For the load balancer, and the trivial reference view of bench/pages.py."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
 urlpatterns = [
+    path("healthz/", health, name="health"),
     path("", account_views.home, name="home"),
     path(
         "quyen-rieng-tu/",

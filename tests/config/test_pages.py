@@ -18,9 +18,15 @@ def test_home_page_answers_in_vietnamese(client):
     assert 'name="viewport"' in html
 
 
-def test_english_is_available(client):
-    response = client.get("/", HTTP_ACCEPT_LANGUAGE="en")
-    html = response.content.decode()
+def test_a_phone_set_to_english_still_gets_vietnamese(client):
+    html = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="vi">' in html
+
+
+def test_english_is_available_from_the_language_switch(client):
+    response = client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert response.status_code == 302
+    html = client.get("/").content.decode()
     assert '<html lang="en">' in html
     assert "Learn digital skills on your phone" in html
     translation.activate("vi")

@@ -1,0 +1,22 @@
+from django.conf import settings
+from django.utils import translation
+
+
+class VietnameseFirstLocaleMiddleware:
+    """Vietnamese unless the person chose another language with the switch in the footer.
+
+    Django's LocaleMiddleware would follow the browser's Accept-Language, and many phones
+    here are set to English; the province wants every resident to see Vietnamese first.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        return response

@@ -1,0 +1,180 @@
+"""Throughput and latency of the pages a resident opens first, against a trivial view.
+
+    .venv/bin/python bench/pages.py [--seconds 5] [--rounds 3] [--clients 16] [--server gunicorn]
+
+Sets up a throwaway SQLite database with seed_demo, starts the production page server
+(gunicorn, 2 sync workers, DEBUG off) on a free loopback port, and drives it from
+4 client processes with closed-loop threads. Each path is measured in several rounds;
+the medians are printed as a Markdown table, with throughput as a ratio of /healthz/
+measured in the same run (the machine is shared and noisy: compare ratios, not numbers).
+"""
+
+import argparse
+import http.client
+import multiprocessing
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PATHS = ["/healthz/", "/", "/tai-khoan/signup/", "/tai-khoan/login/", "/quyen-rieng-tu/"]
+PROCESSES = 4
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def client(port: int, path: str, seconds: float, threads: int, queue) -> None:
+    latencies: list[float] = []
+    errors = 0
+    lock = threading.Lock()
+    stop_at = time.perf_counter() + seconds
+
+    def loop():
+        nonlocal errors
+        while time.perf_counter() < stop_at:
+            start = time.perf_counter()
+            try:
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+                connection.request("GET", path, headers={"Accept-Encoding": "gzip"})
+                response = connection.getresponse()
+                response.read()
+                connection.close()
+                ok = response.status == 200
+            except OSError:
+                ok = False
+            with lock:
+                if ok:
+                    latencies.append(time.perf_counter() - start)
+                else:
+                    errors += 1
+
+    workers = [threading.Thread(target=loop) for _ in range(threads)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    queue.put((latencies, errors))
+
+
+def measure(port: int, path: str, seconds: float, clients: int) -> dict:
+    queue = multiprocessing.Queue()
+    per_process = max(1, clients // PROCESSES)
+    procs = [
+        multiprocessing.Process(target=client, args=(port, path, seconds, per_process, queue))
+        for _ in range(PROCESSES)
+    ]
+    for p in procs:
+        p.start()
+    results = [queue.get() for _ in procs]
+    for p in procs:
+        p.join()
+    latencies = sorted(x for lat, _ in results for x in lat)
+    errors = sum(e for _, e in results)
+    return {
+        "rps": len(latencies) / seconds,
+        "p50": statistics.median(latencies) * 1000 if latencies else float("nan"),
+        "p99": latencies[int(len(latencies) * 0.99)] * 1000 if latencies else float("nan"),
+        "errors": errors,
+    }
+
+
+def wait_for(port: int, timeout: float = 30) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            connection.request("GET", "/healthz/")
+            if connection.getresponse().status == 200:
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit("the server did not answer")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=5)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--server", choices=["gunicorn", "daphne"], default="gunicorn")
+    args = parser.parse_args()
+
+    workdir = Path(tempfile.mkdtemp(prefix="hocso-bench-"))
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "REDIS_"))},
+        "SQLITE_PATH": str(workdir / "db.sqlite3"),
+        "DJANGO_DEBUG": "0",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+    }
+    python = sys.executable
+    for command in (["migrate", "--noinput", "-v0"], ["seed_demo"]):
+        subprocess.run(
+            [python, "manage.py", *command],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+    port = free_port()
+    bin_dir = Path(python).parent
+    server = (
+        [
+            str(bin_dir / "gunicorn"),
+            "config.wsgi",
+            "-w",
+            "2",
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ]
+        if args.server == "gunicorn"
+        else [
+            str(bin_dir / "daphne"),
+            "-b",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "config.asgi:application",
+        ]
+    )
+    process = subprocess.Popen(server, cwd=ROOT, env=env, stderr=subprocess.DEVNULL)
+    try:
+        wait_for(port)
+        rows = {}
+        for path in PATHS:
+            measure(port, path, 1, args.clients)  # warm-up
+            rounds = [measure(port, path, args.seconds, args.clients) for _ in range(args.rounds)]
+            rows[path] = {
+                key: statistics.median(r[key] for r in rounds) for key in ("rps", "p50", "p99")
+            } | {"errors": sum(r["errors"] for r in rounds)}
+    finally:
+        process.terminate()
+        process.wait()
+
+    reference = rows["/healthz/"]["rps"]
+    print(
+        f"server: {args.server}, {args.clients} clients, {args.rounds}×{args.seconds:g} s, "
+        f"cores: {os.cpu_count()}\n"
+    )
+    print("| path | req/s (median) | ratio to /healthz/ | p50 ms | p99 ms | errors |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    for path, r in rows.items():
+        print(
+            f"| `{path}` | {r['rps']:,.0f} | {r['rps'] / reference:.2f} | {r['p50']:.1f} | "
+            f"{r['p99']:.1f} | {r['errors']} |"
+        )
+
+
+if __name__ == "__main__":
+    main()
