@@ -142,3 +142,16 @@ def test_pages_need_a_login(client):
     response = client.get(reverse("accounts:profile"))
     assert response.status_code == 302
     assert response.url.startswith(reverse("account_login"))
+
+
+def test_changing_the_phone_number_takes_effect_after_the_sms_code(client, sms_outbox):
+    user = factories.person(commune=factories.commune("00985"), phone="0912345678")
+    client.force_login(user)
+    assert "Số hiện tại" in client.get(reverse("account_change_phone")).content.decode()
+    response = client.post(reverse("account_change_phone"), {"phone": "+84 868 111 222"})
+    assert response.status_code == 302
+    assert sms_outbox[-1].to == "0868111222"
+    response = client.post(reverse("account_verify_phone"), {"code": sent_code(sms_outbox)})
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert (user.phone, user.phone_verified) == ("0868111222", True)

@@ -10,6 +10,7 @@ from accounts.services import grant_role, load_tuyen_quang
 
 DEMO_PASSWORD = "HocSo@2025"
 PILOT_COMMUNES = ["00985", "02554"]  # Giáp Trung, Minh Thanh
+PROVINCIAL_SEAT = "02215"  # Phường Minh Xuân, where the provincial departments sit
 
 ORGANIZATIONS = [
     # name, kind, commune code, parent name
@@ -69,11 +70,12 @@ class Command(BaseCommand):
                     "parent": organizations.get(parent_name),
                 },
             )
+        provincial_seat = Commune.objects.get(code=PROVINCIAL_SEAT)
         # One hash for every demo account: hashing is deliberately slow.
         password = make_password(DEMO_PASSWORD)
         now = timezone.now()
         for phone, name, role, commune_code, organization_name in STAFF:
-            commune = communes.get(commune_code) or communes["00985"]
+            commune = communes.get(commune_code) or provincial_seat
             user = self._person(
                 phone,
                 name,
