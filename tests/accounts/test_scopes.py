@@ -140,3 +140,17 @@ def test_people_list_is_paginated(client, world):
     assert "Trang 1 / 2" in first
     second = client.get(reverse("accounts:people_list"), {"page": 2}).content.decode()
     assert "Trang 2 / 2" in second
+
+
+def test_people_list_and_export_query_count_does_not_grow_with_people(
+    client, world, django_assert_max_num_queries
+):
+    _, viewers = world
+    a = factories.commune("00985")
+    for i in range(40):
+        factories.person(commune=a, full_name=f"Người Thử {i:02d}")
+    client.force_login(viewers["coordinator_A"])
+    with django_assert_max_num_queries(10):
+        client.get(reverse("accounts:people_list"))
+    with django_assert_max_num_queries(10):
+        client.get(reverse("accounts:people_export"))
