@@ -1,3 +1,5 @@
+from allauth.core.exceptions import RateLimited
+from allauth.core.ratelimit import respond_429
 from django.conf import settings
 from django.utils import translation
 
@@ -20,3 +22,19 @@ class VietnameseFirstLocaleMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class RateLimitedMiddleware:
+    """allauth raises RateLimited from inside some flows (a verification SMS sent during
+    sign-up) instead of answering 429; without this the person would see a 500 page."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, RateLimited):
+            return respond_429(request)
+        return None

@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "accounts.middleware.RateLimitedMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -168,6 +169,16 @@ ACCOUNT_LOGIN_BY_CODE_ENABLED = True
 ACCOUNT_FORMS = {"login": "accounts.adapter.PhoneLoginForm"}
 # Six digits: typed on a phone's number pad; allauth allows 3 tries per code.
 ALLAUTH_USER_CODE_FORMAT = {"numeric": True, "length": 6, "dashed": False}
+# allauth's per-IP defaults (3 verification SMS and 20 sign-ups a minute) would stop a
+# festival booth: a whole commune signs up through one Wi-Fi router or one carrier NAT
+# address. Per-number limits stay strict; per-IP limits fit a busy booth.
+ACCOUNT_RATE_LIMITS = {
+    "signup": "120/m/ip",
+    "login": "120/m/ip",
+    "login_failed": "60/m/ip,5/300s/key",
+    "verify_phone": "1/30s/key,60/m/ip",
+    "request_login_code": "60/m/ip,3/m/key",
+}
 ACCOUNT_SESSION_REMEMBER = True
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_PREVENT_ENUMERATION = False  # a phone number is not secret among neighbours

@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 
 from accounts import sms
 from accounts.services import load_tuyen_quang
@@ -10,6 +11,12 @@ def sms_outbox(settings):
     settings.SMS_BACKEND = "locmem"
     sms.outbox.clear()
     return sms.outbox
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """allauth keeps rate-limit counters in the cache; each test starts with none."""
+    cache.clear()
 
 
 @pytest.fixture

@@ -155,3 +155,21 @@ def test_changing_the_phone_number_takes_effect_after_the_sms_code(client, sms_o
     assert response.status_code == 302
     user.refresh_from_db()
     assert (user.phone, user.phone_verified) == ("0868111222", True)
+
+
+def test_a_busy_booth_can_verify_many_residents_from_one_address(client, sms_outbox):
+    for i in range(10):
+        client.logout()
+        response = client.post(reverse("account_signup"), {**SIGNUP, "phone": f"09120000{i:02d}"})
+        assert response.url == reverse("account_verify_phone"), i
+    assert len(sms_outbox) == 10
+
+
+def test_a_rate_limit_in_sign_up_answers_429_in_vietnamese_not_500(client, settings):
+    settings.ACCOUNT_RATE_LIMITS = {"verify_phone": "1/30s/key,1/m/ip"}
+    client.post(reverse("account_signup"), SIGNUP)
+    client.logout()
+    response = client.post(reverse("account_signup"), {**SIGNUP, "phone": "0912000099"})
+    assert response.status_code == 429
+    assert "Bạn thao tác quá nhiều lần" in response.content.decode()
+    assert User.objects.filter(phone="0912000099").exists()  # kept: log in to get the code
