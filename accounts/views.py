@@ -2,6 +2,7 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
@@ -18,7 +19,9 @@ PEOPLE_PER_PAGE = 50
 
 
 def home(request):
-    return render(request, "home.html", {"learner_count": User.objects.count()})
+    # COUNT(*) over every user is slow at province scale; the front page can be 5 minutes old.
+    learners = cache.get_or_set("home:learner_count", User.objects.count, 300)
+    return render(request, "home.html", {"learner_count": learners})
 
 
 @login_required
