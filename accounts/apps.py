@@ -6,3 +6,6 @@ class AccountsConfig(AppConfig):
 
     name = "accounts"
     verbose_name = "Tài khoản và danh mục"
+
+    def ready(self):
+        from accounts import signals  # noqa: F401

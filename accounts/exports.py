@@ -17,12 +17,18 @@ def xlsx_bytes(*, title: str, headers: Sequence[str], rows: Iterable[Sequence]) 
     string means Excel and LibreOffice show it and never evaluate it. Phone numbers keep
     their leading zero for the same reason.
     """
+    return xlsx_sheets_bytes([(title, headers, rows)])
+
+
+def xlsx_sheets_bytes(sheets: Iterable[tuple[str, Sequence[str], Iterable[Sequence]]]) -> bytes:
+    """A workbook with one sheet per (title, headers, rows), written as xlsx_bytes writes."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31])
     bold = Font(bold=True)
-    sheet.append([_cell(sheet, header, font=bold) for header in headers])
-    for row in rows:
-        sheet.append([_cell(sheet, value) for value in row])
+    for title, headers, rows in sheets:
+        sheet = workbook.create_sheet(title=title[:31])
+        sheet.append([_cell(sheet, header, font=bold) for header in headers])
+        for row in rows:
+            sheet.append([_cell(sheet, value) for value in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

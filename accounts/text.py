@@ -11,3 +11,15 @@ def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", (text or "").lower().replace("đ", "d"))
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(stripped.split())
+
+
+def mask_name(full_name: str) -> str:
+    """What a public page shows of a person: "Nguyễn Văn An" → "Nguyễn V. A."
+
+    The family name alone identifies nobody in Vietnam; the initials let someone holding
+    a printed certificate check it is the same person.
+    """
+    words = (full_name or "").split()
+    if not words:
+        return ""
+    return " ".join([words[0], *(word[0].upper() + "." for word in words[1:])])

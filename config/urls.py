@@ -24,6 +24,7 @@ urlpatterns = [
     ),
     path("tai-khoan/", include("allauth.urls")),
     path("", include("accounts.urls")),
+    path("", include("learning.urls")),
     path("quan-tri/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

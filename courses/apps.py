@@ -6,3 +6,6 @@ class CoursesConfig(AppConfig):
 
     name = "courses"
     verbose_name = "Khoá học"
+
+    def ready(self):
+        from courses import signals  # noqa: F401

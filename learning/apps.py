@@ -6,3 +6,10 @@ class LearningConfig(AppConfig):
 
     name = "learning"
     verbose_name = "Học tập"
+
+    def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
+        from learning.receivers import keep_visitor_reading
+
+        user_logged_in.connect(keep_visitor_reading, dispatch_uid="learning-keep-reading")

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from accounts.models import Commune, Organization, ParticipantKind, Province, Role, User
 from accounts.services import grant_role, load_tuyen_quang
+from courses.services import load_starter_courses
 
 DEMO_PASSWORD = "HocSo@2025"
 PILOT_COMMUNES = ["00985", "02554"]  # Giáp Trung, Minh Thanh
@@ -112,9 +113,11 @@ class Command(BaseCommand):
                     birth_year=1950 + (n * 7) % 55,
                 )
                 made += 1
+        courses = load_starter_courses()
         self.stdout.write(
             f"Dữ liệu mẫu: {Commune.objects.count()} xã, phường; {len(organizations)} cơ quan; "
-            f"{len(STAFF)} tài khoản vai trò; {made} người học. Mật khẩu mẫu: {DEMO_PASSWORD}"
+            f"{len(STAFF)} tài khoản vai trò; {made} người học; {len(courses)} khoá học. "
+            f"Mật khẩu mẫu: {DEMO_PASSWORD}"
         )
 
     def _person(self, phone, name, password, now, **profile) -> User:

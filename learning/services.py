@@ -1,0 +1,216 @@
+"""Learning: enrolment, reading, answering, completing, certificates.
+
+Reading time is the server's: a lesson opened at T may be completed from
+T + min_read_seconds on, whatever the browser says.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from courses.models import Choice, CompletionRule, Course, Lesson, Question
+from learning.models import (
+    Answer,
+    Certificate,
+    Enrollment,
+    LessonProgress,
+    new_certificate_code,
+)
+
+
+class LessonNotDone(Exception):
+    """Completing a lesson too early, or with check questions not yet answered correctly."""
+
+    def __init__(self, *, seconds_left: int = 0, pending_questions: int = 0):
+        super().__init__(seconds_left, pending_questions)
+        self.seconds_left = seconds_left
+        self.pending_questions = pending_questions
+
+
+def reading_seconds_left(
+    *, opened_at: datetime.datetime, now: datetime.datetime, min_read_seconds: int
+) -> int:
+    """Seconds still to read before a lesson counts as read (0 when it may be completed)."""
+    elapsed = (now - opened_at).total_seconds()
+    return max(0, int(min_read_seconds - elapsed + 0.999))
+
+
+def check_lesson_done(
+    *, min_read_seconds: int, opened_at, now, correct_question_ids: set[int], question_ids
+) -> None:
+    """Raise LessonNotDone unless the lesson was read long enough and answered correctly."""
+    seconds_left = reading_seconds_left(
+        opened_at=opened_at, now=now, min_read_seconds=min_read_seconds
+    )
+    pending = len(set(question_ids) - correct_question_ids)
+    if seconds_left or pending:
+        raise LessonNotDone(seconds_left=seconds_left, pending_questions=pending)
+
+
+def enroll(user: User, *, course: Course, now: datetime.datetime | None = None) -> Enrollment:
+    """Enrol `user` in `course` (idempotent)."""
+    enrollment, _ = Enrollment.objects.get_or_create(
+        user=user, course=course, defaults={"enrolled_at": now or timezone.now()}
+    )
+    return enrollment
+
+
+def open_lesson(
+    user: User, *, lesson: Lesson, now: datetime.datetime, enrolled: bool = False
+) -> None:
+    """Record the first opening of a lesson, enrolling on the way unless the caller knows
+    the learner is enrolled. Opening it again changes nothing; two tabs opening it at the
+    same moment make one row (insert-or-ignore, no savepoints)."""
+    if not enrolled:
+        Enrollment.objects.bulk_create(
+            [Enrollment(user=user, course_id=lesson.course_id, enrolled_at=now)],
+            ignore_conflicts=True,
+        )
+    LessonProgress.objects.bulk_create(
+        [LessonProgress(user=user, lesson=lesson, course_id=lesson.course_id, opened_at=now)],
+        ignore_conflicts=True,
+    )
+
+
+def answer_question(
+    user: User, *, question: Question, choice_id: int, now: datetime.datetime
+) -> Answer:
+    """Save the learner's choice (replacing an earlier one) and whether it is right."""
+    choice = Choice.objects.get(pk=choice_id, question=question)
+    answer, _ = Answer.objects.update_or_create(
+        user=user,
+        question=question,
+        defaults={"choice": choice, "is_correct": choice.is_correct, "answered_at": now},
+    )
+    return answer
+
+
+@transaction.atomic
+def complete_lesson(user: User, *, lesson: Lesson, now: datetime.datetime) -> Certificate | None:
+    """Mark the lesson read if the server's rules allow; returns a certificate if this
+    completed the course."""
+    open_lesson(user, lesson=lesson, now=now)
+    progress = LessonProgress.objects.get(user=user, lesson=lesson)
+    if progress.completed_at is None:
+        question_ids = list(lesson.questions.values_list("id", flat=True))
+        correct = set(
+            Answer.objects.filter(
+                user=user, question_id__in=question_ids, is_correct=True
+            ).values_list("question_id", flat=True)
+        )
+        check_lesson_done(
+            min_read_seconds=lesson.min_read_seconds,
+            opened_at=progress.opened_at,
+            now=now,
+            correct_question_ids=correct,
+            question_ids=question_ids,
+        )
+        progress.completed_at = now
+        progress.save(update_fields=["completed_at"])
+    return complete_course_if_done(user, course=lesson.course, now=now)
+
+
+@dataclass(frozen=True)
+class TestResult:
+    correct: int
+    total: int
+    passed: bool
+    certificate: Certificate | None
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.correct / self.total) if self.total else 0
+
+
+@transaction.atomic
+def submit_final_test(
+    user: User, *, course: Course, choices: dict[int, int], now: datetime.datetime
+) -> TestResult:
+    """Score the course's final test; passing it completes the course."""
+    questions = list(course.questions.filter(lesson__isnull=True))
+    correct = 0
+    for question in questions:
+        choice_id = choices.get(question.id)
+        if choice_id is None:
+            continue
+        answer = answer_question(user, question=question, choice_id=choice_id, now=now)
+        correct += answer.is_correct
+    enroll(user, course=course, now=now)
+    passed = bool(questions) and 100 * correct >= course.pass_mark * len(questions)
+    certificate = issue_certificate(user, course=course, now=now) if passed else None
+    return TestResult(correct=correct, total=len(questions), passed=passed, certificate=certificate)
+
+
+def complete_course_if_done(
+    user: User, *, course: Course, now: datetime.datetime
+) -> Certificate | None:
+    """Issue the certificate when every lesson of a lessons-rule course is complete."""
+    if course.completion_rule != CompletionRule.LESSONS:
+        return None
+    total = course.lessons.count()
+    done = LessonProgress.objects.filter(
+        user=user, course=course, completed_at__isnull=False
+    ).count()
+    return issue_certificate(user, course=course, now=now) if total and done >= total else None
+
+
+def issue_certificate(user: User, *, course: Course, now: datetime.datetime) -> Certificate:
+    """The learner's certificate for `course` (issued once; later calls return it)."""
+    existing = Certificate.objects.filter(user=user, course=course).first()
+    if existing:
+        return existing
+    enrollment = enroll(user, course=course, now=now)
+    first_opened = (
+        LessonProgress.objects.filter(user=user, course=course)
+        .order_by("opened_at")
+        .values_list("opened_at", flat=True)
+        .first()
+    )
+    started = min(filter(None, [first_opened, enrollment.enrolled_at]))
+    Enrollment.objects.filter(pk=enrollment.pk).update(completed_at=now)
+    return Certificate.objects.create(
+        user=user,
+        course=course,
+        code=new_certificate_code(),
+        full_name=user.full_name,
+        course_title=course.title,
+        issued_at=now,
+        seconds_taken=max(0, int((now - started).total_seconds())),
+    )
+
+
+@transaction.atomic
+def adopt_session_reading(user: User, *, reading: dict) -> None:
+    """Keep what a visitor read and answered before signing up or logging in.
+
+    `reading` is the session's record (learning.session): server timestamps, so the
+    reading-time rule still holds for lessons completed before the account existed.
+    """
+    lessons = Lesson.objects.in_bulk([int(k) for k in reading.get("lessons", {})])
+    for key, record in reading.get("lessons", {}).items():
+        lesson = lessons.get(int(key))
+        if lesson is None:
+            continue
+        enroll(user, course=lesson.course, now=_when(record["opened"]))
+        progress, _ = LessonProgress.objects.get_or_create(
+            user=user,
+            lesson=lesson,
+            defaults={"course_id": lesson.course_id, "opened_at": _when(record["opened"])},
+        )
+        if record.get("completed") and progress.completed_at is None:
+            progress.completed_at = _when(record["completed"])
+            progress.save(update_fields=["completed_at"])
+    questions = Question.objects.in_bulk([int(k) for k in reading.get("answers", {})])
+    for key, choice_id in reading.get("answers", {}).items():
+        question = questions.get(int(key))
+        if question and not Answer.objects.filter(user=user, question=question).exists():
+            answer_question(user, question=question, choice_id=choice_id, now=timezone.now())
+    for course in Course.objects.filter(lessons__in=lessons.values()).distinct():
+        complete_course_if_done(user, course=course, now=timezone.now())
+
+
+def _when(value: str) -> datetime.datetime:
+    return datetime.datetime.fromisoformat(value)

@@ -1,0 +1,396 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.scopes import Scope
+from accounts.text import mask_name
+from accounts.views import coordinator_required
+from courses.models import Audience, Course, Lesson, Question
+from courses.reads import course_by_slug, course_outline, final_test, lesson_content
+from learning import services, session
+from learning.certificates import certificate_pdf, qr_svg
+from learning.models import Answer, Certificate, Enrollment, LessonProgress
+from learning.services import LessonNotDone
+
+COURSES_PER_PAGE = 20
+REPORT_PER_PAGE = 50
+
+
+def _course(request, slug: str) -> Course:
+    """A published course, or any course for staff previewing it; else 404."""
+    course = course_by_slug(slug)
+    if course is None or not (course.is_open or request.user.is_staff):
+        raise Http404
+    return course
+
+
+def _open_to_visitors(course: Course) -> bool:
+    return course.audience in (Audience.RESIDENTS, Audience.EVERYONE)
+
+
+def _progress(request, course: Course) -> dict[int, dict]:
+    """lesson id → {"opened", "completed"} for this learner (database or session)."""
+    if request.user.is_authenticated:
+        return {
+            row["lesson_id"]: {"opened": row["opened_at"], "completed": row["completed_at"]}
+            for row in LessonProgress.objects.filter(user=request.user, course=course).values(
+                "lesson_id", "opened_at", "completed_at"
+            )
+        }
+    record = session.reading(request.session)["lessons"]
+    return {
+        int(k): {"opened": v["opened"], "completed": v.get("completed")} for k, v in record.items()
+    }
+
+
+def _summary(outline: list[dict], progress: dict[int, dict]) -> dict:
+    done = sum(1 for item in outline if (progress.get(item["id"]) or {}).get("completed"))
+    total = len(outline)
+    next_lesson = next(
+        (item for item in outline if not (progress.get(item["id"]) or {}).get("completed")),
+        None,
+    )
+    return {
+        "done": done,
+        "total": total,
+        "percent": round(100 * done / total) if total else 0,
+        "next": next_lesson,
+        "started": bool(progress),
+    }
+
+
+def catalogue(request):
+    query = request.GET.get("q", "").strip()
+    courses = Course.objects.published().search(query)
+    page = Paginator(courses, COURSES_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "learning/course_list.html", {"page": page, "q": query})
+
+
+def course_detail(request, slug: str):
+    course = _course(request, slug)
+    outline = course_outline(course)
+    progress = _progress(request, course)
+    certificate = (
+        Certificate.objects.filter(user=request.user, course=course).first()
+        if request.user.is_authenticated
+        else None
+    )
+    return render(
+        request,
+        "learning/course_detail.html",
+        {
+            "course": course,
+            "outline": outline,
+            "progress": progress,
+            "summary": _summary(outline, progress),
+            "done_ids": {k for k, v in progress.items() if v["completed"]},
+            "certificate": certificate,
+            "open_to_visitors": _open_to_visitors(course),
+        },
+    )
+
+
+@login_required
+@require_POST
+def enroll(request, slug: str):
+    course = _course(request, slug)
+    services.enroll(request.user, course=course, now=timezone.now())
+    outline = course_outline(course)
+    if not outline:
+        return redirect(course)
+    target = _summary(outline, _progress(request, course))["next"] or outline[0]
+    return redirect("learning:lesson", slug=course.slug, lesson_id=target["id"])
+
+
+def lesson_detail(request, slug: str, lesson_id: int):
+    course = _course(request, slug)
+    if not request.user.is_authenticated and not _open_to_visitors(course):
+        return redirect(f"{reverse('account_login')}?next={request.path}")
+    lesson = lesson_content(course, lesson_id)
+    if lesson is None:
+        raise Http404
+    outline = course_outline(course)
+    progress = _progress(request, course)
+    now = timezone.now()
+    if request.user.is_authenticated:
+        if lesson_id not in progress:
+            services.open_lesson(
+                request.user,
+                lesson=Lesson(pk=lesson_id, course=course),
+                now=now,
+                enrolled=bool(progress),  # any opened lesson means enrolled already
+            )
+            progress[lesson_id] = {"opened": now, "completed": None}
+        answers = dict(
+            Answer.objects.filter(
+                user=request.user, question_id__in=[q["id"] for q in lesson["questions"]]
+            ).values_list("question_id", "choice_id")
+        )
+    else:
+        session.open_lesson(request.session, lesson_id=lesson_id, now=now)
+        progress = _progress(request, course)
+        answers = {int(k): v for k, v in session.reading(request.session)["answers"].items()}
+    index = next(i for i, item in enumerate(outline) if item["id"] == lesson_id)
+    return render(
+        request,
+        "learning/lesson_detail.html",
+        {
+            "course": course,
+            "lesson": lesson,
+            "questions": _with_answers(lesson["questions"], answers),
+            "position": index + 1,
+            "module": outline[index]["module"],
+            "previous": outline[index - 1] if index else None,
+            "next": outline[index + 1] if index + 1 < len(outline) else None,
+            "summary": _summary(outline, progress),
+            "completed": bool(progress.get(lesson_id, {}).get("completed")),
+        },
+    )
+
+
+def _with_answers(questions: list[dict], answers: dict[int, int]) -> list[dict]:
+    result = []
+    for question in questions:
+        chosen = answers.get(question["id"])
+        correct = next(c["id"] for c in question["choices"] if c["is_correct"])
+        result.append(
+            {
+                **question,
+                "chosen": chosen,
+                "answered": chosen is not None,
+                "right": chosen == correct,
+            }
+        )
+    return result
+
+
+@require_POST
+def answer(request, slug: str, lesson_id: int, question_id: int):
+    course = _course(request, slug)
+    lesson = lesson_content(course, lesson_id)
+    question = next(
+        (q for q in (lesson or {}).get("questions", []) if q["id"] == question_id), None
+    )
+    if question is None:
+        raise Http404
+    try:
+        choice_id = int(request.POST.get("choice", ""))
+    except ValueError:
+        choice_id = None
+    valid = choice_id in {c["id"] for c in question["choices"]}
+    if not valid:
+        messages.error(request, _("Hãy chọn một phương án rồi bấm Trả lời."))
+    elif request.user.is_authenticated:
+        services.answer_question(
+            request.user,
+            question=Question(pk=question_id, course=course),
+            choice_id=choice_id,
+            now=timezone.now(),
+        )
+    else:
+        session.answer(request.session, question=question, choice_id=choice_id)
+    url = reverse("learning:lesson", args=[course.slug, lesson_id])
+    return redirect(f"{url}#q{question_id}")
+
+
+@require_POST
+def complete(request, slug: str, lesson_id: int):
+    course = _course(request, slug)
+    lesson = lesson_content(course, lesson_id)
+    if lesson is None:
+        raise Http404
+    outline = course_outline(course)
+    lesson_url = reverse("learning:lesson", args=[course.slug, lesson_id])
+    now = timezone.now()
+    try:
+        if request.user.is_authenticated:
+            certificate = services.complete_lesson(
+                request.user, lesson=Lesson.objects.get(pk=lesson_id), now=now
+            )
+        else:
+            session.complete_lesson(request.session, lesson=lesson, now=now)
+            certificate = None
+    except LessonNotDone as not_done:
+        if not_done.pending_questions:
+            messages.error(request, _("Hãy trả lời đúng câu hỏi kiểm tra trước khi học tiếp."))
+        else:
+            messages.error(
+                request,
+                _("Bạn đọc hơi nhanh. Hãy đọc thêm %(s)s giây nữa rồi bấm lại.")
+                % {"s": not_done.seconds_left},
+            )
+        return redirect(lesson_url)
+    if certificate:
+        messages.success(request, _("Chúc mừng! Bạn đã hoàn thành khoá học."))
+        return redirect(certificate)
+    ids = [item["id"] for item in outline]
+    following = ids[ids.index(lesson_id) + 1] if ids.index(lesson_id) + 1 < len(ids) else None
+    if following:
+        return redirect("learning:lesson", slug=course.slug, lesson_id=following)
+    if course.completion_rule == "final_test" and request.user.is_authenticated:
+        return redirect("learning:final_test", slug=course.slug)
+    if not request.user.is_authenticated:
+        messages.info(
+            request,
+            _("Bạn đã đọc hết các bài. Hãy đăng ký để lưu kết quả và nhận giấy chứng nhận."),
+        )
+    return redirect(course)
+
+
+@login_required
+def final_test_view(request, slug: str):
+    course = _course(request, slug)
+    questions = final_test(course)
+    if not questions:
+        raise Http404
+    result = None
+    if request.method == "POST":
+        choices = {}
+        for question in questions:
+            value = request.POST.get(f"q{question['id']}", "")
+            if value.isdigit():
+                choices[question["id"]] = int(value)
+        if len(choices) < len(questions):
+            messages.error(request, _("Hãy trả lời tất cả các câu hỏi."))
+        else:
+            result = services.submit_final_test(
+                request.user, course=course, choices=choices, now=timezone.now()
+            )
+            if result.certificate:
+                messages.success(request, _("Chúc mừng! Bạn đã đạt bài kiểm tra."))
+                return redirect(result.certificate)
+    return render(
+        request,
+        "learning/final_test.html",
+        {"course": course, "questions": questions, "result": result},
+    )
+
+
+@login_required
+def my_learning(request):
+    enrollments = (
+        Enrollment.objects.filter(user=request.user)
+        .select_related("course")
+        .order_by("completed_at", "-enrolled_at")
+    )
+    rows = []
+    for enrollment in enrollments:
+        outline = course_outline(enrollment.course)
+        progress = _progress(request, enrollment.course)
+        rows.append({"enrollment": enrollment, "summary": _summary(outline, progress)})
+    certificates = Certificate.objects.filter(user=request.user).order_by("-issued_at")
+    return render(
+        request,
+        "learning/my_learning.html",
+        {"rows": rows, "certificates": certificates},
+    )
+
+
+@login_required
+def certificate_detail(request, code: str):
+    certificate = get_object_or_404(Certificate, code=code, user=request.user)
+    verify_url = request.build_absolute_uri(certificate.get_verify_url())
+    return render(
+        request,
+        "learning/certificate_detail.html",
+        {
+            "certificate": certificate,
+            "verify_url": verify_url,
+            "qr": qr_svg(verify_url, label=_("Mã QR xác minh giấy chứng nhận")),
+        },
+    )
+
+
+@login_required
+def certificate_download(request, code: str):
+    certificate = get_object_or_404(Certificate, code=code, user=request.user)
+    content = certificate_pdf(
+        full_name=certificate.full_name,
+        course_title=certificate.course_title,
+        issued_on=timezone.localtime(certificate.issued_at).strftime("%d/%m/%Y"),
+        code=certificate.code,
+        verify_url=request.build_absolute_uri(certificate.get_verify_url()),
+    )
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="chung-nhan-{certificate.code}.pdf"'
+    return response
+
+
+def verify(request, code: str):
+    certificate = Certificate.objects.filter(code=code.upper()).first()
+    return render(
+        request,
+        "learning/certificate_verify.html",
+        {
+            "certificate": certificate,
+            "code": code,
+            "masked_name": mask_name(certificate.full_name) if certificate else "",
+        },
+        status=200 if certificate else 404,
+    )
+
+
+@coordinator_required
+def report_list(request, scope: Scope):
+    """Each course with, in the viewer's scope: enrolled, completed, completed too fast."""
+    in_scope = scope.q(commune="user__commune", organization="user__organization")
+    certificates = Certificate.objects.filter(in_scope).with_min_seconds()
+    enrolled = dict(
+        Enrollment.objects.filter(in_scope)
+        .values("course")
+        .annotate(n=Count("id"))
+        .values_list("course", "n")
+    )
+    completed = dict(
+        certificates.values("course").annotate(n=Count("id")).values_list("course", "n")
+    )
+    fast = dict(
+        certificates.filter(too_fast=True)
+        .values("course")
+        .annotate(n=Count("id"))
+        .values_list("course", "n")
+    )
+    rows = [
+        {
+            "course": course,
+            "enrolled": enrolled.get(course.pk, 0),
+            "completed": completed.get(course.pk, 0),
+            "fast": fast.get(course.pk, 0),
+            "percent": round(100 * completed.get(course.pk, 0) / enrolled[course.pk])
+            if enrolled.get(course.pk)
+            else 0,
+        }
+        for course in Course.objects.all()
+    ]
+    return render(request, "learning/report_list.html", {"rows": rows})
+
+
+@coordinator_required
+def report_detail(request, scope: Scope, slug: str):
+    course = get_object_or_404(Course, slug=slug)
+    certificates = (
+        scope.filter(
+            Certificate.objects.filter(course=course),
+            commune="user__commune",
+            organization="user__organization",
+        )
+        .with_min_seconds()
+        .select_related("user__commune")
+        .order_by("-too_fast", "-issued_at")
+    )
+    only_fast = request.GET.get("nhanh") == "1"
+    if only_fast:
+        certificates = certificates.filter(too_fast=True)
+    page = Paginator(certificates, REPORT_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "learning/report_detail.html",
+        {"course": course, "page": page, "only_fast": only_fast},
+    )
