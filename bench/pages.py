@@ -33,19 +33,20 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def client(port: int, path: str, seconds: float, threads: int, queue) -> None:
+def client(port: int, path: str, seconds: float, threads: int, queue, cookies=()) -> None:
     latencies: list[float] = []
     errors = 0
     lock = threading.Lock()
     stop_at = time.perf_counter() + seconds
 
-    def loop():
+    def loop(cookie: str):
         nonlocal errors
+        headers = {"Accept-Encoding": "gzip", **({"Cookie": cookie} if cookie else {})}
         while time.perf_counter() < stop_at:
             start = time.perf_counter()
             try:
                 connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-                connection.request("GET", path, headers={"Accept-Encoding": "gzip"})
+                connection.request("GET", path, headers=headers)
                 response = connection.getresponse()
                 response.read()
                 connection.close()
@@ -58,7 +59,10 @@ def client(port: int, path: str, seconds: float, threads: int, queue) -> None:
                 else:
                     errors += 1
 
-    workers = [threading.Thread(target=loop) for _ in range(threads)]
+    workers = [
+        threading.Thread(target=loop, args=(cookies[i % len(cookies)] if cookies else "",))
+        for i in range(threads)
+    ]
     for w in workers:
         w.start()
     for w in workers:
@@ -66,12 +70,17 @@ def client(port: int, path: str, seconds: float, threads: int, queue) -> None:
     queue.put((latencies, errors))
 
 
-def measure(port: int, path: str, seconds: float, clients: int) -> dict:
+def measure(port: int, path: str, seconds: float, clients: int, cookies=()) -> dict:
+    """Closed-loop GETs of `path` from `clients` threads in PROCESSES processes; each thread
+    sends one of `cookies` (one logged-in learner per thread), or none."""
     queue = multiprocessing.Queue()
     per_process = max(1, clients // PROCESSES)
     procs = [
-        multiprocessing.Process(target=client, args=(port, path, seconds, per_process, queue))
-        for _ in range(PROCESSES)
+        multiprocessing.Process(
+            target=client,
+            args=(port, path, seconds, per_process, queue, cookies[n::PROCESSES]),
+        )
+        for n in range(PROCESSES)
     ]
     for p in procs:
         p.start()
@@ -101,6 +110,67 @@ def wait_for(port: int, timeout: float = 30) -> None:
     raise SystemExit("the server did not answer")
 
 
+def site_env(workdir: Path) -> dict:
+    """Environment for a throwaway production-like site (SQLite file, DEBUG off)."""
+    return {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "REDIS_"))},
+        "SQLITE_PATH": str(workdir / "db.sqlite3"),
+        "DJANGO_DEBUG": "0",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+    }
+
+
+def manage(env: dict, *command: str) -> str:
+    return subprocess.run(
+        [sys.executable, "manage.py", *command],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+
+
+def start_server(kind: str, env: dict, port: int, workers: int = 2) -> subprocess.Popen:
+    """gunicorn with `workers` sync workers, or one daphne process."""
+    bin_dir = Path(sys.executable).parent
+    command = (
+        [str(bin_dir / "gunicorn"), "config.wsgi", "-w", str(workers)]
+        + ["-b", f"127.0.0.1:{port}", "--log-level", "warning"]
+        if kind == "gunicorn"
+        else [str(bin_dir / "daphne"), "-b", "127.0.0.1", "-p", str(port)]
+        + ["config.asgi:application"]
+    )
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stderr=subprocess.DEVNULL)
+    wait_for(port)
+    return process
+
+
+def run_rounds(port: int, paths: dict, args) -> dict:
+    """Median req/s, p50, p99 per label over args.rounds; paths: label → (path, cookies)."""
+    rows = {}
+    for label, (path, cookies) in paths.items():
+        measure(port, path, 1, args.clients, cookies)  # warm-up
+        rounds = [
+            measure(port, path, args.seconds, args.clients, cookies) for _ in range(args.rounds)
+        ]
+        rows[label] = {
+            key: statistics.median(r[key] for r in rounds) for key in ("rps", "p50", "p99")
+        } | {"errors": sum(r["errors"] for r in rounds)}
+    return rows
+
+
+def print_table(rows: dict, reference: str) -> None:
+    print("| page | req/s (median) | ratio to reference | p50 ms | p99 ms | errors |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    base = rows[reference]["rps"]
+    for label, r in rows.items():
+        print(
+            f"| {label} | {r['rps']:,.0f} | {r['rps'] / base:.2f} | {r['p50']:.1f} | "
+            f"{r['p99']:.1f} | {r['errors']} |"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=5)
@@ -109,71 +179,21 @@ def main() -> None:
     parser.add_argument("--server", choices=["gunicorn", "daphne"], default="gunicorn")
     args = parser.parse_args()
 
-    workdir = Path(tempfile.mkdtemp(prefix="hocso-bench-"))
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "REDIS_"))},
-        "SQLITE_PATH": str(workdir / "db.sqlite3"),
-        "DJANGO_DEBUG": "0",
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-    }
-    python = sys.executable
-    for command in (["migrate", "--noinput", "-v0"], ["seed_demo"]):
-        subprocess.run(
-            [python, "manage.py", *command],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
+    env = site_env(Path(tempfile.mkdtemp(prefix="hocso-bench-")))
+    manage(env, "migrate", "--noinput", "-v0")
+    manage(env, "seed_demo")
     port = free_port()
-    bin_dir = Path(python).parent
-    server = (
-        [
-            str(bin_dir / "gunicorn"),
-            "config.wsgi",
-            "-w",
-            "2",
-            "-b",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-        ]
-        if args.server == "gunicorn"
-        else [
-            str(bin_dir / "daphne"),
-            "-b",
-            "127.0.0.1",
-            "-p",
-            str(port),
-            "config.asgi:application",
-        ]
-    )
-    process = subprocess.Popen(server, cwd=ROOT, env=env, stderr=subprocess.DEVNULL)
+    process = start_server(args.server, env, port)
     try:
-        wait_for(port)
-        rows = {}
-        for path in PATHS:
-            measure(port, path, 1, args.clients)  # warm-up
-            rounds = [measure(port, path, args.seconds, args.clients) for _ in range(args.rounds)]
-            rows[path] = {
-                key: statistics.median(r[key] for r in rounds) for key in ("rps", "p50", "p99")
-            } | {"errors": sum(r["errors"] for r in rounds)}
+        rows = run_rounds(port, {f"`{path}`": (path, ()) for path in PATHS}, args)
     finally:
         process.terminate()
         process.wait()
-
-    reference = rows["/healthz/"]["rps"]
     print(
         f"server: {args.server}, {args.clients} clients, {args.rounds}×{args.seconds:g} s, "
         f"cores: {os.cpu_count()}\n"
     )
-    print("| path | req/s (median) | ratio to /healthz/ | p50 ms | p99 ms | errors |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: |")
-    for path, r in rows.items():
-        print(
-            f"| `{path}` | {r['rps']:,.0f} | {r['rps'] / reference:.2f} | {r['p50']:.1f} | "
-            f"{r['p99']:.1f} | {r['errors']} |"
-        )
+    print_table(rows, "`/healthz/`")
 
 
 if __name__ == "__main__":
