@@ -1,13 +1,19 @@
-"""Forget cached role answers when a user's roles change."""
+"""Forget cached copies of a user (accounts.backends) and of their roles when they change."""
 
 from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from accounts.backends import user_key
 from accounts.context_processors import coordinator_key
-from accounts.models import RoleGrant
+from accounts.models import RoleGrant, User
 
 
 @receiver([post_save, post_delete], sender=RoleGrant)
 def forget_roles(sender, instance, **kwargs):
     cache.delete(coordinator_key(instance.user_id))
+
+
+@receiver([post_save, post_delete], sender=User)
+def forget_user(sender, instance, **kwargs):
+    cache.delete(user_key(instance.pk))

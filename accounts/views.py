@@ -1,13 +1,15 @@
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from accounts.exports import XLSX_CONTENT_TYPE, xlsx_bytes
@@ -22,6 +24,27 @@ def home(request):
     # COUNT(*) over every user is slow at province scale; the front page can be 5 minutes old.
     learners = cache.get_or_set("home:learner_count", User.objects.count, 300)
     return render(request, "home.html", {"learner_count": learners})
+
+
+def switch_language(request, code: str):
+    """The footer's language link: remember the choice in a cookie, go back where the
+    person was. A plain link (no form, no CSRF token) so the footer can be cached."""
+    if code not in dict(settings.LANGUAGES):
+        raise Http404
+    target = request.GET.get("next") or request.headers.get("referer") or "/"
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = "/"
+    response = redirect(target)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        code,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+    )
+    return response
 
 
 @login_required

@@ -133,11 +133,13 @@ def chromium_timings(url: str, cookie: str, runs: int = 5) -> None:
             )
             cdp.send("Emulation.setCPUThrottlingRate", {"rate": 4})
             page.goto(url, wait_until="load")
+            page.wait_for_timeout(300)  # let the paint timing entries arrive
             results.append(
                 page.evaluate(
                     """() => {
                       const nav = performance.getEntriesByType("navigation")[0];
-                      const fcp = performance.getEntriesByName("first-contentful-paint")[0];
+                      const fcp = performance.getEntriesByType("paint")
+                        .find(p => p.name === "first-contentful-paint");
                       const bytes = performance.getEntriesByType("resource")
                         .reduce((sum, r) => sum + r.transferSize, nav.transferSize);
                       return {fcp: fcp ? fcp.startTime : NaN,
@@ -218,6 +220,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--lighthouse", action="store_true")
+    parser.add_argument("--servers", default="gunicorn,daphne")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
     args = parser.parse_args()
 
     env = site_env(Path(tempfile.mkdtemp(prefix="hocso-bench-")))
@@ -233,9 +237,9 @@ def main() -> None:
         "lesson, visitor's first scan (new session)": (lesson, ()),
         "course page, logged-in learner": (site["course"], cookies),
     }
-    for kind in ("gunicorn", "daphne"):
+    for kind in args.servers.split(","):
         port = free_port()
-        process = start_server(kind, env, port)
+        process = start_server(kind, env, port, workers=args.workers)
         try:
             if kind == "gunicorn":
                 page_weight(port, lesson, cookies[0])
@@ -248,7 +252,7 @@ def main() -> None:
         finally:
             process.terminate()
             process.wait()
-        workers = "2 sync workers" if kind == "gunicorn" else "1 process"
+        workers = f"{args.workers} sync workers" if kind == "gunicorn" else "1 process"
         print(f"{kind} ({workers}), {args.clients} clients, {args.rounds}×{args.seconds:g} s:\n")
         print_table(rows, "`/healthz/` (reference)")
         print()

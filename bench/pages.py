@@ -141,7 +141,9 @@ def start_server(kind: str, env: dict, port: int, workers: int = 2) -> subproces
         else [str(bin_dir / "daphne"), "-b", "127.0.0.1", "-p", str(port)]
         + ["config.asgi:application"]
     )
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     wait_for(port)
     return process
 

@@ -26,5 +26,5 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("learning.urls")),
     path("quan-tri/", admin.site.urls),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("ngon-ngu/<str:code>/", account_views.switch_language, name="switch_language"),
 ]

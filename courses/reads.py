@@ -5,6 +5,7 @@ updated_at (courses.signals), which is part of each cache key.
 """
 
 from django.core.cache import cache
+from django.urls import reverse
 
 from courses.models import Course, Lesson, Question
 
@@ -46,6 +47,7 @@ def course_outline(course: Course) -> list[dict]:
                 "module": lesson.module.title,
                 "module_id": lesson.module_id,
                 "minutes": lesson.estimated_minutes,
+                "url": reverse("learning:lesson", args=[course.slug, lesson.pk]),
             }
             for lesson in Lesson.objects.filter(course=course)
             .select_related("module")
@@ -62,6 +64,11 @@ def lesson_content(course: Course, lesson_id: int) -> dict | None:
         lesson = Lesson.objects.filter(course=course, pk=lesson_id).first()
         if lesson is None:
             return {}
+        questions = _questions(Question.objects.filter(lesson=lesson))
+        for question in questions:  # URLs reversed once per cache fill, not per view
+            question["answer_url"] = reverse(
+                "learning:answer", args=[course.slug, lesson.pk, question["id"]]
+            )
         return {
             "id": lesson.pk,
             "title": lesson.title,
@@ -73,7 +80,8 @@ def lesson_content(course: Course, lesson_id: int) -> dict | None:
             "attachment_url": lesson.attachment.url if lesson.attachment else "",
             "minutes": lesson.estimated_minutes,
             "min_read_seconds": lesson.min_read_seconds,
-            "questions": _questions(Question.objects.filter(lesson=lesson)),
+            "questions": questions,
+            "complete_url": reverse("learning:complete", args=[course.slug, lesson.pk]),
         }
 
     return cache.get_or_set(_key(course, f"lesson:{lesson_id}"), build, TIMEOUT) or None

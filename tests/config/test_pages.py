@@ -24,11 +24,22 @@ def test_a_phone_set_to_english_still_gets_vietnamese(client):
 
 
 def test_english_is_available_from_the_language_switch(client):
-    response = client.post(reverse("set_language"), {"language": "en", "next": "/"})
-    assert response.status_code == 302
+    page = client.get("/quyen-rieng-tu/").content.decode()
+    link = reverse("switch_language", args=["en"])
+    assert f'href="{link}"' in page
+    response = client.get(link, HTTP_REFERER="http://testserver/quyen-rieng-tu/")
+    assert (response.status_code, response.url) == (302, "http://testserver/quyen-rieng-tu/")
     html = client.get("/").content.decode()
     assert '<html lang="en">' in html
     assert "Learn digital skills on your phone" in html
+    translation.activate("vi")
+
+
+def test_the_language_switch_goes_back_only_to_this_site(client):
+    link = reverse("switch_language", args=["en"])
+    assert client.get(link, HTTP_REFERER="https://evil.example/").url == "/"
+    assert client.get(link, {"next": "//evil.example/"}).url == "/"
+    assert client.get(reverse("switch_language", args=["xx"])).status_code == 404
     translation.activate("vi")
 
 
