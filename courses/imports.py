@@ -12,6 +12,7 @@ from accounts.spreadsheets import open_xlsx
 
 AUDIENCES = {"residents", "officials", "everyone"}
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+FREE_TEXT_KEYS = {"title", "summary"}
 CHOICE_RE = re.compile(r"^- \[( |x|X)\] (.+)$")
 
 
@@ -150,6 +151,11 @@ def _check(course: CourseData) -> CourseData:
         _check_question(question)
     if course.completion_rule == "final_test" and not course.final_test:
         raise CourseFileError("Khoá học hoàn thành bằng bài kiểm tra nhưng chưa có câu hỏi nào.")
+    if course.completion_rule == "lessons" and course.final_test:
+        raise CourseFileError(
+            "Khoá học có bài kiểm tra cuối nhưng “completion” là “lessons”; "
+            "hãy viết “completion: test 80” hoặc bỏ phần “# Final test”."
+        )
     return course
 
 
@@ -158,6 +164,10 @@ def _check_question(question: QuestionData) -> None:
         raise CourseFileError(f"{question.where}: câu hỏi cần từ 2 đến 6 phương án.")
     if sum(correct for _, correct in question.choices) != 1:
         raise CourseFileError(f"{question.where}: câu hỏi cần đúng một phương án đúng.")
+    if not question.explanation:
+        raise CourseFileError(
+            f"{question.where}: câu hỏi cần một dòng giải thích “> …” sau các phương án."
+        )
 
 
 # --- Markdown bundle ------------------------------------------------------------------------
@@ -179,8 +189,10 @@ def parse_markdown(text: str) -> CourseData:
         if line.strip() and not sep:
             raise CourseFileError(f"Dòng {number}: cần dạng “khoá: giá trị”.")
         if sep:
-            header[key.strip()] = value.split(" #")[0].strip()
-            header_lines[key.strip()] = number
+            key = key.strip()
+            # "# …" comments only after values that cannot contain "#" (not title, summary).
+            header[key] = value.strip() if key in FREE_TEXT_KEYS else value.split(" #")[0].strip()
+            header_lines[key] = number
     else:
         raise CourseFileError("Thiếu dòng “---” đóng phần thông tin khoá học.")
     course = CourseData(
@@ -237,8 +249,9 @@ def parse_markdown(text: str) -> CourseData:
                 if question.explanation:
                     raise CourseFileError(f"{where}: phương án phải đứng trước dòng giải thích.")
                 question.choices.append((match.group(2).strip(), match.group(1) != " "))
-            elif stripped.startswith(">"):
-                question.explanation = stripped.lstrip(">").strip()
+            elif stripped.startswith(">"):  # several "> " lines make one explanation
+                line_text = stripped.lstrip(">").strip()
+                question.explanation = f"{question.explanation} {line_text}".strip()
             else:
                 raise CourseFileError(
                     f"{where}: sau câu hỏi chỉ có phương án “- [ ] …”/“- [x] …” và một dòng "

@@ -11,7 +11,7 @@ ALLOWED_TAGS = {
     "p", "br", "strong", "em", "ul", "ol", "li", "h3", "h4", "blockquote", "code", "pre",
     "a", "img", "table", "thead", "tbody", "tr", "th", "td", "hr",
 }  # fmt: skip
-ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}, "ol": {"start"}}
 
 
 def render_markdown(text: str) -> str:

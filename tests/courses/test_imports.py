@@ -163,3 +163,35 @@ def test_import_command(tmp_path, sample_text, db, capsys):
     call_command("import_course", str(path), "--publish")
     assert "2 chương, 3 bài" in capsys.readouterr().out
     assert Course.objects.published().count() == 1
+
+
+def test_a_question_without_explanation_is_refused(sample_text):
+    text = sample_text.replace(
+        "> Giải thích: tên người nhận và số tiền phải đúng như bạn định trả.\n", ""
+    )
+    with pytest.raises(CourseFileError, match="cần một dòng giải thích"):
+        parse_markdown(text)
+
+
+def test_a_final_test_needs_the_test_completion_rule(sample_text):
+    text = sample_text + "\n# Final test\n### Question: Câu?\n- [x] Có\n- [ ] Không\n> Vì.\n"
+    with pytest.raises(CourseFileError, match="completion: test 80"):
+        parse_markdown(text)
+
+
+def test_free_text_keeps_hashes_and_explanations_join(sample_text):
+    text = sample_text.replace("title: Thanh toán", "title: Bài #2 — Thanh toán").replace(
+        "> Giải thích: tên người nhận", "> Giải thích:\n> tên người nhận"
+    )
+    data = parse_markdown(text)
+    assert data.title.startswith("Bài #2 — ")
+    explanation = data.modules[0].lessons[0].questions[0].explanation
+    assert explanation == "Giải thích: tên người nhận và số tiền phải đúng như bạn định trả."
+
+
+def test_lesson_html_is_sanitised_and_keeps_list_numbering():
+    from courses.markdown import render_markdown
+
+    html = render_markdown("3. ba\n4. bốn\n\n<script>alert(1)</script>\n\n[x](javascript:alert(1))")
+    assert '<ol start="3">' in html
+    assert "<script" not in html and "href=\"javascript" not in html
