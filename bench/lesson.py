@@ -9,8 +9,9 @@ them, so the measured visits are what a learner's return to a lesson costs. Then
 
 1. page weight: the lesson's HTML, CSS and JS as served, and gzip-compressed (level 6,
    what a reverse proxy sends); any third-party request is listed;
-2. throughput: 32 closed-loop clients on gunicorn (2 sync workers) and on daphne (one
-   process), each table with /healthz/ measured in the same run as the reference;
+2. latency of one client at a time (the page's own cost); throughput with 32 closed-loop
+   clients on gunicorn (2 sync workers) and on daphne (one process), each table with
+   /healthz/ measured in the same run as the reference;
 3. Chromium (Debian's, headless, 360×740, 4× CPU slowdown, 150 ms RTT / 1.6 Mbit/s like
    Lighthouse's mobile profile): first contentful paint, DOMContentLoaded, load, bytes
    transferred; median of 5 cold loads;
@@ -28,6 +29,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -104,6 +106,19 @@ def page_weight(port: int, path: str, cookie: str) -> None:
     scripts = re.findall(r"<script[^>]*>", text)
     blocking = [s for s in scripts if "defer" not in s and "async" not in s]
     print(f"render-blocking scripts: {blocking or 'none'}\n")
+
+
+def sequential(port: int, paths: dict, requests: int = 400) -> None:
+    """Median latency of one client at a time: the page's own cost, without contention."""
+    cells = []
+    for label, (path, cookies) in paths.items():
+        times = []
+        for _ in range(requests):
+            start = time.perf_counter()
+            get(port, path, cookies[0] if cookies else "")
+            times.append(time.perf_counter() - start)
+        cells.append(f"{label} {statistics.median(times[50:]) * 1000:.2f} ms")
+    print("one client at a time, median latency: " + "; ".join(cells) + "\n")
 
 
 def chromium_timings(url: str, cookie: str, runs: int = 5) -> None:
@@ -243,6 +258,7 @@ def main() -> None:
         try:
             if kind == "gunicorn":
                 page_weight(port, lesson, cookies[0])
+                sequential(port, paths)
             rows = run_rounds(port, paths, args)
             if kind == "gunicorn":
                 url = f"http://127.0.0.1:{port}{lesson}"
