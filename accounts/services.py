@@ -5,6 +5,7 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
 from accounts.models import Commune, Province, Role, RoleGrant, User
@@ -89,4 +90,16 @@ def grant_role(user: User, *, role: Role, commune=None, organization=None) -> Ro
         user.is_staff = True
         user.is_superuser = user.is_superuser or role == Role.PROVINCE_ADMIN
         user.save(update_fields=["is_staff", "is_superuser"])
+    if role == Role.CONTENT_EDITOR:
+        user.groups.add(editors_group())
     return grant
+
+
+EDITORS_GROUP = "Biên tập nội dung"
+
+
+def editors_group() -> Group:
+    """The admin group of content editors: every permission on course content."""
+    group, _ = Group.objects.get_or_create(name=EDITORS_GROUP)
+    group.permissions.set(Permission.objects.filter(content_type__app_label="courses"))
+    return group

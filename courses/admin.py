@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import redirect
@@ -172,6 +173,7 @@ class LessonAdmin(admin.ModelAdmin):
     ]
     readonly_fields = ["preview"]
     inlines = [QuestionInline]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     preview = admin.display(description=gettext_lazy("Xem trước"))(staticmethod(_preview))
 

@@ -199,3 +199,11 @@ def test_question_model_keeps_course_in_step(course):
     question = Question(lesson=lesson, text="?")
     question.save()
     assert question.course_id == course.pk
+
+
+def test_one_tap_enrols_and_opens_the_first_lesson(client, learner, course):
+    client.force_login(learner)
+    assert "Bắt đầu học" in client.get(course.get_absolute_url()).content.decode()
+    response = client.post(reverse("learning:enroll", args=[course.slug]))
+    assert response.url == lesson_url(course, lessons(course)[0])
+    assert Enrollment.objects.filter(user=learner, course=course).exists()
