@@ -92,6 +92,21 @@ class Commune(models.Model):
         super().save(*args, **kwargs)
 
 
+class OrganizationQuerySet(models.QuerySet):
+    def with_descendants(self, ids) -> set[int]:
+        """`ids` and every unit below them; the tree is shallow (province → unit → sub-unit)."""
+        found = set(ids)
+        frontier = found
+        while frontier:
+            frontier = set(
+                self.filter(parent_id__in=frontier)
+                .exclude(id__in=found)
+                .values_list("id", flat=True)
+            )
+            found |= frontier
+        return found
+
+
 class Organization(models.Model):
     class Kind(models.TextChoices):
         DEPARTMENT = "department", _("Sở, ban, ngành cấp tỉnh")
@@ -124,6 +139,8 @@ class Organization(models.Model):
         verbose_name=_("đơn vị cấp trên"),
     )
     search_name = models.CharField(max_length=200, editable=False, db_index=True)
+
+    objects = OrganizationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("cơ quan, đơn vị")

@@ -50,15 +50,7 @@ class Scope:
             organizations |= set(
                 Organization.objects.filter(commune_id__in=communes).values_list("id", flat=True)
             )
-        # Walk down the organization tree; it is shallow (province → unit → sub-unit).
-        frontier = organizations
-        while frontier:
-            frontier = set(
-                Organization.objects.filter(parent_id__in=frontier)
-                .exclude(id__in=organizations)
-                .values_list("id", flat=True)
-            )
-            organizations |= frontier
+        organizations = Organization.objects.with_descendants(organizations)
         return cls(commune_ids=frozenset(communes), organization_ids=frozenset(organizations))
 
     @property

@@ -8,8 +8,13 @@ class LearningConfig(AppConfig):
     verbose_name = "Học tập"
 
     def ready(self):
+        from django.contrib.auth import get_user_model
         from django.contrib.auth.signals import user_logged_in
+        from django.db.models.signals import post_save
 
-        from learning.receivers import keep_visitor_reading
+        from learning.receivers import assign_new_people, keep_visitor_reading
 
         user_logged_in.connect(keep_visitor_reading, dispatch_uid="learning-keep-reading")
+        post_save.connect(
+            assign_new_people, sender=get_user_model(), dispatch_uid="learning-assign-people"
+        )

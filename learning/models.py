@@ -1,12 +1,27 @@
+import datetime
 import secrets
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import models
-from django.db.models import ExpressionWrapper, F, OuterRef, Q, Subquery, Sum
+from django.db.models import (
+    Case,
+    Count,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Commune, Organization
 from courses.models import Choice, Course, Lesson, Question
 
 # Crockford-style alphabet: no 0/O, 1/I/L, so a code read aloud or typed from paper works.
@@ -131,3 +146,169 @@ class Certificate(models.Model):
 
     def get_verify_url(self) -> str:
         return reverse("learning:verify", args=[self.code])
+
+
+class Status(models.TextChoices):
+    NOT_STARTED = "not_started", _("Chưa bắt đầu")
+    IN_PROGRESS = "in_progress", _("Đang học")
+    ON_TIME = "on_time", _("Hoàn thành đúng hạn")
+    LATE = "late", _("Hoàn thành muộn")
+    OVERDUE = "overdue", _("Quá hạn")
+
+
+class CampaignQuerySet(models.QuerySet):
+    def running(self, today: datetime.date) -> "CampaignQuerySet":
+        """Campaigns that still assign people: from creation until a year past the deadline
+        (late completions are still recorded)."""
+        return self.filter(deadline__gte=today - datetime.timedelta(days=365))
+
+
+class Campaign(models.Model):
+    """Mandatory training: courses + an audience rule + a window.
+
+    The audience is a rule, re-applied whenever people join (learning.services.
+    assign_campaigns): participant kinds × communes × organizations (an empty list means
+    "any"), plus people added or excluded by hand.
+    """
+
+    title = models.CharField(_("tên đợt học"), max_length=200)
+    courses = models.ManyToManyField(Course, related_name="campaigns", verbose_name=_("khoá học"))
+    kinds = models.JSONField(
+        _("đối tượng"), default=list, blank=True, help_text=_("Để trống: mọi đối tượng.")
+    )
+    communes = models.ManyToManyField(
+        Commune,
+        blank=True,
+        related_name="+",
+        verbose_name=_("xã, phường"),
+        help_text=_("Để trống: mọi xã, phường."),
+    )
+    organizations = models.ManyToManyField(
+        Organization,
+        blank=True,
+        related_name="+",
+        verbose_name=_("cơ quan, đơn vị"),
+        help_text=_("Cả các đơn vị trực thuộc. Để trống: không giới hạn theo cơ quan."),
+    )
+    added = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="+", verbose_name=_("thêm riêng")
+    )
+    excluded = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="+", verbose_name=_("loại trừ")
+    )
+    opens_on = models.DateField(_("bắt đầu"))
+    deadline = models.DateField(_("hạn hoàn thành"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CampaignQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("đợt học bắt buộc")
+        verbose_name_plural = _("đợt học bắt buộc")
+        ordering = ["-deadline", "title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def audience(self):
+        """The people the rule names today (plus those added, minus those excluded)."""
+        people = get_user_model().objects.filter(is_active=True)
+        if self.kinds:
+            people = people.filter(participant_kind__in=self.kinds)
+        communes = list(self.communes.values_list("pk", flat=True))
+        if communes:
+            people = people.filter(commune__in=communes)
+        organizations = list(self.organizations.values_list("pk", flat=True))
+        if organizations:
+            people = people.filter(
+                organization__in=Organization.objects.with_descendants(organizations)
+            )
+        added = get_user_model().objects.filter(pk__in=self.added.values("pk"), is_active=True)
+        return (people | added).exclude(pk__in=self.excluded.values("pk"))
+
+    @property
+    def deadline_end(self) -> datetime.datetime:
+        """The last moment that counts as on time: the end of the deadline day, local time."""
+        return timezone.make_aware(
+            datetime.datetime.combine(self.deadline + datetime.timedelta(days=1), datetime.time())
+        )
+
+
+class AssignmentQuerySet(models.QuerySet):
+    def with_status(self, *, campaign: Campaign, today: datetime.date) -> "AssignmentQuerySet":
+        """Annotate `status` (a Status value) for assignments of one campaign."""
+        return self.annotate(
+            status=Case(
+                When(completed_at__lt=campaign.deadline_end, then=Value(Status.ON_TIME)),
+                When(completed_at__isnull=False, then=Value(Status.LATE)),
+                *(
+                    [When(completed_at__isnull=True, then=Value(Status.OVERDUE))]
+                    if campaign.deadline < today
+                    else []
+                ),
+                When(started_at__isnull=False, then=Value(Status.IN_PROGRESS)),
+                default=Value(Status.NOT_STARTED),
+            )
+        )
+
+    def with_statuses(self, statuses, *, campaign: Campaign, today) -> "AssignmentQuerySet":
+        return self.with_status(campaign=campaign, today=today).filter(status__in=statuses)
+
+    def tally(self, *, campaign: Campaign, today: datetime.date, by: str | None = None):
+        """Counts per `by` (a values() path such as "user__commune"), or overall: assigned,
+        started, on_time, late, overdue, rate (% completed)."""
+        deadline_end = campaign.deadline_end
+        counts = {
+            "assigned": Count("id"),
+            "started": Count("id", filter=Q(started_at__isnull=False)),
+            "on_time": Count("id", filter=Q(completed_at__lt=deadline_end)),
+            "late": Count("id", filter=Q(completed_at__gte=deadline_end)),
+        }
+        after_deadline = campaign.deadline < today
+        if by is None:
+            return _finish(self.aggregate(**counts), after_deadline)
+        rows = self.order_by().values(by).annotate(**counts)
+        return [_finish(row, after_deadline) for row in rows]
+
+
+def _finish(row: dict, after_deadline: bool) -> dict:
+    done = row["on_time"] + row["late"]
+    return {
+        **row,
+        "completed": done,
+        "overdue": row["assigned"] - done if after_deadline else 0,
+        "rate": round(100 * done / row["assigned"]) if row["assigned"] else 0,
+    }
+
+
+class Assignment(models.Model):
+    """One person who must complete a campaign; started/completed kept up to date by
+    learning.services so the dashboard reads one table."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="assignments")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assignments"
+    )
+    assigned_at = models.DateTimeField()
+    started_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = AssignmentQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "user"], name="assignment_unique")
+        ]
+        indexes = [models.Index(fields=["user", "campaign"])]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id} — {self.user_id}"
+
+    def status_on(self, today: datetime.date) -> str:
+        """This assignment's Status, as with_status() computes it in SQL."""
+        if self.completed_at:
+            on_time = self.completed_at < self.campaign.deadline_end
+            return Status.ON_TIME if on_time else Status.LATE
+        if self.campaign.deadline < today:
+            return Status.OVERDUE
+        return Status.IN_PROGRESS if self.started_at else Status.NOT_STARTED

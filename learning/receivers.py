@@ -1,4 +1,9 @@
+from django.utils import timezone
+
 from learning import services, session
+
+# A save touching only these fields cannot change who a campaign names.
+IRRELEVANT_FIELDS = {"last_login", "password", "phone_verified", "consent_at"}
 
 
 def keep_visitor_reading(sender, request, user, **kwargs):
@@ -6,3 +11,11 @@ def keep_visitor_reading(sender, request, user, **kwargs):
     reading = request.session.pop(session.KEY, None) if request is not None else None
     if reading and (reading.get("lessons") or reading.get("answers")):
         services.adopt_session_reading(user, reading=reading)
+
+
+def assign_new_people(sender, instance, created, raw, update_fields=None, **kwargs):
+    """A person who joins (or moves into) a campaign's audience is assigned at once, with
+    the campaign's deadline."""
+    if raw or (update_fields and set(update_fields) <= IRRELEVANT_FIELDS):
+        return
+    services.assign_campaigns_to(instance, now=timezone.now())
