@@ -1,6 +1,7 @@
 from django.urls import path
 
-from learning import views
+from learning.views import reader as views
+from learning.views import reports
 
 app_name = "learning"
 
@@ -19,7 +20,10 @@ urlpatterns = [
     path("hoc-cua-toi/", views.my_learning, name="my_learning"),
     path("chung-nhan/<str:code>/", views.certificate_detail, name="certificate"),
     path("chung-nhan/<str:code>/pdf/", views.certificate_download, name="certificate_pdf"),
-    path("dieu-phoi/khoa-hoc/", views.report_list, name="report_list"),
-    path("dieu-phoi/khoa-hoc/<slug:slug>/", views.report_detail, name="report_detail"),
+    path("dieu-phoi/khoa-hoc/", reports.report_list, name="report_list"),
+    path("dieu-phoi/khoa-hoc/<slug:slug>/", reports.report_detail, name="report_detail"),
+    path("dieu-phoi/dot-hoc/", reports.campaign_list, name="campaign_list"),
+    path("dieu-phoi/dot-hoc/<int:pk>/", reports.campaign_dashboard, name="campaign"),
+    path("dieu-phoi/dot-hoc/<int:pk>/nguoi/", reports.campaign_people, name="campaign_people"),
     path("xac-minh/<str:code>/", views.verify, name="verify"),
 ]

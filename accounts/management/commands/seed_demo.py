@@ -114,11 +114,29 @@ class Command(BaseCommand):
                 )
                 made += 1
         courses = load_starter_courses()
+        self._campaign(courses, now)
         self.stdout.write(
             f"Dữ liệu mẫu: {Commune.objects.count()} xã, phường; {len(organizations)} cơ quan; "
             f"{len(STAFF)} tài khoản vai trò; {made} người học; {len(courses)} khoá học. "
             f"Mật khẩu mẫu: {DEMO_PASSWORD}"
         )
+
+    def _campaign(self, courses, now) -> None:
+        """The province's mandatory course for commune officials and civil servants."""
+        from learning.models import Campaign
+        from learning.services import assign_campaign
+
+        officials_course = next(c for c in courses if c.audience == "officials")
+        campaign, _ = Campaign.objects.update_or_create(
+            title="Bồi dưỡng AI, dữ liệu và truyền thông số cho cán bộ cấp xã 2025",
+            defaults={
+                "kinds": [ParticipantKind.COMMUNE_OFFICIAL, ParticipantKind.CIVIL_SERVANT],
+                "opens_on": officials_course.opens_on,
+                "deadline": officials_course.closes_on,
+            },
+        )
+        campaign.courses.set([officials_course])
+        assign_campaign(campaign, now=now)
 
     def _person(self, phone, name, password, now, **profile) -> User:
         user, _ = User.objects.update_or_create(

@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -9,14 +8,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.scopes import Scope
 from accounts.text import mask_name
-from accounts.views import coordinator_required
 from courses.models import Audience, Course, Lesson, Question
 from courses.reads import course_by_slug, course_outline, final_test, lesson_content
 from learning import services, session
 from learning.certificates import certificate_pdf, qr_svg
-from learning.models import Answer, Certificate, Enrollment, LessonProgress
+from learning.models import Answer, Assignment, Certificate, Enrollment, LessonProgress, Status
 from learning.services import LessonNotDone
 
 COURSES_PER_PAGE = 20
@@ -275,6 +272,23 @@ def final_test_view(request, slug: str):
 
 @login_required
 def my_learning(request):
+    """Mandatory courses first (deadline, days left), then the rest, then certificates."""
+    today = timezone.localdate()
+    assignments = (
+        Assignment.objects.filter(user=request.user)
+        .select_related("campaign")
+        .prefetch_related("campaign__courses")
+        .order_by("completed_at", "campaign__deadline")
+    )
+    mandatory = [
+        {
+            "assignment": assignment,
+            "status": Status(assignment.status_on(today)),
+            "days_left": (assignment.campaign.deadline - today).days,
+            "courses": list(assignment.campaign.courses.all()),
+        }
+        for assignment in assignments
+    ]
     enrollments = (
         Enrollment.objects.filter(user=request.user)
         .select_related("course")
@@ -289,7 +303,7 @@ def my_learning(request):
     return render(
         request,
         "learning/my_learning.html",
-        {"rows": rows, "certificates": certificates},
+        {"mandatory": mandatory, "rows": rows, "certificates": certificates},
     )
 
 
@@ -334,63 +348,4 @@ def verify(request, code: str):
             "masked_name": mask_name(certificate.full_name) if certificate else "",
         },
         status=200 if certificate else 404,
-    )
-
-
-@coordinator_required
-def report_list(request, scope: Scope):
-    """Each course with, in the viewer's scope: enrolled, completed, completed too fast."""
-    in_scope = scope.q(commune="user__commune", organization="user__organization")
-    certificates = Certificate.objects.filter(in_scope).with_min_seconds()
-    enrolled = dict(
-        Enrollment.objects.filter(in_scope)
-        .values("course")
-        .annotate(n=Count("id"))
-        .values_list("course", "n")
-    )
-    completed = dict(
-        certificates.values("course").annotate(n=Count("id")).values_list("course", "n")
-    )
-    fast = dict(
-        certificates.filter(too_fast=True)
-        .values("course")
-        .annotate(n=Count("id"))
-        .values_list("course", "n")
-    )
-    rows = [
-        {
-            "course": course,
-            "enrolled": enrolled.get(course.pk, 0),
-            "completed": completed.get(course.pk, 0),
-            "fast": fast.get(course.pk, 0),
-            "percent": round(100 * completed.get(course.pk, 0) / enrolled[course.pk])
-            if enrolled.get(course.pk)
-            else 0,
-        }
-        for course in Course.objects.all()
-    ]
-    return render(request, "learning/report_list.html", {"rows": rows})
-
-
-@coordinator_required
-def report_detail(request, scope: Scope, slug: str):
-    course = get_object_or_404(Course, slug=slug)
-    certificates = (
-        scope.filter(
-            Certificate.objects.filter(course=course),
-            commune="user__commune",
-            organization="user__organization",
-        )
-        .with_min_seconds()
-        .select_related("user__commune")
-        .order_by("-too_fast", "-issued_at")
-    )
-    only_fast = request.GET.get("nhanh") == "1"
-    if only_fast:
-        certificates = certificates.filter(too_fast=True)
-    page = Paginator(certificates, REPORT_PER_PAGE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "learning/report_detail.html",
-        {"course": course, "page": page, "only_fast": only_fast},
     )

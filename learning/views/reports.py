@@ -1,0 +1,217 @@
+"""Coordinators' reports: course completions and mandatory-training campaigns, always
+limited to the viewer's scope."""
+
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Commune, Organization, ParticipantKind
+from accounts.scopes import Scope
+from accounts.views import coordinator_required
+from courses.models import Course
+from learning.models import Assignment, Campaign, Certificate, Enrollment, Status
+
+REPORT_PER_PAGE = 50
+
+
+@coordinator_required
+def report_list(request, scope: Scope):
+    """Each course with, in the viewer's scope: enrolled, completed, completed too fast."""
+    in_scope = scope.q(commune="user__commune", organization="user__organization")
+    certificates = Certificate.objects.filter(in_scope).with_min_seconds()
+    enrolled = dict(
+        Enrollment.objects.filter(in_scope)
+        .values("course")
+        .annotate(n=Count("id"))
+        .values_list("course", "n")
+    )
+    completed = dict(
+        certificates.values("course").annotate(n=Count("id")).values_list("course", "n")
+    )
+    fast = dict(
+        certificates.filter(too_fast=True)
+        .values("course")
+        .annotate(n=Count("id"))
+        .values_list("course", "n")
+    )
+    rows = [
+        {
+            "course": course,
+            "enrolled": enrolled.get(course.pk, 0),
+            "completed": completed.get(course.pk, 0),
+            "fast": fast.get(course.pk, 0),
+            "percent": round(100 * completed.get(course.pk, 0) / enrolled[course.pk])
+            if enrolled.get(course.pk)
+            else 0,
+        }
+        for course in Course.objects.all()
+    ]
+    return render(request, "learning/report_list.html", {"rows": rows})
+
+
+@coordinator_required
+def report_detail(request, scope: Scope, slug: str):
+    course = get_object_or_404(Course, slug=slug)
+    certificates = (
+        scope.filter(
+            Certificate.objects.filter(course=course),
+            commune="user__commune",
+            organization="user__organization",
+        )
+        .with_min_seconds()
+        .select_related("user__commune")
+        .order_by("-too_fast", "-issued_at")
+    )
+    only_fast = request.GET.get("nhanh") == "1"
+    if only_fast:
+        certificates = certificates.filter(too_fast=True)
+    page = Paginator(certificates, REPORT_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "learning/report_detail.html",
+        {"course": course, "page": page, "only_fast": only_fast},
+    )
+
+
+def _assignments(scope: Scope, campaign: Campaign):
+    return scope.filter(
+        Assignment.objects.filter(campaign=campaign),
+        commune="user__commune",
+        organization="user__organization",
+    )
+
+
+def _kind_filter(request) -> str:
+    kind = request.GET.get("kind", "")
+    return kind if kind in dict(ParticipantKind.choices) else ""
+
+
+@coordinator_required
+def campaign_list(request, scope: Scope):
+    today = timezone.localdate()
+    rows = [
+        {
+            "campaign": campaign,
+            "total": _assignments(scope, campaign).tally(campaign=campaign, today=today),
+            "days_left": (campaign.deadline - today).days,
+        }
+        for campaign in Campaign.objects.all()
+    ]
+    return render(request, "learning/campaign_list.html", {"rows": rows})
+
+
+@coordinator_required
+def campaign_dashboard(request, scope: Scope, pk: int):
+    campaign = get_object_or_404(Campaign, pk=pk)
+    today = timezone.localdate()
+    kind = _kind_filter(request)
+    assignments = _assignments(scope, campaign)
+    if kind:
+        assignments = assignments.filter(user__participant_kind=kind)
+    by_commune = assignments.tally(campaign=campaign, today=today, by="user__commune")
+    names = dict(
+        Commune.objects.filter(pk__in=[r["user__commune"] for r in by_commune]).values_list(
+            "pk", "name"
+        )
+    )
+    communes = sorted(
+        (
+            {
+                **row,
+                "name": names.get(row["user__commune"], _("Chưa rõ xã")),
+                "id": row["user__commune"],
+            }
+            for row in by_commune
+        ),
+        key=lambda row: (row["rate"], row["name"]),
+    )
+    by_organization = assignments.tally(campaign=campaign, today=today, by="user__organization")
+    org_names = dict(
+        Organization.objects.filter(
+            pk__in=[r["user__organization"] for r in by_organization]
+        ).values_list("pk", "name")
+    )
+    organizations = sorted(
+        (
+            {
+                **row,
+                "name": org_names.get(row["user__organization"], _("Không thuộc cơ quan nào")),
+                "id": row["user__organization"],
+            }
+            for row in by_organization
+        ),
+        key=lambda row: (row["rate"], row["name"]),
+    )
+    fast = (
+        Certificate.objects.filter(
+            course__in=campaign.courses.all(),
+            user__in=assignments.values("user"),
+        )
+        .with_min_seconds()
+        .filter(too_fast=True)
+        .count()
+    )
+    return render(
+        request,
+        "learning/campaign_dashboard.html",
+        {
+            "campaign": campaign,
+            "total": assignments.tally(campaign=campaign, today=today),
+            "communes": communes,
+            "organizations": organizations,
+            "fast": fast,
+            "kind": kind,
+            "kinds": ParticipantKind.choices,
+            "days_left": (campaign.deadline - today).days,
+        },
+    )
+
+
+@coordinator_required
+def campaign_people(request, scope: Scope, pk: int):
+    campaign = get_object_or_404(Campaign, pk=pk)
+    today = timezone.localdate()
+    assignments = _assignments(scope, campaign).with_status(campaign=campaign, today=today)
+    filters = {"kind": _kind_filter(request)}
+    if filters["kind"]:
+        assignments = assignments.filter(user__participant_kind=filters["kind"])
+    status = request.GET.get("status", "")
+    if status in Status.values:
+        filters["status"] = status
+        assignments = assignments.filter(status=status)
+    commune = request.GET.get("commune", "")
+    if commune.isdigit():
+        # Another scope's commune answers 404, like any object outside the scope.
+        filters["commune"] = scope.get_object_or_404(
+            Commune.objects.all(),
+            paths={"commune": "pk", "organization": "organizations"},
+            pk=commune,
+        )
+        assignments = assignments.filter(user__commune=filters["commune"])
+    organization = request.GET.get("organization", "")
+    if organization.isdigit():
+        filters["organization"] = scope.get_object_or_404(
+            Organization.objects.all(),
+            paths={"commune": "commune", "organization": "pk"},
+            pk=organization,
+        )
+        assignments = assignments.filter(user__organization=filters["organization"])
+    assignments = assignments.select_related("user__commune", "user__organization").order_by(
+        "user__commune__name", "user__full_name"
+    )
+    page = Paginator(assignments, REPORT_PER_PAGE).get_page(request.GET.get("page"))
+    for assignment in page.object_list:
+        assignment.status_label = Status(assignment.status).label
+    return render(
+        request,
+        "learning/campaign_people.html",
+        {
+            "campaign": campaign,
+            "page": page,
+            "filters": filters,
+            "statuses": Status.choices,
+            "kinds": ParticipantKind.choices,
+        },
+    )

@@ -1,0 +1,106 @@
+"""The compliance dashboard and people list, in scope; an official's mandatory courses."""
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Role
+from learning.models import Assignment
+from tests import factories
+from tests.learning.test_campaigns import NOW, OFFICIAL, make_campaign
+from tests.learning.test_certificates import finish
+
+
+@pytest.fixture
+def world(course, tuyen_quang):
+    a, b = factories.commune("00985"), factories.commune("02554")
+    people = {
+        "a1": factories.person(commune=a, full_name="Cán Bộ Giáp Một", kind=OFFICIAL),
+        "a2": factories.person(commune=a, full_name="Cán Bộ Giáp Hai", kind=OFFICIAL),
+        "b1": factories.person(commune=b, full_name="Cán Bộ Minh Một", kind=OFFICIAL),
+    }
+    campaign = make_campaign(course)
+    finish(people["a1"], course, start=NOW)
+    viewers = {
+        "coordinator_A": factories.with_role(
+            factories.person(commune=a, full_name="Điều Phối A"),
+            Role.COMMUNE_COORDINATOR,
+            commune=a,
+        ),
+        "coordinator_B": factories.with_role(
+            factories.person(commune=b, full_name="Điều Phối B"),
+            Role.COMMUNE_COORDINATOR,
+            commune=b,
+        ),
+        "province_admin": factories.with_role(
+            factories.person(commune=b, full_name="Quản Trị"), Role.PROVINCE_ADMIN
+        ),
+    }
+    return {"a": a, "b": b, "people": people, "campaign": campaign, "viewers": viewers}
+
+
+VISIBLE = {
+    "coordinator_A": {"Cán Bộ Giáp Một", "Cán Bộ Giáp Hai"},
+    "coordinator_B": {"Cán Bộ Minh Một"},
+    "province_admin": {"Cán Bộ Giáp Một", "Cán Bộ Giáp Hai", "Cán Bộ Minh Một"},
+}
+ALL = set().union(*VISIBLE.values())
+
+
+@pytest.mark.parametrize("viewer", sorted(VISIBLE))
+def test_people_list_shows_only_the_viewers_scope(client, world, viewer):
+    client.force_login(world["viewers"][viewer])
+    url = reverse("learning:campaign_people", args=[world["campaign"].pk])
+    page = client.get(url).content.decode()
+    assert {name for name in ALL if name in page} == VISIBLE[viewer]
+
+
+@pytest.mark.parametrize(("viewer", "status"), [("coordinator_A", 404), ("coordinator_B", 200)])
+def test_filtering_to_another_communes_people_is_not_found(client, world, viewer, status):
+    client.force_login(world["viewers"][viewer])
+    url = reverse("learning:campaign_people", args=[world["campaign"].pk])
+    assert client.get(url, {"commune": world["b"].pk}).status_code == status
+
+
+def test_dashboard_counts_by_commune(client, world, django_assert_max_num_queries):
+    client.force_login(world["viewers"]["province_admin"])
+    url = reverse("learning:campaign", args=[world["campaign"].pk])
+    with django_assert_max_num_queries(15):
+        response = client.get(url)
+    communes = {row["name"]: row for row in response.context["communes"]}
+    assert communes["Giáp Trung"]["assigned"] == 2
+    assert communes["Giáp Trung"]["on_time"] == 1
+    assert communes["Giáp Trung"]["rate"] == 50
+    assert communes["Minh Thanh"]["assigned"] == 1
+    assert response.context["total"]["assigned"] == 3
+    assert "<svg" in response.content.decode()
+
+
+def test_a_coordinator_dashboard_counts_only_their_scope(client, world):
+    client.force_login(world["viewers"]["coordinator_B"])
+    response = client.get(reverse("learning:campaign", args=[world["campaign"].pk]))
+    assert response.context["total"]["assigned"] == 1
+    assert [row["name"] for row in response.context["communes"]] == ["Minh Thanh"]
+
+
+def test_people_filtered_by_status(client, world):
+    client.force_login(world["viewers"]["province_admin"])
+    url = reverse("learning:campaign_people", args=[world["campaign"].pk])
+    page = client.get(url, {"status": "on_time"}).content.decode()
+    assert "Cán Bộ Giáp Một" in page and "Cán Bộ Giáp Hai" not in page
+
+
+def test_residents_cannot_open_the_dashboard(client, world):
+    client.force_login(world["people"]["a2"])
+    assert client.get(reverse("learning:campaign", args=[world["campaign"].pk])).status_code == 403
+
+
+def test_an_official_sees_mandatory_courses_first_with_days_left(client, world, course):
+    official = world["people"]["a2"]
+    client.force_login(official)
+    page = client.get(reverse("learning:my_learning")).content.decode()
+    assert page.index("Khoá học bắt buộc") < page.index("Giấy chứng nhận")
+    assert world["campaign"].title in page and course.title in page
+    assignment = Assignment.objects.get(user=official)
+    days = (assignment.campaign.deadline - timezone.localdate()).days
+    assert ("Quá hạn" in page) if days < 0 else (f"còn {days} ngày" in page)
