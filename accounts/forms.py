@@ -204,3 +204,11 @@ class ProfileForm(forms.ModelForm):
 
     def clean_full_name(self):
         return " ".join(self.cleaned_data["full_name"].split())
+
+
+class RosterUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Tệp Excel danh sách (.xlsx)"),
+        help_text=_("Tối đa 5 MB; dùng đúng các cột của tệp mẫu."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
+    )

@@ -334,3 +334,26 @@ class RoleGrant(models.Model):
     def __str__(self) -> str:
         where = self.commune or self.organization
         return f"{self.get_role_display()}" + (f" — {where}" if where else "")
+
+
+class RosterImport(models.Model):
+    """One uploaded roster: checked (preview), then confirmed once."""
+
+    created_by = models.ForeignKey(User, on_delete=models.CASCADE, related_name="roster_imports")
+    created_at = models.DateTimeField(auto_now_add=True)
+    file_name = models.CharField(_("tệp"), max_length=200)
+    rows = models.JSONField(default=list)  # valid rows of people without an account
+    existing = models.JSONField(default=list)  # valid rows of people who have one: skipped
+    problems = models.JSONField(default=list)
+    new_organizations = models.JSONField(default=list)
+    empty_rows = models.PositiveIntegerField(default=0)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    created_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("nhập danh sách")
+        verbose_name_plural = _("nhập danh sách")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.file_name

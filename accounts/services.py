@@ -1,14 +1,20 @@
-"""State changes of the accounts app: roles and the directory of communes."""
+"""State changes of the accounts app: roles, the directory of communes, rosters."""
 
 import csv
+import datetime
 import io
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
-from accounts.models import Commune, Province, Role, RoleGrant, User
+from accounts.models import Commune, Organization, Province, Role, RoleGrant, RosterImport, User
+from accounts.roster import Directory, check_roster
+from accounts.scopes import Scope
+from accounts.signals import people_imported
+from accounts.text import fold
 
 TUYEN_QUANG = {"code": "08", "name": "Tuyên Quang"}
 TUYEN_QUANG_CSV = Path(__file__).resolve().parent / "data" / "tuyen_quang_communes.csv"
@@ -103,3 +109,122 @@ def editors_group() -> Group:
     group, _ = Group.objects.get_or_create(name=EDITORS_GROUP)
     group.permissions.set(Permission.objects.filter(content_type__app_label="courses"))
     return group
+
+
+# --- Officials' rosters ---------------------------------------------------------------------
+
+ORGANIZATION_KINDS = [  # folded name prefix → kind, for organizations a roster creates
+    ("ubnd ", Organization.Kind.COMMUNE_COMMITTEE),
+    ("uy ban nhan dan ", Organization.Kind.COMMUNE_COMMITTEE),
+    ("truong ", Organization.Kind.SCHOOL),
+    ("tram y te ", Organization.Kind.HEALTH_STATION),
+    ("so ", Organization.Kind.DEPARTMENT),
+    ("hoi ", Organization.Kind.ASSOCIATION),
+    ("doan ", Organization.Kind.ASSOCIATION),
+]
+PHONE_BATCH = 1000
+
+
+def roster_directory(scope: Scope) -> Directory:
+    """Communes and organizations by folded name and code, and the importer's scope."""
+    communes, ambiguous = {}, set()
+    for pk, code, name in Commune.objects.values_list("pk", "code", "search_name"):
+        communes[code] = pk
+        if name in communes and communes[name] != pk:
+            ambiguous.add(name)
+        communes.setdefault(name, pk)
+    for name in ambiguous:
+        del communes[name]
+    organizations = dict(Organization.objects.values_list("search_name", "pk"))
+    if scope.everything:
+        return Directory(communes=communes, ambiguous=ambiguous, organizations=organizations)
+    return Directory(
+        communes=communes,
+        ambiguous=ambiguous,
+        organizations=organizations,
+        allowed_communes=set(scope.commune_ids),
+        allowed_organizations=set(scope.organization_ids),
+    )
+
+
+def _known_phones(phones: list[str]) -> set[str]:
+    known = set()
+    for start in range(0, len(phones), PHONE_BATCH):
+        chunk = phones[start : start + PHONE_BATCH]
+        known |= set(User.objects.filter(phone__in=chunk).values_list("phone", flat=True))
+    return known
+
+
+def preview_roster(upload, *, user: User, scope: Scope) -> RosterImport:
+    """Check an uploaded roster and keep the outcome for the confirm step; writes no account.
+    Raises SpreadsheetError for a file that is not a sane .xlsx."""
+    checked = check_roster(upload, directory=roster_directory(scope))
+    known = _known_phones([row["phone"] for row in checked.valid])
+    return RosterImport.objects.create(
+        created_by=user,
+        file_name=upload.name[:200],
+        rows=[row for row in checked.valid if row["phone"] not in known],
+        existing=[row for row in checked.valid if row["phone"] in known],
+        problems=checked.problems,
+        new_organizations=checked.new_organizations,
+        empty_rows=checked.empty_rows,
+    )
+
+
+class RosterAlreadyConfirmed(Exception):
+    pass
+
+
+@transaction.atomic
+def confirm_roster(roster: RosterImport, *, now: datetime.datetime) -> list[int]:
+    """Create the previewed accounts and organizations, all or nothing; returns the new ids.
+
+    Rows with problems were never kept; a phone that got an account since the preview is
+    skipped. The accounts have no password: their owners sign in with the slip's code.
+    """
+    roster = RosterImport.objects.select_for_update().get(pk=roster.pk)
+    if roster.confirmed_at:
+        raise RosterAlreadyConfirmed
+    province = Province.objects.get(code=TUYEN_QUANG["code"])
+    organizations = dict(Organization.objects.values_list("search_name", "pk"))
+    for row in roster.rows:
+        key = fold(row["organization"])
+        if row["organization"] and key not in organizations:
+            organizations[key] = Organization.objects.create(
+                name=row["organization"],
+                kind=_organization_kind(key),
+                province=province,
+                commune_id=row["commune_id"],
+            ).pk
+    taken = _known_phones([row["phone"] for row in roster.rows])
+    people = [
+        User(
+            phone=row["phone"],
+            full_name=row["full_name"],
+            search_name=fold(row["full_name"]),  # bulk_create skips User.save()
+            birth_year=row["birth_year"],
+            commune_id=row["commune_id"],
+            organization_id=organizations.get(fold(row["organization"])),
+            participant_kind=row["participant_kind"],
+            password=make_password(None),
+            date_joined=now,
+        )
+        for row in roster.rows
+        if row["phone"] not in taken
+    ]
+    User.objects.bulk_create(people, batch_size=PHONE_BATCH)
+    ids = list(
+        User.objects.filter(phone__in=[p.phone for p in people]).values_list("pk", flat=True)
+    )
+    roster.confirmed_at = now
+    roster.created_count = len(ids)
+    roster.save(update_fields=["confirmed_at", "created_count"])
+    transaction.on_commit(lambda: people_imported.send(sender=RosterImport, user_ids=ids))
+    return ids
+
+
+def _organization_kind(folded_name: str) -> str:
+    return next(
+        (kind for prefix, kind in ORGANIZATION_KINDS if folded_name.startswith(prefix)),
+        Organization.Kind.OTHER,
+    )

@@ -2,7 +2,7 @@
 
 from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 from accounts.backends import user_key
 from accounts.context_processors import coordinator_key
@@ -17,3 +17,8 @@ def forget_roles(sender, instance, **kwargs):
 @receiver([post_save, post_delete], sender=User)
 def forget_user(sender, instance, **kwargs):
     cache.delete(user_key(instance.pk))
+
+
+# Sent after a roster import created accounts in bulk (bulk_create sends no post_save):
+# the learning app assigns the new people to campaigns. `user_ids`: the new accounts.
+people_imported = Signal()

@@ -14,8 +14,11 @@ class SpreadsheetError(ValueError):
     """An upload that is not a readable, sane .xlsx file; the message is for the user."""
 
 
-def open_xlsx(upload, *, max_bytes: int = MAX_UPLOAD_BYTES):
-    """A read-only openpyxl workbook from an uploaded file, after size and zip checks."""
+def open_xlsx(upload, *, max_bytes: int = MAX_UPLOAD_BYTES, formulas: bool = False):
+    """A read-only openpyxl workbook from an uploaded file, after size and zip checks.
+
+    With `formulas`, a formula cell reads as its text ("=…"), so a check can refuse it;
+    otherwise it reads as the value Excel last computed."""
     size = getattr(upload, "size", None)
     if size is None:
         upload.seek(0, 2)
@@ -37,6 +40,6 @@ def open_xlsx(upload, *, max_bytes: int = MAX_UPLOAD_BYTES):
             raise SpreadsheetError(_("Tệp Excel giải nén ra quá lớn; hãy chia nhỏ tệp."))
     upload.seek(0)
     try:
-        return load_workbook(upload, read_only=True, data_only=True)
+        return load_workbook(upload, read_only=True, data_only=not formulas)
     except Exception as error:  # openpyxl raises many kinds on damaged files
         raise SpreadsheetError(_("Không đọc được tệp Excel: tệp bị hỏng.")) from error

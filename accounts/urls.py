@@ -10,4 +10,7 @@ urlpatterns = [
     path("dieu-phoi/nguoi-hoc/", views.people_list, name="people_list"),
     path("dieu-phoi/nguoi-hoc/xuat-excel/", views.people_export, name="people_export"),
     path("dieu-phoi/nguoi-hoc/<int:pk>/", views.person_detail, name="person_detail"),
+    path("dieu-phoi/nhap-danh-sach/", views.roster_upload, name="roster_upload"),
+    path("dieu-phoi/nhap-danh-sach/mau.xlsx", views.roster_template, name="roster_template"),
+    path("dieu-phoi/nhap-danh-sach/<int:pk>/", views.roster_preview, name="roster_preview"),
 ]

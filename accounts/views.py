@@ -6,16 +6,20 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import IntegrityError
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
+from accounts import services
 from accounts.exports import XLSX_CONTENT_TYPE, xlsx_bytes
-from accounts.forms import ProfileForm
-from accounts.models import Commune, ParticipantKind, User
+from accounts.forms import ProfileForm, RosterUploadForm
+from accounts.models import Commune, ParticipantKind, RosterImport, User
+from accounts.roster import template_xlsx
 from accounts.scopes import Scope
+from accounts.spreadsheets import SpreadsheetError
 
 PEOPLE_PER_PAGE = 50
 
@@ -147,3 +151,50 @@ def people_export(request, scope: Scope):
     response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="nguoi-hoc-{stamp}.xlsx"'
     return response
+
+
+@coordinator_required
+def roster_template(request, scope: Scope):
+    response = HttpResponse(template_xlsx(), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = 'attachment; filename="mau-danh-sach-can-bo.xlsx"'
+    return response
+
+
+@coordinator_required
+def roster_upload(request, scope: Scope):
+    form = RosterUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            roster = services.preview_roster(
+                form.cleaned_data["file"], user=request.user, scope=scope
+            )
+        except SpreadsheetError as error:
+            form.add_error("file", str(error))
+        else:
+            return redirect("accounts:roster_preview", pk=roster.pk)
+    recent = RosterImport.objects.filter(created_by=request.user)[:10]
+    return render(request, "accounts/roster_upload.html", {"form": form, "recent": recent})
+
+
+@coordinator_required
+def roster_preview(request, scope: Scope, pk: int):
+    roster = get_object_or_404(RosterImport, pk=pk, created_by=request.user)
+    if request.method == "POST" and not roster.confirmed_at:
+        try:
+            ids = services.confirm_roster(roster, now=timezone.now())
+        except services.RosterAlreadyConfirmed:
+            messages.info(request, _("Danh sách này đã được xác nhận trước đó."))
+        except IntegrityError:
+            messages.error(
+                request,
+                _("Có số điện thoại vừa được đăng ký trong lúc xác nhận. Hãy tải tệp lên lại."),
+            )
+        else:
+            messages.success(request, _("Đã tạo %(n)s tài khoản.") % {"n": len(ids)})
+        return redirect("accounts:roster_preview", pk=roster.pk)
+    problems = Paginator(roster.problems, PEOPLE_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "accounts/roster_preview.html",
+        {"roster": roster, "problems": problems, "preview": roster.rows[:PEOPLE_PER_PAGE]},
+    )

@@ -1,6 +1,7 @@
 from django.utils import timezone
 
 from learning import services, session
+from learning.models import Campaign
 
 # A save touching only these fields cannot change who a campaign names.
 IRRELEVANT_FIELDS = {"last_login", "password", "phone_verified", "consent_at"}
@@ -19,3 +20,10 @@ def assign_new_people(sender, instance, created, raw, update_fields=None, **kwar
     if raw or (update_fields and set(update_fields) <= IRRELEVANT_FIELDS):
         return
     services.assign_campaigns_to(instance, now=timezone.now())
+
+
+def assign_imported_people(sender, user_ids, **kwargs):
+    """Accounts created in bulk from a roster join the campaigns whose rule names them."""
+    now = timezone.now()
+    for campaign in Campaign.objects.running(timezone.localdate(now)):
+        services.assign_campaign(campaign, now=now)

@@ -125,3 +125,22 @@ def test_statuses_and_tally(course, places):
         campaign=campaign, today=datetime.date(2026, 1, 5), by="user__commune"
     )
     assert {r["user__commune"]: r["assigned"] for r in by_commune} == {a.pk: 2, b.pk: 2}
+
+
+def test_officials_imported_from_a_roster_are_assigned(
+    course, places, django_capture_on_commit_callbacks
+):
+    from accounts.scopes import Scope
+    from accounts.services import confirm_roster, preview_roster
+    from tests.accounts.test_roster import roster_file
+
+    a, _ = places
+    campaign = make_campaign(course, communes=[a])
+    admin = factories.person(commune=a, full_name="Quản Trị")
+    admin.is_superuser = True
+    admin.save()
+    rows = [["Cán Bộ Nhập", "0912000099", 1980, "", "Giáp Trung", "Cán bộ cấp xã"]]
+    roster = preview_roster(roster_file(rows), user=admin, scope=Scope.of(admin))
+    with django_capture_on_commit_callbacks(execute=True):
+        confirm_roster(roster, now=NOW)
+    assert "Cán Bộ Nhập" in assigned(campaign)
