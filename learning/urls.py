@@ -24,6 +24,7 @@ urlpatterns = [
     path("dieu-phoi/khoa-hoc/<slug:slug>/", reports.report_detail, name="report_detail"),
     path("dieu-phoi/dot-hoc/", reports.campaign_list, name="campaign_list"),
     path("dieu-phoi/dot-hoc/<int:pk>/", reports.campaign_dashboard, name="campaign"),
+    path("dieu-phoi/dot-hoc/<int:pk>/xuat-excel/", reports.campaign_export, name="campaign_export"),
     path("dieu-phoi/dot-hoc/<int:pk>/nguoi/", reports.campaign_people, name="campaign_people"),
     path("xac-minh/<str:code>/", views.verify, name="verify"),
 ]

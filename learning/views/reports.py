@@ -3,14 +3,17 @@ limited to the viewer's scope."""
 
 from django.core.paginator import Paginator
 from django.db.models import Count
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.exports import XLSX_CONTENT_TYPE
 from accounts.models import Commune, Organization, ParticipantKind
 from accounts.scopes import Scope
 from accounts.views import coordinator_required
 from courses.models import Course
+from learning.exports import campaign_workbook
 from learning.models import Assignment, Campaign, Certificate, Enrollment, Status
 
 REPORT_PER_PAGE = 50
@@ -102,48 +105,50 @@ def campaign_list(request, scope: Scope):
     return render(request, "learning/campaign_list.html", {"rows": rows})
 
 
-@coordinator_required
-def campaign_dashboard(request, scope: Scope, pk: int):
-    campaign = get_object_or_404(Campaign, pk=pk)
-    today = timezone.localdate()
+def _named(rows: list[dict], by: str, names: dict, missing: str) -> list[dict]:
+    """Tally rows with the commune's or organization's name, lowest completion rate first."""
+    named = [{**row, "id": row[by], "name": names.get(row[by], missing)} for row in rows]
+    return sorted(named, key=lambda row: (row["rate"], row["name"]))
+
+
+def _breakdown(assignments, *, campaign: Campaign, today) -> tuple[list[dict], list[dict]]:
+    """The dashboard's (and the export's) rows by commune and by organization."""
+    by_commune = assignments.tally(campaign=campaign, today=today, by="user__commune")
+    communes = Commune.objects.filter(pk__in=[r["user__commune"] for r in by_commune])
+    by_organization = assignments.tally(campaign=campaign, today=today, by="user__organization")
+    organizations = Organization.objects.filter(
+        pk__in=[r["user__organization"] for r in by_organization]
+    )
+    return (
+        _named(
+            by_commune,
+            "user__commune",
+            dict(communes.values_list("pk", "name")),
+            _("Chưa rõ xã"),
+        ),
+        _named(
+            by_organization,
+            "user__organization",
+            dict(organizations.values_list("pk", "name")),
+            _("Không thuộc cơ quan nào"),
+        ),
+    )
+
+
+def _campaign_assignments(request, scope: Scope, campaign: Campaign):
     kind = _kind_filter(request)
     assignments = _assignments(scope, campaign)
     if kind:
         assignments = assignments.filter(user__participant_kind=kind)
-    by_commune = assignments.tally(campaign=campaign, today=today, by="user__commune")
-    names = dict(
-        Commune.objects.filter(pk__in=[r["user__commune"] for r in by_commune]).values_list(
-            "pk", "name"
-        )
-    )
-    communes = sorted(
-        (
-            {
-                **row,
-                "name": names.get(row["user__commune"], _("Chưa rõ xã")),
-                "id": row["user__commune"],
-            }
-            for row in by_commune
-        ),
-        key=lambda row: (row["rate"], row["name"]),
-    )
-    by_organization = assignments.tally(campaign=campaign, today=today, by="user__organization")
-    org_names = dict(
-        Organization.objects.filter(
-            pk__in=[r["user__organization"] for r in by_organization]
-        ).values_list("pk", "name")
-    )
-    organizations = sorted(
-        (
-            {
-                **row,
-                "name": org_names.get(row["user__organization"], _("Không thuộc cơ quan nào")),
-                "id": row["user__organization"],
-            }
-            for row in by_organization
-        ),
-        key=lambda row: (row["rate"], row["name"]),
-    )
+    return assignments, kind
+
+
+@coordinator_required
+def campaign_dashboard(request, scope: Scope, pk: int):
+    campaign = get_object_or_404(Campaign, pk=pk)
+    today = timezone.localdate()
+    assignments, kind = _campaign_assignments(request, scope, campaign)
+    communes, organizations = _breakdown(assignments, campaign=campaign, today=today)
     fast = (
         Certificate.objects.filter(
             course__in=campaign.courses.all(),
@@ -167,6 +172,26 @@ def campaign_dashboard(request, scope: Scope, pk: int):
             "days_left": (campaign.deadline - today).days,
         },
     )
+
+
+@coordinator_required
+def campaign_export(request, scope: Scope, pk: int):
+    """The dashboard as .xlsx: the same rows by commune and organization, then the people."""
+    campaign = get_object_or_404(Campaign, pk=pk)
+    today = timezone.localdate()
+    assignments, _kind = _campaign_assignments(request, scope, campaign)
+    communes, organizations = _breakdown(assignments, campaign=campaign, today=today)
+    people = (
+        assignments.with_status(campaign=campaign, today=today)
+        .select_related("user__commune", "user__organization")
+        .order_by("user__commune__name", "user__full_name")
+        .iterator(chunk_size=2000)
+    )
+    content = campaign_workbook(communes=communes, organizations=organizations, people=people)
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="dot-hoc-{campaign.pk}-{stamp}.xlsx"'
+    return response
 
 
 @coordinator_required

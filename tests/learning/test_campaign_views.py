@@ -104,3 +104,51 @@ def test_an_official_sees_mandatory_courses_first_with_days_left(client, world, 
     assignment = Assignment.objects.get(user=official)
     days = (assignment.campaign.deadline - timezone.localdate()).days
     assert ("Quá hạn" in page) if days < 0 else (f"còn {days} ngày" in page)
+
+
+def _workbook(response):
+    import io
+
+    from openpyxl import load_workbook
+
+    return load_workbook(io.BytesIO(response.content))
+
+
+def test_the_export_matches_the_dashboard(client, world):
+    client.force_login(world["viewers"]["province_admin"])
+    dashboard = client.get(reverse("learning:campaign", args=[world["campaign"].pk])).context
+    book = _workbook(client.get(reverse("learning:campaign_export", args=[world["campaign"].pk])))
+    assert book.sheetnames == ["Theo xã, phường", "Theo cơ quan", "Người học"]
+    by_commune = book["Theo xã, phường"]
+    assert by_commune.freeze_panes == "A2"
+    rows = [list(r) for r in by_commune.iter_rows(min_row=2, values_only=True)]
+    expected = [
+        [r["name"], r["assigned"], r["started"], r["on_time"], r["late"], r["overdue"], r["rate"]]
+        for r in dashboard["communes"]
+    ]
+    assert rows == expected
+    people = list(book["Người học"].iter_rows(min_row=2, values_only=True))
+    assert len(people) == dashboard["total"]["assigned"] == 3
+    done = next(p for p in people if p[0] == "Cán Bộ Giáp Một")
+    assert done[6] == "Hoàn thành đúng hạn" and done[8].year == 2025
+
+
+@pytest.mark.parametrize("viewer", sorted(VISIBLE))
+def test_the_export_holds_only_the_viewers_scope(client, world, viewer):
+    client.force_login(world["viewers"][viewer])
+    book = _workbook(client.get(reverse("learning:campaign_export", args=[world["campaign"].pk])))
+    names = {row[0] for row in book["Người học"].iter_rows(min_row=2, values_only=True)}
+    assert names == VISIBLE[viewer]
+
+
+def test_export_cells_are_never_formulas(client, world):
+    from accounts.models import User
+
+    evil = world["people"]["a2"]
+    User.objects.filter(pk=evil.pk).update(full_name='=HYPERLINK("http://x.example","Bấm")')
+    client.force_login(world["viewers"]["province_admin"])
+    response = client.get(reverse("learning:campaign_export", args=[world["campaign"].pk]))
+    book = _workbook(response)
+    cells = [row[0] for row in book["Người học"].iter_rows(min_row=2)]
+    evil_cell = next(c for c in cells if str(c.value).startswith("="))
+    assert evil_cell.data_type == "s"
