@@ -312,3 +312,30 @@ class Assignment(models.Model):
         if self.campaign.deadline < today:
             return Status.OVERDUE
         return Status.IN_PROGRESS if self.started_at else Status.NOT_STARTED
+
+
+class Notification(models.Model):
+    """A message to one person, shown in the site and sent by SMS (learning.services.notify).
+
+    `key` names what it is about ("campaign:3:due:7"); unique per person, so a reminder
+    run twice, or by two cron jobs at once, reaches nobody twice.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    key = models.CharField(max_length=100)
+    title = models.CharField(_("tiêu đề"), max_length=200)
+    body = models.TextField(_("nội dung"))
+    url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField()
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("thông báo")
+        verbose_name_plural = _("thông báo")
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="notification_once")]
+
+    def __str__(self) -> str:
+        return self.title

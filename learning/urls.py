@@ -18,6 +18,7 @@ urlpatterns = [
     ),
     path("hoc/<slug:slug>/bai/<int:lesson_id>/xong/", views.complete, name="complete"),
     path("hoc-cua-toi/", views.my_learning, name="my_learning"),
+    path("thong-bao/", views.notifications, name="notifications"),
     path("chung-nhan/<str:code>/", views.certificate_detail, name="certificate"),
     path("chung-nhan/<str:code>/pdf/", views.certificate_download, name="certificate_pdf"),
     path("dieu-phoi/khoa-hoc/", reports.report_list, name="report_list"),

@@ -13,11 +13,18 @@ from courses.models import Audience, Course, Lesson, Question
 from courses.reads import course_by_slug, course_outline, final_test, lesson_content
 from learning import services, session
 from learning.certificates import certificate_pdf, qr_svg
-from learning.models import Answer, Assignment, Certificate, Enrollment, LessonProgress, Status
+from learning.models import (
+    Answer,
+    Assignment,
+    Certificate,
+    Enrollment,
+    LessonProgress,
+    Notification,
+    Status,
+)
 from learning.services import LessonNotDone
 
 COURSES_PER_PAGE = 20
-REPORT_PER_PAGE = 50
 
 
 def _course(request, slug: str) -> Course:
@@ -300,11 +307,22 @@ def my_learning(request):
         progress = _progress(request, enrollment.course)
         rows.append({"enrollment": enrollment, "summary": _summary(outline, progress)})
     certificates = Certificate.objects.filter(user=request.user).order_by("-issued_at")
+    unread = Notification.objects.filter(user=request.user, read_at__isnull=True).count()
     return render(
         request,
         "learning/my_learning.html",
-        {"mandatory": mandatory, "rows": rows, "certificates": certificates},
+        {"mandatory": mandatory, "rows": rows, "certificates": certificates, "unread": unread},
     )
+
+
+@login_required
+def notifications(request):
+    """The person's notifications, newest first; opening the page marks them read."""
+    mine = Notification.objects.filter(user=request.user)
+    page = Paginator(mine, COURSES_PER_PAGE).get_page(request.GET.get("page"))
+    response = render(request, "learning/notifications.html", {"page": page})
+    mine.filter(read_at__isnull=True).update(read_at=timezone.now())
+    return response
 
 
 @login_required

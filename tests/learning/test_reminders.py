@@ -1,0 +1,79 @@
+"""Reminders: before the deadline, when overdue, a weekly digest — and never twice."""
+
+import datetime
+
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Role
+from learning import services
+from learning.models import Notification
+from tests import factories
+from tests.learning.test_campaigns import OFFICIAL, make_campaign
+from tests.learning.test_certificates import finish
+
+
+def at(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(9)))
+
+
+def test_reminders_go_to_people_not_done_and_only_once(course, tuyen_quang, sms_outbox):
+    a = factories.commune("00985")
+    waiting = factories.person(commune=a, full_name="Chưa Xong", kind=OFFICIAL, phone="0912000001")
+    done = factories.person(commune=a, full_name="Đã Xong", kind=OFFICIAL, phone="0912000002")
+    campaign = make_campaign(course)
+    finish(done, course, start=at(datetime.date(2025, 10, 10)))
+
+    week_before = at(campaign.deadline - datetime.timedelta(days=6))
+    assert services.send_campaign_reminders(campaign, now=week_before) == 1
+    assert [m.to for m in sms_outbox] == ["0912000001"]
+    assert "Còn 6 ngày" in sms_outbox[0].body
+    assert services.send_campaign_reminders(campaign, now=week_before) == 0  # same run again
+    day_before = at(campaign.deadline - datetime.timedelta(days=1))
+    assert services.send_campaign_reminders(campaign, now=day_before) == 1
+    overdue = at(campaign.deadline + datetime.timedelta(days=2))
+    assert services.send_campaign_reminders(campaign, now=overdue) == 1
+    assert services.send_campaign_reminders(campaign, now=overdue) == 0
+    assert len(sms_outbox) == 3
+    assert Notification.objects.filter(user=waiting).count() == 3
+    assert not Notification.objects.filter(user=done).exists()
+
+
+def test_the_command_twice_sends_nothing_the_second_time(course, tuyen_quang, sms_outbox):
+    a = factories.commune("00985")
+    factories.person(commune=a, full_name="Chưa Xong", kind=OFFICIAL)
+    factories.with_role(factories.person(commune=a), Role.COMMUNE_COORDINATOR, commune=a)
+    make_campaign(course)  # deadline 31/12/2025: overdue today, still running
+    call_command("send_reminders", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    first = (len(sms_outbox), Notification.objects.count())
+    assert first[0] >= 2  # the official's overdue reminder and the coordinator's digest
+    call_command("send_reminders", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert (len(sms_outbox), Notification.objects.count()) == first
+
+
+def test_a_coordinator_digest_counts_their_scope(course, tuyen_quang, sms_outbox):
+    a, b = factories.commune("00985"), factories.commune("02554")
+    factories.person(commune=a, full_name="Ở A", kind=OFFICIAL)
+    factories.person(commune=b, full_name="Ở B", kind=OFFICIAL)
+    coordinator = factories.with_role(
+        factories.person(commune=a), Role.COMMUNE_COORDINATOR, commune=a
+    )
+    make_campaign(course)
+    now = at(datetime.date(2025, 11, 3))
+    assert services.send_coordinator_digests(now=now) == 1
+    digest = Notification.objects.get(user=coordinator)
+    assert "0/1 hoàn thành" in digest.body
+    assert services.send_coordinator_digests(now=now + datetime.timedelta(days=2)) == 0
+
+
+def test_notifications_page_shows_and_marks_read(client, course, tuyen_quang):
+    a = factories.commune("00985")
+    person = factories.person(commune=a, full_name="Chưa Xong", kind=OFFICIAL)
+    campaign = make_campaign(course)
+    services.send_campaign_reminders(campaign, now=at(campaign.deadline))
+    client.force_login(person)
+    assert "1 mới" in client.get(reverse("learning:my_learning")).content.decode()
+    page = client.get(reverse("learning:notifications")).content.decode()
+    assert campaign.title in page
+    assert not Notification.objects.filter(read_at__isnull=True).exists()
