@@ -349,6 +349,7 @@ class RosterImport(models.Model):
     empty_rows = models.PositiveIntegerField(default=0)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     created_count = models.PositiveIntegerField(default=0)
+    created_ids = models.JSONField(default=list)  # the accounts it made, for their slips
 
     class Meta:
         verbose_name = _("nhập danh sách")
@@ -357,3 +358,16 @@ class RosterImport(models.Model):
 
     def __str__(self) -> str:
         return self.file_name
+
+
+class SignInCode(models.Model):
+    """A one-time sign-in link printed on an account slip. Only its hash is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="sign_in_codes")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.expires_at:%Y-%m-%d}"

@@ -2,7 +2,9 @@
 
 import csv
 import datetime
+import hashlib
 import io
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,7 +12,16 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
-from accounts.models import Commune, Organization, Province, Role, RoleGrant, RosterImport, User
+from accounts.models import (
+    Commune,
+    Organization,
+    Province,
+    Role,
+    RoleGrant,
+    RosterImport,
+    SignInCode,
+    User,
+)
 from accounts.roster import Directory, check_roster
 from accounts.scopes import Scope
 from accounts.signals import people_imported
@@ -218,7 +229,8 @@ def confirm_roster(roster: RosterImport, *, now: datetime.datetime) -> list[int]
     )
     roster.confirmed_at = now
     roster.created_count = len(ids)
-    roster.save(update_fields=["confirmed_at", "created_count"])
+    roster.created_ids = ids
+    roster.save(update_fields=["confirmed_at", "created_count", "created_ids"])
     transaction.on_commit(lambda: people_imported.send(sender=RosterImport, user_ids=ids))
     return ids
 
@@ -228,3 +240,48 @@ def _organization_kind(folded_name: str) -> str:
         (kind for prefix, kind in ORGANIZATION_KINDS if folded_name.startswith(prefix)),
         Organization.Kind.OTHER,
     )
+
+
+# --- One-time sign-in codes (account slips) -------------------------------------------------
+
+SIGN_IN_DAYS = 14
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_sign_in_codes(users, *, now: datetime.datetime, days: int = SIGN_IN_DAYS) -> dict:
+    """A fresh one-time sign-in token per user (earlier unused ones stop working).
+    Returns {user id: token}; only hashes are stored."""
+    users = list(users)
+    SignInCode.objects.filter(user__in=users, used_at__isnull=True).delete()
+    tokens = {user.pk: secrets.token_urlsafe(12) for user in users}
+    SignInCode.objects.bulk_create(
+        [
+            SignInCode(
+                user_id=uid,
+                token_hash=_token_hash(token),
+                created_at=now,
+                expires_at=now + datetime.timedelta(days=days),
+            )
+            for uid, token in tokens.items()
+        ]
+    )
+    return tokens
+
+
+@transaction.atomic
+def use_sign_in_code(token: str, *, now: datetime.datetime) -> User | None:
+    """The user a valid, unused, unexpired token belongs to (the token is spent); else None."""
+    code = (
+        SignInCode.objects.select_for_update()
+        .select_related("user")
+        .filter(token_hash=_token_hash(token), used_at__isnull=True, expires_at__gt=now)
+        .first()
+    )
+    if code is None or not code.user.is_active:
+        return None
+    code.used_at = now
+    code.save(update_fields=["used_at"])
+    return code.user

@@ -13,4 +13,5 @@ urlpatterns = [
     path("dieu-phoi/nhap-danh-sach/", views.roster_upload, name="roster_upload"),
     path("dieu-phoi/nhap-danh-sach/mau.xlsx", views.roster_template, name="roster_template"),
     path("dieu-phoi/nhap-danh-sach/<int:pk>/", views.roster_preview, name="roster_preview"),
+    path("dieu-phoi/nhap-danh-sach/<int:pk>/phieu.pdf", views.roster_slips, name="roster_slips"),
 ]

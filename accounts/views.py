@@ -1,7 +1,9 @@
+from datetime import timedelta
 from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
@@ -9,6 +11,7 @@ from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -19,6 +22,7 @@ from accounts.forms import ProfileForm, RosterUploadForm
 from accounts.models import Commune, ParticipantKind, RosterImport, User
 from accounts.roster import template_xlsx
 from accounts.scopes import Scope
+from accounts.slips import slips_pdf
 from accounts.spreadsheets import SpreadsheetError
 
 PEOPLE_PER_PAGE = 50
@@ -198,3 +202,45 @@ def roster_preview(request, scope: Scope, pk: int):
         "accounts/roster_preview.html",
         {"roster": roster, "problems": problems, "preview": roster.rows[:PEOPLE_PER_PAGE]},
     )
+
+
+@coordinator_required
+def roster_slips(request, scope: Scope, pk: int):
+    """Account slips for the people a confirmed roster created, one page group per
+    organization; printing them again issues new codes and retires the old ones."""
+    roster = get_object_or_404(
+        RosterImport, pk=pk, created_by=request.user, confirmed_at__isnull=False
+    )
+    now = timezone.now()
+    people = list(
+        scope.filter(User.objects.filter(pk__in=roster.created_ids))
+        .select_related("organization")
+        .order_by("organization__name", "full_name")
+    )
+    tokens = services.issue_sign_in_codes(people, now=now)
+    groups: dict[str, list[dict]] = {}
+    for person in people:
+        name = person.organization.name if person.organization else _("Chưa có cơ quan")
+        url = request.build_absolute_uri(reverse("sign_in_code", args=[tokens[person.pk]]))
+        groups.setdefault(name, []).append(
+            {"full_name": person.full_name, "phone": person.phone, "url": url}
+        )
+    expires = timezone.localtime(now + timedelta(days=services.SIGN_IN_DAYS))
+    content = slips_pdf(list(groups.items()), expires_on=expires.strftime("%d/%m/%Y"))
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="phieu-tai-khoan-{roster.pk}.pdf"'
+    return response
+
+
+def sign_in_code(request, token: str):
+    """The QR on an account slip: sign in once, then choose a password."""
+    user = services.use_sign_in_code(token, now=timezone.now())
+    if user is None:
+        return render(request, "accounts/sign_in_code_invalid.html", status=404)
+    login(request, user, backend="accounts.backends.ModelBackend")
+    messages.success(
+        request,
+        _("Chào %(name)s! Hãy đặt mật khẩu để lần sau đăng nhập.")
+        % {"name": user.get_short_name()},
+    )
+    return redirect(f"{reverse('account_set_password')}?next={reverse('learning:my_learning')}")

@@ -192,3 +192,44 @@ def test_someone_elses_roster_is_not_found(client, admin_user):
     assert client.get(url).status_code == 404
     assert client.post(url).status_code == 404
     assert not User.objects.filter(phone="0912345678").exists()
+
+
+def test_account_slips_sign_each_person_in_once(client, admin_user):
+    from django.urls import reverse
+
+    from tests.qr import qr_in_pdf
+
+    roster = preview_roster(roster_file(UGLY), user=admin_user, scope=Scope.of(admin_user))
+    confirm_roster(roster, now=timezone.now())
+    client.force_login(admin_user)
+    response = client.get(reverse("accounts:roster_slips", args=[roster.pk]))
+    assert response["Content-Type"] == "application/pdf"
+    urls = qr_in_pdf(response.content)
+    assert len(urls) == 5 and all(u.startswith("http://testserver/vao/") for u in urls)
+
+    client.logout()
+    response = client.get(urls[0])
+    assert response.url.startswith(reverse("account_set_password"))
+    person = User.objects.get(pk=int(client.session["_auth_user_id"]))
+    roster.refresh_from_db()
+    assert person.pk in roster.created_ids
+    client.logout()
+    assert client.get(urls[0]).status_code == 404  # used once already
+
+    client.force_login(admin_user)
+    client.get(reverse("accounts:roster_slips", args=[roster.pk]))  # printed again
+    client.logout()
+    old = client.get(urls[1])
+    assert old.status_code == 404 and "đã được thay bằng phiếu mới" in old.content.decode()
+
+
+def test_an_expired_sign_in_code_does_not_work(client, admin_user):
+    import datetime
+
+    from accounts.services import issue_sign_in_codes
+
+    person = factories.person(commune=factories.commune("00985"))
+    long_ago = timezone.now() - datetime.timedelta(days=15)
+    token = issue_sign_in_codes([person], now=long_ago)[person.pk]
+    assert client.get(f"/vao/{token}/").status_code == 404
+    assert "_auth_user_id" not in client.session
