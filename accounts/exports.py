@@ -46,10 +46,18 @@ def xlsx_sheets_bytes(sheets: Iterable[Sheet | tuple]) -> bytes:
             sheet.column_dimensions[get_column_letter(number)].width = width
         sheet.append([_cell(sheet, header, font=bold) for header in spec.headers])
         for row in spec.rows:
-            sheet.append([_cell(sheet, value) for value in row])
+            sheet.append([_cell(sheet, value) if _needs_cell(value) else value for value in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _needs_cell(value) -> bool:
+    """Plain values are written as they are (fast); text that openpyxl would take for a
+    formula ("=…") and dates (for their display format) get a typed cell."""
+    if isinstance(value, str):
+        return value.startswith("=")
+    return isinstance(value, datetime.date)
 
 
 def _cell(sheet, value, font=None) -> WriteOnlyCell:

@@ -181,11 +181,8 @@ def campaign_export(request, scope: Scope, pk: int):
     today = timezone.localdate()
     assignments, _kind = _campaign_assignments(request, scope, campaign)
     communes, organizations = _breakdown(assignments, campaign=campaign, today=today)
-    people = (
-        assignments.with_status(campaign=campaign, today=today)
-        .select_related("user__commune", "user__organization")
-        .order_by("user__commune__name", "user__full_name")
-        .iterator(chunk_size=2000)
+    people = assignments.with_status(campaign=campaign, today=today).order_by(
+        "user__commune__name", "user__full_name"
     )
     content = campaign_workbook(communes=communes, organizations=organizations, people=people)
     response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)

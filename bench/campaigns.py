@@ -1,0 +1,292 @@
+"""Mandatory training at province scale: roster import, compliance dashboard and export.
+
+    .venv/bin/python bench/campaigns.py [--people 100000] [--roster 20000] [--runs 5]
+
+Sets up a throwaway SQLite database (or the PostgreSQL of DATABASE_URL, which must be a
+throwaway database: it is flushed), with the 124 communes, `--people` commune officials
+spread over them and over 300 organizations, one campaign assigning all of them, a third
+started and a quarter completed. Each step then runs in its own process so its peak
+memory (ru_maxrss above the process's baseline) is its own:
+
+- dashboard: the province administrator's campaign page through Django's test client
+  (server time, no network), median of `--runs`, and its SQL query count;
+- export: the campaign's .xlsx with every assignment, time and peak memory;
+- preview and confirm of a `--roster`-row roster (.xlsx written beforehand), time and
+  peak memory.
+"""
+
+import argparse
+import io
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def child(step: str, args) -> dict:
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+    return globals()[f"step_{step}"](args)
+
+
+def step_seed(args) -> dict:
+    import datetime
+
+    from django.contrib.auth.hashers import make_password
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from accounts.models import Commune, Organization, ParticipantKind, Province, User
+    from accounts.text import fold
+    from courses.imports import parse_markdown
+    from courses.services import import_course
+    from learning.models import Assignment, Campaign
+
+    call_command("flush", interactive=False, verbosity=0)
+    call_command("migrate", verbosity=0)  # a flush empties the communes a migration loaded
+    from accounts.services import load_tuyen_quang
+
+    load_tuyen_quang()
+    started = time.perf_counter()
+    course = import_course(
+        data=parse_markdown((ROOT / "tests/courses/sample.md").read_text(encoding="utf-8")),
+        publish=True,
+    )
+    province = Province.objects.get(code="08")
+    communes = list(Commune.objects.all())
+    Organization.objects.bulk_create(
+        Organization(
+            name=f"Cơ quan thử {n}",
+            search_name=fold(f"Cơ quan thử {n}"),
+            kind=Organization.Kind.OTHER,
+            province=province,
+            commune=communes[n % len(communes)],
+        )
+        for n in range(300)
+    )
+    organizations = list(Organization.objects.values_list("pk", flat=True))
+    password = make_password(None)
+    now = timezone.now()
+    User.objects.bulk_create(
+        (
+            User(
+                phone=f"08{n:08d}",
+                full_name=f"Cán bộ {n}",
+                search_name=f"can bo {n}",
+                commune=communes[n % len(communes)],
+                organization_id=organizations[n % len(organizations)],
+                participant_kind=ParticipantKind.COMMUNE_OFFICIAL,
+                password=password,
+            )
+            for n in range(args.people)
+        ),
+        batch_size=5000,
+    )
+    campaign = Campaign.objects.create(
+        title="Bồi dưỡng kỹ năng số 2025",
+        kinds=[ParticipantKind.COMMUNE_OFFICIAL],
+        opens_on=datetime.date(2025, 10, 1),
+        deadline=datetime.date(2025, 12, 31),
+    )
+    campaign.courses.add(course)
+    on_time = timezone.make_aware(datetime.datetime(2025, 11, 20, 9))
+    late = timezone.make_aware(datetime.datetime(2026, 1, 5, 9))
+    Assignment.objects.bulk_create(
+        (
+            Assignment(
+                campaign=campaign,
+                user_id=uid,
+                assigned_at=now,
+                started_at=on_time if i % 3 == 0 else None,
+                completed_at=(on_time if i % 8 == 0 else late) if i % 4 == 0 else None,
+            )
+            for i, uid in enumerate(User.objects.values_list("pk", flat=True).iterator())
+        ),
+        batch_size=5000,
+    )
+    admin = User.objects.create(phone="0900000001", full_name="Quản trị", is_superuser=True)
+    return {"seconds": time.perf_counter() - started, "campaign": campaign.pk, "admin": admin.pk}
+
+
+def step_dashboard(args) -> dict:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.models import User
+    from learning.models import Campaign
+
+    client = Client()
+    client.force_login(User.objects.get(phone="0900000001"))
+    url = f"/dieu-phoi/dot-hoc/{Campaign.objects.get().pk}/"
+    assert client.get(url).status_code == 200  # warm
+    times = []
+    for _ in range(args.runs):
+        with CaptureQueriesContext(connection) as queries:
+            start = time.perf_counter()
+            response = client.get(url)
+            times.append(time.perf_counter() - start)
+        assert response.status_code == 200
+    return {"median_ms": statistics.median(times) * 1000, "queries": len(queries)}
+
+
+def step_export(args) -> dict:
+    from django.test import Client
+    from openpyxl import load_workbook
+
+    from accounts.models import User
+    from learning.models import Campaign
+
+    client = Client()
+    client.force_login(User.objects.get(phone="0900000001"))
+    url = f"/dieu-phoi/dot-hoc/{Campaign.objects.get().pk}/xuat-excel/"
+    base = rss_mb()
+    start = time.perf_counter()
+    response = client.get(url)
+    seconds = time.perf_counter() - start
+    peak = rss_mb() - base
+    sheet = load_workbook(io.BytesIO(response.content), read_only=True)["Người học"]
+    rows = sum(1 for _ in sheet.iter_rows(min_row=2, values_only=True))
+    return {"seconds": seconds, "peak_mb": peak, "rows": rows, "bytes": len(response.content)}
+
+
+def step_write_roster(args) -> dict:
+    from openpyxl import Workbook
+
+    from accounts.models import Commune
+    from accounts.roster import COLUMNS
+
+    communes = list(Commune.objects.values_list("name", flat=True))
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Danh sách")
+    sheet.append(COLUMNS)
+    for n in range(args.roster):
+        sheet.append(
+            [
+                f"Nguyễn Văn Mới {n}",
+                f"03{n:08d}",
+                1960 + n % 40,
+                f"UBND xã {communes[n % len(communes)]}",
+                communes[n % len(communes)],
+                "Cán bộ cấp xã",  # named by the campaign: confirm also assigns them
+            ]
+        )
+    path = Path(args.workdir) / "roster.xlsx"
+    book.save(path)
+    return {"bytes": path.stat().st_size}
+
+
+def _roster_upload(args):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    path = Path(args.workdir) / "roster.xlsx"
+    return SimpleUploadedFile("roster.xlsx", path.read_bytes())
+
+
+def step_preview(args) -> dict:
+    from accounts.models import User
+    from accounts.scopes import Scope
+    from accounts.services import preview_roster
+
+    admin = User.objects.get(phone="0900000001")
+    upload = _roster_upload(args)
+    base = rss_mb()
+    start = time.perf_counter()
+    roster = preview_roster(upload, user=admin, scope=Scope.of(admin))
+    seconds = time.perf_counter() - start
+    return {
+        "seconds": seconds,
+        "peak_mb": rss_mb() - base,
+        "rows": len(roster.rows),
+        "problems": len(roster.problems),
+        "roster": roster.pk,
+    }
+
+
+def step_confirm(args) -> dict:
+    from django.utils import timezone
+
+    from accounts.models import RosterImport
+    from accounts.services import confirm_roster
+
+    roster = RosterImport.objects.latest("created_at")
+    base = rss_mb()
+    start = time.perf_counter()
+    ids = confirm_roster(roster, now=timezone.now())  # on commit: campaign assignment
+    return {"seconds": time.perf_counter() - start, "peak_mb": rss_mb() - base, "created": len(ids)}
+
+
+def run(step: str, args, env) -> dict:
+    command = [sys.executable, __file__, "--child", step, "--workdir", args.workdir]
+    command += ["--people", str(args.people), "--roster", str(args.roster)]
+    command += ["--runs", str(args.runs)]
+    out = subprocess.run(command, env=env, check=True, capture_output=True, text=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--people", type=int, default=100_000)
+    parser.add_argument("--roster", type=int, default=20_000)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--child")
+    parser.add_argument("--workdir")
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(child(args.child, args)))
+        return
+    args.workdir = tempfile.mkdtemp(prefix="hocso-bench-")
+    env = {**os.environ, "DJANGO_DEBUG": "0", "DJANGO_ALLOWED_HOSTS": "testserver"}
+    if not env.get("DATABASE_URL"):
+        env["SQLITE_PATH"] = str(Path(args.workdir) / "db.sqlite3")
+    env.pop("REDIS_URL", None)
+    database = "PostgreSQL" if env.get("DATABASE_URL") else "SQLite"
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+    seeded = run("seed", args, env)
+    print(
+        f"{database}; {args.people:,} assignments over 124 communes and 300 organizations "
+        f"(seeded in {seeded['seconds']:.0f} s); cores: {os.cpu_count()}\n"
+    )
+    print("| step | figure | target |")
+    print("| --- | --- | --- |")
+    dashboard = run("dashboard", args, env)
+    print(
+        f"| dashboard (server time, median of {args.runs}) | {dashboard['median_ms']:.0f} ms, "
+        f"{dashboard['queries']} queries | ≤ 300 ms, ≤ 15 queries |"
+    )
+    export = run("export", args, env)
+    print(
+        f"| export, people sheet of {export['rows']:,} rows | {export['seconds']:.1f} s, "
+        f"peak +{export['peak_mb']:.0f} MB, {export['bytes'] / 1e6:.1f} MB file "
+        "| ≤ 10 s, ≤ 100 MB |"
+    )
+    run("write_roster", args, env)
+    preview = run("preview", args, env)
+    print(
+        f"| roster preview, {args.roster:,} rows | {preview['seconds']:.1f} s, "
+        f"peak +{preview['peak_mb']:.0f} MB ({preview['rows']:,} valid, "
+        f"{preview['problems']} problems) | ≤ 10 s, ≤ 150 MB |"
+    )
+    confirm = run("confirm", args, env)
+    print(
+        f"| roster confirm | {confirm['seconds']:.1f} s, peak +{confirm['peak_mb']:.0f} MB "
+        f"({confirm['created']:,} accounts, campaign assignment included) | ≤ 20 s |"
+    )
+
+
+if __name__ == "__main__":
+    main()
