@@ -212,3 +212,13 @@ class RosterUploadForm(forms.Form):
         help_text=_("Tối đa 5 MB; dùng đúng các cột của tệp mẫu."),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
     )
+
+
+class ConsentForm(forms.Form):
+    """Asked once of people whose account a coordinator created (a roster import)."""
+
+    consent = forms.BooleanField(
+        label=lazy(consent_label, str)(),
+        required=True,
+        error_messages={"required": _("Bạn cần đồng ý với việc xử lý dữ liệu cá nhân để học.")},
+    )

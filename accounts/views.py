@@ -13,12 +13,12 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 
 from accounts import services
 from accounts.exports import XLSX_CONTENT_TYPE, xlsx_bytes
-from accounts.forms import ProfileForm, RosterUploadForm
+from accounts.forms import ConsentForm, ProfileForm, RosterUploadForm
 from accounts.models import Commune, ParticipantKind, RosterImport, User
 from accounts.roster import template_xlsx
 from accounts.scopes import Scope
@@ -243,4 +243,24 @@ def sign_in_code(request, token: str):
         _("Chào %(name)s! Hãy đặt mật khẩu để lần sau đăng nhập.")
         % {"name": user.get_short_name()},
     )
-    return redirect(f"{reverse('account_set_password')}?next={reverse('learning:my_learning')}")
+    set_password = f"{reverse('account_set_password')}?next={reverse('learning:my_learning')}"
+    if user.consent_at is None:
+        return redirect(f"{reverse('accounts:consent')}?{urlencode({'next': set_password})}")
+    return redirect(set_password)
+
+
+@login_required
+def consent(request):
+    """Explicit consent from someone whose account was created for them (a roster import);
+    asked once."""
+    target = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = reverse("learning:my_learning")
+    if request.user.consent_at:
+        return redirect(target)
+    form = ConsentForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        request.user.consent_at = timezone.now()
+        request.user.save(update_fields=["consent_at"])
+        return redirect(target)
+    return render(request, "accounts/consent.html", {"form": form})

@@ -230,6 +230,39 @@ def step_confirm(args) -> dict:
     return {"seconds": time.perf_counter() - start, "peak_mb": rss_mb() - base, "created": len(ids)}
 
 
+def step_refuse(args) -> dict:
+    """Time to refuse a 200 MB zip bomb and a .docx renamed to .xlsx."""
+    import zipfile
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from accounts.models import User
+    from accounts.scopes import Scope
+    from accounts.services import preview_roster
+    from accounts.spreadsheets import SpreadsheetError
+
+    bomb, docx = io.BytesIO(), io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        archive.writestr("xl/worksheets/sheet1.xml", b"\0" * (200 * 1024 * 1024))
+    with zipfile.ZipFile(docx, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<w:document/>")
+    admin = User.objects.get(phone="0900000001")
+    figures = {"bomb_bytes": len(bomb.getvalue())}
+    for name, content in (("bomb", bomb.getvalue()), ("docx", docx.getvalue())):
+        upload = SimpleUploadedFile(f"{name}.xlsx", content)
+        start = time.perf_counter()
+        try:
+            preview_roster(upload, user=admin, scope=Scope.of(admin))
+        except SpreadsheetError:
+            figures[name] = (time.perf_counter() - start) * 1000
+        else:
+            raise SystemExit(f"{name} was not refused")
+    return figures
+
+
 def run(step: str, args, env) -> dict:
     command = [sys.executable, __file__, "--child", step, "--workdir", args.workdir]
     command += ["--people", str(args.people), "--roster", str(args.roster)]
@@ -280,6 +313,11 @@ def main() -> None:
         f"| roster preview, {args.roster:,} rows | {preview['seconds']:.1f} s, "
         f"peak +{preview['peak_mb']:.0f} MB ({preview['rows']:,} valid, "
         f"{preview['problems']} problems) | ≤ 10 s, ≤ 150 MB |"
+    )
+    refuse = run("refuse", args, env)
+    print(
+        f"| refuse a zip bomb ({refuse['bomb_bytes'] / 1e6:.1f} MB file, 200 MB inside) "
+        f"and a renamed .docx | {refuse['bomb']:.0f} ms, {refuse['docx']:.0f} ms | well under 2 s |"
     )
     confirm = run("confirm", args, env)
     print(

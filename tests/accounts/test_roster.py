@@ -209,8 +209,14 @@ def test_account_slips_sign_each_person_in_once(client, admin_user):
 
     client.logout()
     response = client.get(urls[0])
-    assert response.url.startswith(reverse("account_set_password"))
+    assert response.url.startswith(reverse("accounts:consent"))  # asked once, explicitly
+    assert "Bạn cần đồng ý" in client.post(response.url, {}).content.decode()
     person = User.objects.get(pk=int(client.session["_auth_user_id"]))
+    assert person.consent_at is None
+    agreed = client.post(response.url, {"consent": "on"})
+    assert agreed.url.startswith(reverse("account_set_password"))
+    person.refresh_from_db()
+    assert person.consent_at is not None
     roster.refresh_from_db()
     assert person.pk in roster.created_ids
     client.logout()
