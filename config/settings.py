@@ -223,6 +223,12 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# Files with personal data (report exports): never served as static or media, only
+# through a view that checks who asks.
+PRIVATE_ROOT = Path(os.environ.get("PRIVATE_ROOT", BASE_DIR / "private"))
+# Big exports are built in a thread after the request answers (a sync worker is not held
+# for ten seconds); tests run them inline.
+EXPORTS_IN_BACKGROUND = env_bool("DJANGO_EXPORTS_IN_BACKGROUND", default=True)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

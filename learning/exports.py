@@ -36,13 +36,29 @@ def _local(moment: datetime.datetime | None):
     return timezone.localtime(moment).replace(tzinfo=None) if moment else None
 
 
-def campaign_workbook(*, communes: list[dict], organizations: list[dict], people) -> bytes:
-    """`communes`/`organizations`: the dashboard's rows; `people`: assignments annotated
-    with status (AssignmentQuerySet.with_status), read as plain values: 100,000 rows."""
-    statuses = {value: str(label) for value, label in Status.choices}
+PEOPLE_FIELDS = (
+    "user__full_name",
+    "user__phone",
+    "user__commune__code",
+    "user__commune__name",
+    "user__organization__name",
+    "user__participant_kind",
+    "status",
+    "started_at",
+    "completed_at",
+)
+
+
+def _people_rows(people, *, progress, every: int):
+    statuses = {value: str(label) for value, label in Status.choices}  # translated once
     kinds = {value: str(label) for value, label in ParticipantKind.choices}
-    person_rows = (
-        [
+    rows = people.values_list(*PEOPLE_FIELDS).iterator(chunk_size=5000)
+    for count, (name, phone, code, commune, organization, kind, status, started, done) in enumerate(
+        rows, start=1
+    ):
+        if progress and count % every == 0:
+            progress(count)
+        yield [
             name,
             phone,
             code or "",
@@ -51,22 +67,17 @@ def campaign_workbook(*, communes: list[dict], organizations: list[dict], people
             kinds.get(kind, kind),
             statuses[status],
             _local(started),
-            _local(completed),
+            _local(done),
         ]
-        for name, phone, code, commune, organization, kind, status, started, completed in (
-            people.values_list(
-                "user__full_name",
-                "user__phone",
-                "user__commune__code",
-                "user__commune__name",
-                "user__organization__name",
-                "user__participant_kind",
-                "status",
-                "started_at",
-                "completed_at",
-            ).iterator(chunk_size=5000)
-        )
-    )
+
+
+def campaign_workbook(
+    *, communes: list[dict], organizations: list[dict], people, progress=None, every=5000
+) -> bytes:
+    """`communes`/`organizations`: the dashboard's rows; `people`: assignments annotated
+    with status (AssignmentQuerySet.with_status), read as plain values: 100,000 rows.
+    `progress(rows_written)` is called every `every` rows."""
+    person_rows = _people_rows(people, progress=progress, every=every)
     return xlsx_sheets_bytes(
         [
             Sheet(

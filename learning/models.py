@@ -270,6 +270,27 @@ class AssignmentQuerySet(models.QuerySet):
         rows = self.order_by().values(by).annotate(**counts)
         return [_finish(row, after_deadline) for row in rows]
 
+    def breakdown(self, *, campaign: Campaign, today) -> tuple[list[dict], list[dict]]:
+        """Tally rows by commune and by organization, named, lowest completion rate first:
+        what the dashboard shows and the export writes."""
+        by_commune = self.tally(campaign=campaign, today=today, by="user__commune")
+        by_organization = self.tally(campaign=campaign, today=today, by="user__organization")
+        communes = Commune.objects.filter(pk__in=[r["user__commune"] for r in by_commune])
+        organizations = Organization.objects.filter(
+            pk__in=[r["user__organization"] for r in by_organization]
+        )
+        return (
+            _named(by_commune, "user__commune", dict(communes.values_list("pk", "name")),
+                   _("Chưa rõ xã")),
+            _named(by_organization, "user__organization",
+                   dict(organizations.values_list("pk", "name")), _("Không thuộc cơ quan nào")),
+        )  # fmt: skip
+
+
+def _named(rows: list[dict], by: str, names: dict, missing: str) -> list[dict]:
+    named = [{**row, "id": row[by], "name": str(names.get(row[by], missing))} for row in rows]
+    return sorted(named, key=lambda row: (row["rate"], row["name"]))
+
 
 def _finish(row: dict, after_deadline: bool) -> dict:
     done = row["on_time"] + row["late"]
@@ -339,3 +360,39 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ExportJob(models.Model):
+    """A campaign report being built in the background, for the person who asked."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Đang chờ")
+        RUNNING = "running", _("Đang tạo")
+        DONE = "done", _("Xong")
+        FAILED = "failed", _("Lỗi")
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="export_jobs"
+    )
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="export_jobs")
+    kind = models.CharField(max_length=30, blank=True)  # the dashboard's kind filter
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    file_name = models.CharField(max_length=200, blank=True)  # under PRIVATE_ROOT/exports
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}: {self.state}"
+
+    @property
+    def percent(self) -> int:
+        if self.state == self.State.DONE:
+            return 100
+        return min(99, round(100 * self.done / self.total)) if self.total else 0
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (self.State.DONE, self.State.FAILED)

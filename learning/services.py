@@ -5,9 +5,14 @@ T + min_read_seconds on, whatever the browser says.
 """
 
 import datetime
+import logging
+import secrets
+import threading
 from dataclasses import dataclass
+from pathlib import Path
 
-from django.db import transaction
+from django.conf import settings
+from django.db import connection, transaction
 from django.db.models import Count, Max, Min
 from django.urls import reverse
 from django.utils import timezone
@@ -17,16 +22,20 @@ from accounts.models import RoleGrant, User
 from accounts.scopes import COORDINATOR_ROLES, Scope
 from accounts.sms import send_sms
 from courses.models import Choice, CompletionRule, Course, Lesson, Question
+from learning.exports import campaign_workbook
 from learning.models import (
     Answer,
     Assignment,
     Campaign,
     Certificate,
     Enrollment,
+    ExportJob,
     LessonProgress,
     Notification,
     new_certificate_code,
 )
+
+logger = logging.getLogger("hocso.learning")
 
 
 class LessonNotDone(Exception):
@@ -416,3 +425,75 @@ def send_coordinator_digests(*, now: datetime.datetime) -> int:
                 now=now,
             )
     return sent
+
+
+# --- Report exports -------------------------------------------------------------------------
+
+PROGRESS_EVERY = 5000
+
+
+def campaign_assignments(*, scope: Scope, campaign: Campaign, kind: str = ""):
+    """The campaign's assignments the viewer may see, optionally of one participant kind."""
+    assignments = scope.filter(
+        campaign.assignments.all(), commune="user__commune", organization="user__organization"
+    )
+    return assignments.filter(user__participant_kind=kind) if kind else assignments
+
+
+def start_campaign_export(
+    *, user: User, campaign: Campaign, kind: str, now: datetime.datetime
+) -> ExportJob:
+    """Queue the campaign's .xlsx report for `user` (their scope); built after commit, in a
+    thread unless settings say inline."""
+    job = ExportJob.objects.create(created_by=user, campaign=campaign, kind=kind, created_at=now)
+    transaction.on_commit(lambda: _launch_export(job.pk))
+    return job
+
+
+def _launch_export(job_id: int) -> None:
+    if settings.EXPORTS_IN_BACKGROUND:
+        threading.Thread(target=build_campaign_export, args=(job_id,), daemon=True).start()
+    else:
+        build_campaign_export(job_id)
+
+
+def build_campaign_export(job_id: int) -> None:
+    """Build the report file of an export job, reporting progress as rows are written."""
+    try:
+        job = ExportJob.objects.select_related("campaign", "created_by").get(pk=job_id)
+        campaign, today = job.campaign, timezone.localdate()
+        assignments = campaign_assignments(
+            scope=Scope.of(job.created_by), campaign=campaign, kind=job.kind
+        )
+        communes, organizations = assignments.breakdown(campaign=campaign, today=today)
+        total = sum(row["assigned"] for row in communes)
+        ExportJob.objects.filter(pk=job_id).update(state=ExportJob.State.RUNNING, total=total)
+        people = assignments.with_status(campaign=campaign, today=today).order_by(
+            "user__commune__name", "user__full_name"
+        )
+
+        def progress(done: int) -> None:
+            ExportJob.objects.filter(pk=job_id).update(done=done)
+
+        content = campaign_workbook(
+            communes=communes,
+            organizations=organizations,
+            people=people,
+            progress=progress,
+            every=PROGRESS_EVERY,
+        )
+        name = f"exports/{job_id}-{secrets.token_hex(8)}.xlsx"
+        path = Path(settings.PRIVATE_ROOT) / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+        ExportJob.objects.filter(pk=job_id).update(
+            state=ExportJob.State.DONE, done=total, file_name=name, finished_at=timezone.now()
+        )
+    except Exception as error:  # the job page says so; the person can start it again
+        logger.exception("export %s failed", job_id)
+        ExportJob.objects.filter(pk=job_id).update(
+            state=ExportJob.State.FAILED, error=str(error)[:500], finished_at=timezone.now()
+        )
+    finally:
+        if settings.EXPORTS_IN_BACKGROUND:
+            connection.close()  # the thread's own connection

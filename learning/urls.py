@@ -26,6 +26,8 @@ urlpatterns = [
     path("dieu-phoi/dot-hoc/", reports.campaign_list, name="campaign_list"),
     path("dieu-phoi/dot-hoc/<int:pk>/", reports.campaign_dashboard, name="campaign"),
     path("dieu-phoi/dot-hoc/<int:pk>/xuat-excel/", reports.campaign_export, name="campaign_export"),
+    path("dieu-phoi/bao-cao/<int:pk>/", reports.export_job, name="export_job"),
+    path("dieu-phoi/bao-cao/<int:pk>/tai-ve/", reports.export_download, name="export_download"),
     path("dieu-phoi/dot-hoc/<int:pk>/nguoi/", reports.campaign_people, name="campaign_people"),
     path("xac-minh/<str:code>/", views.verify, name="verify"),
 ]

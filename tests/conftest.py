@@ -23,3 +23,11 @@ def empty_cache():
 def tuyen_quang(db):
     """The 124 communes (a migration loads them; a transactional test may have flushed them)."""
     load_tuyen_quang()
+
+
+@pytest.fixture(autouse=True)
+def private_files(settings, tmp_path):
+    """Report exports go to a temporary private folder and are built inline."""
+    settings.PRIVATE_ROOT = tmp_path / "private"
+    settings.EXPORTS_IN_BACKGROUND = False
+    return settings.PRIVATE_ROOT

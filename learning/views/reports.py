@@ -1,20 +1,23 @@
 """Coordinators' reports: course completions and mandatory-training campaigns, always
 limited to the viewer's scope."""
 
+from pathlib import Path
+
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from accounts.exports import XLSX_CONTENT_TYPE
 from accounts.models import Commune, Organization, ParticipantKind
 from accounts.scopes import Scope
 from accounts.views import coordinator_required
 from courses.models import Course
-from learning.exports import campaign_workbook
-from learning.models import Assignment, Campaign, Certificate, Enrollment, Status
+from learning import services
+from learning.models import Assignment, Campaign, Certificate, Enrollment, ExportJob, Status
 
 REPORT_PER_PAGE = 50
 
@@ -105,42 +108,9 @@ def campaign_list(request, scope: Scope):
     return render(request, "learning/campaign_list.html", {"rows": rows})
 
 
-def _named(rows: list[dict], by: str, names: dict, missing: str) -> list[dict]:
-    """Tally rows with the commune's or organization's name, lowest completion rate first."""
-    named = [{**row, "id": row[by], "name": names.get(row[by], missing)} for row in rows]
-    return sorted(named, key=lambda row: (row["rate"], row["name"]))
-
-
-def _breakdown(assignments, *, campaign: Campaign, today) -> tuple[list[dict], list[dict]]:
-    """The dashboard's (and the export's) rows by commune and by organization."""
-    by_commune = assignments.tally(campaign=campaign, today=today, by="user__commune")
-    communes = Commune.objects.filter(pk__in=[r["user__commune"] for r in by_commune])
-    by_organization = assignments.tally(campaign=campaign, today=today, by="user__organization")
-    organizations = Organization.objects.filter(
-        pk__in=[r["user__organization"] for r in by_organization]
-    )
-    return (
-        _named(
-            by_commune,
-            "user__commune",
-            dict(communes.values_list("pk", "name")),
-            _("Chưa rõ xã"),
-        ),
-        _named(
-            by_organization,
-            "user__organization",
-            dict(organizations.values_list("pk", "name")),
-            _("Không thuộc cơ quan nào"),
-        ),
-    )
-
-
 def _campaign_assignments(request, scope: Scope, campaign: Campaign):
     kind = _kind_filter(request)
-    assignments = _assignments(scope, campaign)
-    if kind:
-        assignments = assignments.filter(user__participant_kind=kind)
-    return assignments, kind
+    return services.campaign_assignments(scope=scope, campaign=campaign, kind=kind), kind
 
 
 @coordinator_required
@@ -148,7 +118,7 @@ def campaign_dashboard(request, scope: Scope, pk: int):
     campaign = get_object_or_404(Campaign, pk=pk)
     today = timezone.localdate()
     assignments, kind = _campaign_assignments(request, scope, campaign)
-    communes, organizations = _breakdown(assignments, campaign=campaign, today=today)
+    communes, organizations = assignments.breakdown(campaign=campaign, today=today)
     fast = (
         Certificate.objects.filter(
             course__in=campaign.courses.all(),
@@ -175,20 +145,43 @@ def campaign_dashboard(request, scope: Scope, pk: int):
 
 
 @coordinator_required
+@require_POST
 def campaign_export(request, scope: Scope, pk: int):
-    """The dashboard as .xlsx: the same rows by commune and organization, then the people."""
+    """Start building the dashboard's .xlsx (the same rows, then the people)."""
     campaign = get_object_or_404(Campaign, pk=pk)
-    today = timezone.localdate()
-    assignments, _kind = _campaign_assignments(request, scope, campaign)
-    communes, organizations = _breakdown(assignments, campaign=campaign, today=today)
-    people = assignments.with_status(campaign=campaign, today=today).order_by(
-        "user__commune__name", "user__full_name"
+    job = services.start_campaign_export(
+        user=request.user, campaign=campaign, kind=_kind_filter(request), now=timezone.now()
     )
-    content = campaign_workbook(communes=communes, organizations=organizations, people=people)
-    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="dot-hoc-{campaign.pk}-{stamp}.xlsx"'
-    return response
+    return redirect("learning:export_job", pk=job.pk)
+
+
+@coordinator_required
+def export_job(request, scope: Scope, pk: int):
+    """A report being built: progress (the page reloads itself), then the download."""
+    job = get_object_or_404(
+        ExportJob.objects.select_related("campaign"), pk=pk, created_by=request.user
+    )
+    return render(request, "learning/export_job.html", {"job": job})
+
+
+@coordinator_required
+def export_download(request, scope: Scope, pk: int):
+    job = get_object_or_404(
+        ExportJob.objects.select_related("campaign"),
+        pk=pk,
+        created_by=request.user,
+        state=ExportJob.State.DONE,
+    )
+    path = Path(settings.PRIVATE_ROOT) / job.file_name
+    if not path.exists():
+        raise Http404
+    stamp = timezone.localtime(job.finished_at).strftime("%Y%m%d-%H%M")
+    return FileResponse(
+        path.open("rb"),
+        as_attachment=True,
+        filename=f"dot-hoc-{job.campaign_id}-{stamp}.xlsx",
+        content_type=XLSX_CONTENT_TYPE,
+    )
 
 
 @coordinator_required

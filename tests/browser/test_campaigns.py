@@ -70,8 +70,9 @@ def test_a_coordinator_imports_a_roster_and_reports(
         )
     }
     assert sum(v[0] for v in shown.values()) == 2  # the rule names commune officials: 2 of 5
+    page.get_by_role("button", name="Tạo báo cáo Excel").click()
     with page.expect_download() as export:
-        page.get_by_role("link", name="Tải báo cáo Excel").click()
+        page.get_by_role("link", name="Tải về (.xlsx)").click()
     book = load_workbook(io.BytesIO(export.value.path().read_bytes()))
     exported = {
         row[0]: list(row[1:])

@@ -106,18 +106,25 @@ def test_an_official_sees_mandatory_courses_first_with_days_left(client, world, 
     assert ("Quá hạn" in page) if days < 0 else (f"còn {days} ngày" in page)
 
 
-def _workbook(response):
+def export(client, campaign, capture):
+    """Ask for the report, follow the job page, download the file; the workbook."""
     import io
 
     from openpyxl import load_workbook
 
-    return load_workbook(io.BytesIO(response.content))
+    with capture(execute=True):
+        response = client.post(reverse("learning:campaign_export", args=[campaign.pk]))
+    job_page = client.get(response.url)
+    assert "Báo cáo đã xong" in job_page.content.decode()
+    job = job_page.context["job"]
+    download = client.get(reverse("learning:export_download", args=[job.pk]))
+    return load_workbook(io.BytesIO(b"".join(download.streaming_content)))
 
 
-def test_the_export_matches_the_dashboard(client, world):
+def test_the_export_matches_the_dashboard(client, world, django_capture_on_commit_callbacks):
     client.force_login(world["viewers"]["province_admin"])
     dashboard = client.get(reverse("learning:campaign", args=[world["campaign"].pk])).context
-    book = _workbook(client.get(reverse("learning:campaign_export", args=[world["campaign"].pk])))
+    book = export(client, world["campaign"], django_capture_on_commit_callbacks)
     assert book.sheetnames == ["Theo xã, phường", "Theo cơ quan", "Người học"]
     by_commune = book["Theo xã, phường"]
     assert by_commune.freeze_panes == "A2"
@@ -134,21 +141,85 @@ def test_the_export_matches_the_dashboard(client, world):
 
 
 @pytest.mark.parametrize("viewer", sorted(VISIBLE))
-def test_the_export_holds_only_the_viewers_scope(client, world, viewer):
+def test_the_export_holds_only_the_viewers_scope(
+    client, world, viewer, django_capture_on_commit_callbacks
+):
     client.force_login(world["viewers"][viewer])
-    book = _workbook(client.get(reverse("learning:campaign_export", args=[world["campaign"].pk])))
+    book = export(client, world["campaign"], django_capture_on_commit_callbacks)
     names = {row[0] for row in book["Người học"].iter_rows(min_row=2, values_only=True)}
     assert names == VISIBLE[viewer]
 
 
-def test_export_cells_are_never_formulas(client, world):
+def test_export_cells_are_never_formulas(client, world, django_capture_on_commit_callbacks):
     from accounts.models import User
 
     evil = world["people"]["a2"]
     User.objects.filter(pk=evil.pk).update(full_name='=HYPERLINK("http://x.example","Bấm")')
     client.force_login(world["viewers"]["province_admin"])
-    response = client.get(reverse("learning:campaign_export", args=[world["campaign"].pk]))
-    book = _workbook(response)
+    book = export(client, world["campaign"], django_capture_on_commit_callbacks)
     cells = [row[0] for row in book["Người học"].iter_rows(min_row=2)]
     evil_cell = next(c for c in cells if str(c.value).startswith("="))
     assert evil_cell.data_type == "s"
+
+
+def test_an_export_is_only_for_who_asked(client, world, django_capture_on_commit_callbacks):
+    from learning.models import ExportJob
+
+    client.force_login(world["viewers"]["coordinator_A"])
+    export(client, world["campaign"], django_capture_on_commit_callbacks)
+    job = ExportJob.objects.get()
+    client.force_login(world["viewers"]["province_admin"])
+    assert client.get(reverse("learning:export_job", args=[job.pk])).status_code == 404
+    assert client.get(reverse("learning:export_download", args=[job.pk])).status_code == 404
+
+
+def test_a_running_export_shows_progress_and_reloads(client, world):
+    from learning.models import ExportJob
+
+    user = world["viewers"]["province_admin"]
+    job = ExportJob.objects.create(
+        created_by=user, campaign=world["campaign"], created_at=timezone.now(),
+        state=ExportJob.State.RUNNING, total=200, done=50,
+    )  # fmt: skip
+    client.force_login(user)
+    page = client.get(reverse("learning:export_job", args=[job.pk])).content.decode()
+    assert 'http-equiv="refresh"' in page and 'aria-valuenow="25"' in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_export_is_built_in_a_thread(client, course, tuyen_quang, settings):
+    import time
+
+    from learning.models import ExportJob
+
+    settings.EXPORTS_IN_BACKGROUND = True
+    factories.person(commune=factories.commune("00985"), full_name="Cán Bộ", kind=OFFICIAL)
+    campaign = make_campaign(course)
+    admin = factories.with_role(
+        factories.person(commune=factories.commune("00985")), Role.PROVINCE_ADMIN
+    )
+    client.force_login(admin)
+    client.post(reverse("learning:campaign_export", args=[campaign.pk]))
+    job = ExportJob.objects.get()
+    for _ in range(100):  # the request answered at once; the file comes a moment later
+        job.refresh_from_db()
+        if job.finished:
+            break
+        time.sleep(0.05)
+    assert job.state == ExportJob.State.DONE and job.total == 1
+
+
+def test_a_failed_export_says_so_and_offers_a_retry(
+    client, world, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    from learning.models import ExportJob
+
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    settings.PRIVATE_ROOT = blocker  # the file cannot be written below a file
+    client.force_login(world["viewers"]["province_admin"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("learning:campaign_export", args=[world["campaign"].pk]))
+    assert ExportJob.objects.get().state == ExportJob.State.FAILED
+    page = client.get(response.url).content.decode()
+    assert "Không tạo được báo cáo" in page and "Thử lại" in page
