@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from django.core.mail import send_mail
 from django.db import connection, transaction
 from django.db.models import Count, Max, Min
 from django.urls import reverse
@@ -352,9 +353,17 @@ def notify(
         batch_size=BATCH,
     )
     if sms and fresh:
-        phones = dict(User.objects.filter(pk__in=list(fresh)).values_list("pk", "phone"))
-        for uid, (title, body, _url) in fresh.items():
-            send_sms(to=phones[uid], body=f"{title}. {body}")
+        contacts = {
+            pk: (phone, email)
+            for pk, phone, email in User.objects.filter(pk__in=list(fresh)).values_list(
+                "pk", "phone", "email"
+            )
+        }
+        for uid, (title, body, url) in fresh.items():
+            phone, email = contacts[uid]
+            send_sms(to=phone, body=f"{title}. {body}")
+            if email:  # few people here give one; those who did get it by email too
+                send_mail(title, f"{body}\n{url}", None, [email], fail_silently=True)
     return len(fresh)
 
 

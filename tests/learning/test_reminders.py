@@ -40,6 +40,18 @@ def test_reminders_go_to_people_not_done_and_only_once(course, tuyen_quang, sms_
     assert not Notification.objects.filter(user=done).exists()
 
 
+def test_people_with_an_email_get_it_by_email_too(course, tuyen_quang, mailoutbox):
+    person = factories.person(
+        commune=factories.commune("00985"), full_name="Có Email", kind=OFFICIAL
+    )
+    person.email = "co.email@example.vn"
+    person.save()
+    campaign = make_campaign(course)
+    services.send_campaign_reminders(campaign, now=at(campaign.deadline))
+    assert [m.to for m in mailoutbox] == [["co.email@example.vn"]]
+    assert campaign.title in mailoutbox[0].subject
+
+
 def test_the_command_twice_sends_nothing_the_second_time(course, tuyen_quang, sms_outbox):
     a = factories.commune("00985")
     factories.person(commune=a, full_name="Chưa Xong", kind=OFFICIAL)
