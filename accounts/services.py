@@ -11,6 +11,7 @@ from pathlib import Path
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from django.db.models import Q
 
 from accounts.models import (
     Commune,
@@ -113,12 +114,19 @@ def grant_role(user: User, *, role: Role, commune=None, organization=None) -> Ro
 
 
 EDITORS_GROUP = "Biên tập nội dung"
+BANK_MODELS = ["question", "choice", "topic"]
 
 
 def editors_group() -> Group:
-    """The admin group of content editors: every permission on course content."""
+    """The admin group of content editors: every permission on course content and on the
+    contest question bank."""
     group, _ = Group.objects.get_or_create(name=EDITORS_GROUP)
-    group.permissions.set(Permission.objects.filter(content_type__app_label="courses"))
+    group.permissions.set(
+        Permission.objects.filter(
+            Q(content_type__app_label="courses")
+            | Q(content_type__app_label="quiz", content_type__model__in=BANK_MODELS)
+        )
+    )
     return group
 
 

@@ -1,0 +1,155 @@
+"""The question bank as .xlsx: the template/export, and a check of every row of an upload.
+
+Decision (docs/question-bank.md): a file with any bad row is refused whole, with every
+problem listed by row, so an editor fixes the file once and imports it again; half a bank
+is never imported.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+
+from accounts.exports import Sheet, xlsx_sheets_bytes
+from accounts.spreadsheets import open_xlsx
+from accounts.text import fold
+
+LETTERS = "ABCDEF"
+COLUMNS = ["Câu hỏi", "Chủ đề", "Độ khó", *LETTERS, "Đáp án đúng", "Giải thích"]
+REQUIRED = ["Câu hỏi", "A", "B", "Đáp án đúng"]
+MAX_CHOICES, MAX_CORRECT = 6, 4
+DIFFICULTIES = {"de": 1, "1": 1, "trung binh": 2, "2": 2, "": 2, "kho": 3, "3": 3}
+DIFFICULTY_NAMES = {1: "Dễ", 2: "Trung bình", 3: "Khó"}
+SAMPLE = [
+    "Số điện thoại nào dùng để phản ánh cuộc gọi, tin nhắn rác?",
+    "An toàn số",
+    "Dễ",
+    "113",
+    "156",
+    "5656",
+    "",
+    "",
+    "",
+    "B, C",
+    "156 nhận phản ánh cuộc gọi rác; 5656 nhận tin nhắn rác.",
+]
+
+
+@dataclass
+class BankRow:
+    row: int
+    text: str
+    topics: list[str]
+    difficulty: int
+    choices: list[tuple[str, bool]]
+    explanation: str
+
+
+@dataclass
+class BankCheck:
+    rows: list[BankRow] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return " ".join(str(value).split())
+
+
+def check_bank(upload) -> BankCheck:
+    """Every row of an uploaded bank checked; raises SpreadsheetError for a bad file."""
+    workbook = open_xlsx(upload, formulas=True)
+    try:
+        rows = workbook.worksheets[0].iter_rows(values_only=True)
+        header = [_text(cell) for cell in next(rows, ())]
+        result = BankCheck()
+        missing = [c for c in REQUIRED if c not in header]
+        if missing:
+            result.problems.append(_("Thiếu cột: %(c)s.") % {"c": ", ".join(missing)})
+            return result
+        # Any single-letter column is a choice, so a 7th choice in column G is seen.
+        letters = [h for h in header if re.fullmatch(r"[A-Z]", h)]
+        index = {h: i for i, h in enumerate(header) if h}
+        for number, values in enumerate(rows, start=2):
+            cells = {h: (values[i] if i < len(values) else None) for h, i in index.items()}
+            if all(_text(v) == "" for v in cells.values()):
+                continue
+            outcome = _check_row(number, cells, letters)
+            if isinstance(outcome, str):
+                result.problems.append(outcome)
+            else:
+                result.rows.append(outcome)
+        return result
+    finally:
+        workbook.close()
+
+
+def _check_row(number: int, cells: dict, letters: list[str]) -> BankRow | str:
+    def problem(message: str) -> str:
+        return _("Dòng %(n)s: %(m)s") % {"n": number, "m": message}
+
+    for column, value in cells.items():
+        if isinstance(value, str) and value.strip().startswith("="):
+            return problem(
+                _("cột “%(c)s” chứa công thức; hãy nhập chữ, không nhập công thức.") % {"c": column}
+            )
+    text = _text(cells.get("Câu hỏi"))
+    if not text:
+        return problem(_("thiếu nội dung câu hỏi."))
+    filled = [(letter, _text(cells.get(letter))) for letter in letters if _text(cells.get(letter))]
+    if len(filled) < 2:
+        return problem(_("cần ít nhất 2 phương án."))
+    if len(filled) > MAX_CHOICES:
+        return problem(
+            _("có %(n)s phương án; tối đa %(max)s.") % {"n": len(filled), "max": MAX_CHOICES}
+        )
+    answer = _text(cells.get("Đáp án đúng")).upper()
+    if not answer:
+        return problem(_("chưa có đáp án đúng (cột “Đáp án đúng”, ví dụ “B” hoặc “A, C”)."))
+    correct = [part.strip() for part in re.split(r"[,;\s]+", answer) if part.strip()]
+    known = {letter for letter, _ in filled}
+    unknown = [letter for letter in correct if letter not in known]
+    if unknown:
+        return problem(
+            _("đáp án “%(a)s” không phải một phương án có nội dung.") % {"a": ", ".join(unknown)}
+        )
+    if len(set(correct)) > MAX_CORRECT:
+        return problem(_("tối đa %(max)s đáp án đúng.") % {"max": MAX_CORRECT})
+    difficulty = DIFFICULTIES.get(fold(_text(cells.get("Độ khó"))))
+    if difficulty is None:
+        return problem(
+            _("độ khó “%(v)s” phải là Dễ, Trung bình hoặc Khó.") % {"v": _text(cells.get("Độ khó"))}
+        )
+    topics = [t.strip() for t in _text(cells.get("Chủ đề")).split(",") if t.strip()]
+    return BankRow(
+        row=number,
+        text=text,
+        topics=topics,
+        difficulty=difficulty,
+        choices=[(value, letter in correct) for letter, value in filled],
+        explanation=_text(cells.get("Giải thích")),
+    )
+
+
+def bank_xlsx(questions) -> bytes:
+    """The bank in the import format (the template, when `questions` is empty)."""
+    rows = []
+    for question in questions:
+        choices = list(question.choices.all())
+        texts = [c.text for c in choices] + [""] * (len(LETTERS) - len(choices))
+        answer = ", ".join(LETTERS[i] for i, c in enumerate(choices) if c.is_correct)
+        rows.append(
+            [
+                question.text,
+                ", ".join(t.name for t in question.topics.all()),
+                DIFFICULTY_NAMES[question.difficulty],
+                *texts,
+                answer,
+                question.explanation,
+            ]
+        )
+    widths = (50, 16, 10, *(22,) * len(LETTERS), 12, 40)
+    return xlsx_sheets_bytes([Sheet("Ngân hàng câu hỏi", COLUMNS, rows or [SAMPLE], widths)])

@@ -1,0 +1,109 @@
+"""The question bank from Excel: bad rows reported precisely, nothing half-imported."""
+
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from openpyxl import Workbook, load_workbook
+
+from accounts.models import Role
+from quiz.bank import COLUMNS, SAMPLE, bank_xlsx, check_bank
+from quiz.models import Question
+from quiz.services import import_bank
+from tests import factories
+
+
+def bank_file(rows, headers=COLUMNS) -> SimpleUploadedFile:
+    book = Workbook()
+    book.active.append(headers)
+    for row in rows:
+        book.active.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return SimpleUploadedFile("ngan-hang.xlsx", buffer.getvalue())
+
+
+GOOD = [
+    ["Mã OTP có nên đọc cho người gọi xưng là công an?", "An toàn số", "Dễ",
+     "Có", "Không", "", "", "", "", "B", "Không ai được hỏi mã OTP của bạn."],
+    ["VNeID mức 2 dùng để làm gì?", "VNeID, Dịch vụ công", "Trung bình",
+     "Thay giấy tờ khi đi làm thủ tục", "Đăng nhập Cổng Dịch vụ công", "Chơi trò chơi",
+     "", "", "", "A, B", "Tài khoản mức 2 có giá trị như thẻ căn cước."],
+]  # fmt: skip
+
+
+def test_a_valid_bank_imports_with_topics_and_multiple_answers(db):
+    checked = check_bank(bank_file(GOOD))
+    assert checked.problems == []
+    assert import_bank(checked.rows) == 2
+    multiple = Question.objects.get(text__startswith="VNeID")
+    assert multiple.multiple and multiple.difficulty == 2
+    assert sorted(t.name for t in multiple.topics.all()) == ["Dịch vụ công", "VNeID"]
+    assert [c.is_correct for c in multiple.choices.all()] == [True, True, False]
+    assert not Question.objects.get(text__startswith="Mã OTP").multiple
+
+
+def test_every_bad_row_is_reported_precisely_and_nothing_imported(db):
+    headers = [*COLUMNS[:9], "G", *COLUMNS[9:]]  # someone added a 7th choice column
+    rows = [
+        ["Không có đáp án đúng?", "", "", "X", "Y", "", "", "", "", "", "", ""],
+        ["Bảy phương án?", "", "", "1", "2", "3", "4", "5", "6", "7", "A", ""],
+        ["", "", "", "X", "Y", "", "", "", "", "", "A", ""],
+        ['=HYPERLINK("http://x.example","Bấm")', "", "", "X", "Y", "", "", "", "", "", "A", ""],
+        ["Năm đáp án đúng?", "", "", "1", "2", "3", "4", "5", "", "", "A,B,C,D,E", ""],
+        ["Đáp án không có?", "", "", "X", "Y", "", "", "", "", "", "D", ""],
+        ["Độ khó lạ?", "", "Siêu khó", "X", "Y", "", "", "", "", "", "A", ""],
+    ]
+    checked = check_bank(bank_file(rows, headers))
+    assert checked.problems == [
+        "Dòng 2: chưa có đáp án đúng (cột “Đáp án đúng”, ví dụ “B” hoặc “A, C”).",
+        "Dòng 3: có 7 phương án; tối đa 6.",
+        "Dòng 4: thiếu nội dung câu hỏi.",
+        "Dòng 5: cột “Câu hỏi” chứa công thức; hãy nhập chữ, không nhập công thức.",
+        "Dòng 6: tối đa 4 đáp án đúng.",
+        "Dòng 7: đáp án “D” không phải một phương án có nội dung.",
+        "Dòng 8: độ khó “Siêu khó” phải là Dễ, Trung bình hoặc Khó.",
+    ]
+
+
+def test_the_export_is_the_template_and_round_trips(db):
+    template = load_workbook(io.BytesIO(bank_xlsx([])))
+    assert [c.value for c in template.active[1]] == COLUMNS
+    assert [c.value for c in template.active[2]] == [v or None for v in SAMPLE]
+    import_bank(check_bank(bank_file(GOOD)).rows)
+    exported = bank_xlsx(Question.objects.prefetch_related("choices", "topics"))
+    again = check_bank(SimpleUploadedFile("b.xlsx", exported))
+    assert again.problems == [] and len(again.rows) == 2
+    assert again.rows[1].choices == [
+        ("Thay giấy tờ khi đi làm thủ tục", True),
+        ("Đăng nhập Cổng Dịch vụ công", True),
+        ("Chơi trò chơi", False),
+    ]
+
+
+@pytest.fixture
+def editor(client, tuyen_quang):
+    user = factories.with_role(
+        factories.person(commune=factories.commune("02215")), Role.CONTENT_EDITOR
+    )
+    client.force_login(user)
+    return user
+
+
+def test_an_editor_imports_through_the_admin_or_sees_every_problem(client, editor):
+    url = reverse("admin:quiz_question_import")
+    bad = [GOOD[0], ["", "", "", "X", "Y", "", "", "", "", "A", ""]]
+    page = client.post(url, {"file": bank_file(bad)}).content.decode()
+    assert "Dòng 3: thiếu nội dung câu hỏi." in page
+    assert not Question.objects.exists()
+    response = client.post(url, {"file": bank_file(GOOD)})
+    assert response.status_code == 302 and Question.objects.count() == 2
+    export = client.get(reverse("admin:quiz_question_export"))
+    assert export["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def test_a_renamed_file_is_refused(client, editor):
+    url = reverse("admin:quiz_question_import")
+    upload = SimpleUploadedFile("ngan-hang.xlsx", b"not a spreadsheet at all")
+    assert "không phải là tệp Excel" in client.post(url, {"file": upload}).content.decode()
