@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -71,3 +72,121 @@ class Choice(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class Contest(models.Model):
+    """An online contest: who may take part, and its rounds."""
+
+    title = models.CharField(_("tên cuộc thi"), max_length=200)
+    slug = models.SlugField(_("đường dẫn"), max_length=100, unique=True)
+    rules = models.TextField(_("thể lệ"), blank=True)
+    kinds = models.JSONField(
+        _("đối tượng dự thi"), default=list, blank=True, help_text=_("Để trống: mọi đối tượng.")
+    )
+    min_age = models.PositiveSmallIntegerField(_("tuổi tối thiểu"), null=True, blank=True)
+    communes = models.ManyToManyField(
+        "accounts.Commune", blank=True, related_name="+", verbose_name=_("xã, phường")
+    )
+    organizations = models.ManyToManyField(
+        "accounts.Organization", blank=True, related_name="+", verbose_name=_("cơ quan, đơn vị")
+    )
+    excluded = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="+",
+        verbose_name=_("không được dự thi (ban tổ chức, giám khảo)"),
+    )
+    is_published = models.BooleanField(_("đã công bố"), default=False)
+
+    class Meta:
+        verbose_name = _("cuộc thi")
+        verbose_name_plural = _("cuộc thi")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Prediction(models.TextChoices):
+    PARTICIPANTS = "participants", _("Bao nhiêu người tham gia vòng này?")
+    PERFECT = "perfect", _("Bao nhiêu người trả lời đúng tất cả các câu?")
+
+
+DEFAULT_RANKING = ["score", "prediction", "duration", "submitted"]
+
+
+class Round(models.Model):
+    contest = models.ForeignKey(Contest, on_delete=models.CASCADE, related_name="rounds")
+    number = models.PositiveSmallIntegerField(_("vòng số"))
+    opens_at = models.DateTimeField(_("mở lúc"))
+    closes_at = models.DateTimeField(_("đóng lúc"))
+    questions_per_attempt = models.PositiveSmallIntegerField(_("số câu mỗi lượt"), default=20)
+    topics = models.ManyToManyField(
+        Topic, blank=True, related_name="+", verbose_name=_("chỉ lấy câu thuộc chủ đề")
+    )
+    stratified = models.BooleanField(
+        _("chia đều theo độ khó"),
+        default=True,
+        help_text=_("Lấy câu dễ, trung bình, khó đều nhau."),
+    )
+    time_limit_minutes = models.PositiveSmallIntegerField(_("thời gian làm bài (phút)"), default=15)
+    attempts_allowed = models.PositiveSmallIntegerField(
+        _("số lượt được thi"), default=1, help_text=_("0: không giới hạn.")
+    )
+    prediction = models.CharField(
+        _("câu hỏi dự đoán"), max_length=20, choices=Prediction.choices,
+        default=Prediction.PARTICIPANTS,
+    )  # fmt: skip
+    ranking = models.JSONField(_("thứ tự xếp hạng"), default=list, blank=True)
+    prediction_actual = models.PositiveIntegerField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("vòng thi")
+        verbose_name_plural = _("vòng thi")
+        ordering = ["contest", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["contest", "number"], name="round_number_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contest} — vòng {self.number}"
+
+
+class Attempt(models.Model):
+    """One try at a round: the drawn questions, the server's clock, the answers."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="attempts")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="attempts"
+    )
+    number = models.PositiveSmallIntegerField()
+    started_at = models.DateTimeField()
+    deadline = models.DateTimeField()
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    score = models.PositiveSmallIntegerField(null=True, blank=True)
+    total = models.PositiveSmallIntegerField(default=0)
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    prediction = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["round", "user", "number"], name="attempt_unique")
+        ]
+        indexes = [models.Index(fields=["round", "user"])]
+
+    def __str__(self) -> str:
+        return f"{self.round_id}/{self.user_id}#{self.number}"
+
+
+class AttemptQuestion(models.Model):
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="drawn")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
+    order = models.PositiveSmallIntegerField()
+    chosen = models.JSONField(default=list)  # choice ids, saved on every tap
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["order"]
+        constraints = [models.UniqueConstraint(fields=["attempt", "question"], name="drawn_once")]
+
+    def __str__(self) -> str:
+        return f"{self.attempt_id}: {self.question_id}"

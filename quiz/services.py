@@ -1,9 +1,15 @@
 """State changes of the quiz app."""
 
-from django.db import transaction
+import datetime
+import random
 
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
 from quiz.bank import BankRow
-from quiz.models import Choice, Question, Topic
+from quiz.models import Attempt, AttemptQuestion, Choice, Contest, Question, Round, Topic
 
 
 @transaction.atomic
@@ -26,3 +32,149 @@ def import_bank(rows: list[BankRow]) -> int:
             for n, (text, correct) in enumerate(row.choices, start=1)
         )
     return len(rows)
+
+
+# --- Attempts ---------------------------------------------------------------------------------
+
+GRACE = datetime.timedelta(seconds=5)  # network delay after the countdown reaches zero
+
+
+class AttemptRefused(Exception):
+    """A refused start, answer or submission; the message is for the participant."""
+
+
+def eligibility_problem(user: User, contest: Contest, *, today: datetime.date) -> str | None:
+    """Why `user` may not take part in `contest`, or None."""
+    if contest.excluded.filter(pk=user.pk).exists():
+        return _("Thành viên ban tổ chức và ban giám khảo không được dự thi.")
+    if contest.kinds and user.participant_kind not in contest.kinds:
+        return _("Cuộc thi này dành cho đối tượng khác.")
+    if contest.min_age:
+        if not user.birth_year:
+            return _("Cuộc thi yêu cầu năm sinh; hãy bổ sung trong hồ sơ.")
+        if today.year - user.birth_year < contest.min_age:
+            return _("Cuộc thi dành cho người từ %(n)s tuổi.") % {"n": contest.min_age}
+    communes = set(contest.communes.values_list("pk", flat=True))
+    organizations = set(contest.organizations.values_list("pk", flat=True))
+    if (communes or organizations) and not (
+        user.commune_id in communes or user.organization_id in organizations
+    ):
+        return _("Cuộc thi này dành cho xã, phường hoặc cơ quan khác.")
+    return None
+
+
+def _draw(round_: Round, *, rng: random.Random) -> list[int]:
+    """The round's question set: from its topics (or the whole bank), spread evenly over
+    the difficulties when the round says so."""
+    bank = Question.objects.all()
+    topics = list(round_.topics.all())
+    if topics:
+        bank = bank.filter(topics__in=topics).distinct()
+    ids_by_level: dict[int, list[int]] = {}
+    for pk, level in bank.values_list("pk", "difficulty"):
+        ids_by_level.setdefault(level, []).append(pk)
+    wanted = round_.questions_per_attempt
+    if round_.stratified and len(ids_by_level) > 1:
+        levels = sorted(ids_by_level)
+        picked = []
+        for i, level in enumerate(levels):  # the remainder goes to the easier levels
+            share = wanted // len(levels) + (1 if i < wanted % len(levels) else 0)
+            picked += rng.sample(ids_by_level[level], min(share, len(ids_by_level[level])))
+        taken = set(picked)
+        rest = [pk for ids in ids_by_level.values() for pk in ids if pk not in taken]
+        picked += rng.sample(rest, min(wanted - len(picked), len(rest)))
+    else:
+        everything = [pk for ids in ids_by_level.values() for pk in ids]
+        picked = rng.sample(everything, min(wanted, len(everything)))
+    rng.shuffle(picked)
+    return picked
+
+
+@transaction.atomic
+def start_attempt(
+    user: User, *, round_: Round, now: datetime.datetime, rng: random.Random | None = None
+) -> Attempt:
+    """Start (or resume) the participant's attempt: the server draws and stores the
+    questions and the deadline."""
+    if now < round_.opens_at:
+        raise AttemptRefused(
+            _("Vòng thi chưa mở. Vòng mở lúc %(t)s.")
+            % {"t": timezone.localtime(round_.opens_at).strftime("%H:%M %d/%m/%Y")}
+        )
+    if now >= round_.closes_at:
+        raise AttemptRefused(_("Vòng thi đã đóng."))
+    problem = eligibility_problem(user, round_.contest, today=timezone.localdate(now))
+    if problem:
+        raise AttemptRefused(problem)
+    mine = Attempt.objects.select_for_update().filter(round=round_, user=user)
+    unfinished = mine.filter(submitted_at__isnull=True, deadline__gt=now).first()
+    if unfinished:
+        return unfinished
+    used = mine.count()
+    if round_.attempts_allowed and used >= round_.attempts_allowed:
+        raise AttemptRefused(
+            _("Bạn đã dùng hết %(n)s lượt thi của vòng này.") % {"n": round_.attempts_allowed}
+        )
+    questions = _draw(round_, rng=rng or random.SystemRandom())
+    if not questions:
+        raise AttemptRefused(_("Vòng thi chưa có câu hỏi. Hãy báo ban tổ chức."))
+    limit = datetime.timedelta(minutes=round_.time_limit_minutes)
+    attempt = Attempt.objects.create(
+        round=round_,
+        user=user,
+        number=used + 1,
+        started_at=now,
+        deadline=min(now + limit, round_.closes_at),
+        total=len(questions),
+    )
+    AttemptQuestion.objects.bulk_create(
+        AttemptQuestion(attempt=attempt, question_id=pk, order=n)
+        for n, pk in enumerate(questions, start=1)
+    )
+    return attempt
+
+
+def save_answer(
+    attempt: Attempt, *, question_id: int, choice_ids: list[int], now: datetime.datetime
+) -> None:
+    """Keep the participant's current choice for one drawn question (every tap)."""
+    if attempt.submitted_at:
+        raise AttemptRefused(_("Bài đã nộp; không sửa được nữa."))
+    if now > attempt.deadline + GRACE:
+        raise AttemptRefused(_("Đã hết giờ làm bài; câu trả lời này không được ghi nhận."))
+    drawn = (
+        AttemptQuestion.objects.filter(attempt=attempt, question_id=question_id)
+        .select_related("question")
+        .first()
+    )
+    if drawn is None:
+        raise AttemptRefused(_("Câu hỏi này không có trong bài của bạn."))
+    valid = set(drawn.question.choices.values_list("pk", flat=True))
+    chosen = sorted(set(choice_ids))
+    if not chosen or not set(chosen) <= valid:
+        raise AttemptRefused(_("Hãy chọn một phương án của câu hỏi này."))
+    if not drawn.question.multiple and len(chosen) != 1:
+        raise AttemptRefused(_("Câu này chỉ có một đáp án đúng; hãy chọn một phương án."))
+    AttemptQuestion.objects.filter(pk=drawn.pk).update(chosen=chosen, answered_at=now)
+
+
+@transaction.atomic
+def submit_attempt(attempt: Attempt, *, prediction: int | None, now: datetime.datetime) -> Attempt:
+    """Score the attempt from the answers saved in time; the clock is the server's."""
+    attempt = Attempt.objects.select_for_update().get(pk=attempt.pk)
+    if attempt.submitted_at:
+        return attempt
+    if prediction is not None and prediction < 0:
+        raise AttemptRefused(_("Số dự đoán phải là số không âm."))
+    drawn = list(attempt.drawn.select_related("question").prefetch_related("question__choices"))
+    score = 0
+    for item in drawn:
+        correct = {c.pk for c in item.question.choices.all() if c.is_correct}
+        score += bool(item.chosen) and set(item.chosen) == correct
+    finished = min(now, attempt.deadline)
+    attempt.submitted_at = min(now, attempt.deadline + GRACE)
+    attempt.score = score
+    attempt.prediction = prediction
+    attempt.duration_ms = int((finished - attempt.started_at).total_seconds() * 1000)
+    attempt.save(update_fields=["submitted_at", "score", "prediction", "duration_ms"])
+    return attempt
