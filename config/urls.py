@@ -25,6 +25,7 @@ urlpatterns = [
     path("tai-khoan/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("", include("learning.urls")),
+    path("", include("quiz.urls")),
     path("quan-tri/", admin.site.urls),
     path("vao/<str:token>/", account_views.sign_in_code, name="sign_in_code"),
     path("ngon-ngu/<str:code>/", account_views.switch_language, name="switch_language"),

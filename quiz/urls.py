@@ -1,0 +1,14 @@
+from django.urls import path
+
+from quiz import views
+
+app_name = "quiz"
+
+urlpatterns = [
+    path("thi/<slug:slug>/", views.contest_detail, name="contest"),
+    path("thi/<slug:slug>/vong/<int:number>/bat-dau/", views.start, name="start"),
+    path("thi/bai/<int:pk>/", views.attempt_detail, name="attempt"),
+    path("thi/bai/<int:pk>/tra-loi/", views.answer, name="answer"),
+    path("thi/bai/<int:pk>/nop/", views.submit, name="submit"),
+    path("thi/bai/<int:pk>/ket-qua/", views.result, name="result"),
+]

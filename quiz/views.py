@@ -1,0 +1,149 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from quiz import services
+from quiz.models import Attempt, Contest, Round
+from quiz.services import AttemptRefused
+
+
+def _contest(slug: str) -> Contest:
+    return get_object_or_404(Contest, slug=slug, is_published=True)
+
+
+def contest_detail(request, slug: str):
+    contest = _contest(slug)
+    now = timezone.now()
+    rounds = list(contest.rounds.all())
+    mine = {}
+    if request.user.is_authenticated:
+        for attempt in Attempt.objects.filter(round__contest=contest, user=request.user):
+            mine.setdefault(attempt.round_id, []).append(attempt)
+    return render(
+        request,
+        "quiz/contest_detail.html",
+        {"contest": contest, "rounds": rounds, "mine": mine, "now": now},
+    )
+
+
+@login_required
+@require_POST
+def start(request, slug: str, number: int):
+    round_ = get_object_or_404(Round, contest=_contest(slug), number=number)
+    try:
+        attempt = services.start_attempt(request.user, round_=round_, now=timezone.now())
+    except AttemptRefused as refusal:
+        messages.error(request, str(refusal))
+        return redirect("quiz:contest", slug=slug)
+    return redirect("quiz:attempt", pk=attempt.pk)
+
+
+def _mine(request, pk: int) -> Attempt:
+    return get_object_or_404(
+        Attempt.objects.select_related("round__contest"), pk=pk, user=request.user
+    )
+
+
+@login_required
+def attempt_detail(request, pk: int):
+    """All drawn questions on one page; never the answer key."""
+    attempt = _mine(request, pk)
+    if attempt.submitted_at or timezone.now() > attempt.deadline + services.GRACE:
+        return redirect("quiz:result", pk=attempt.pk)
+    drawn = list(attempt.drawn.select_related("question").prefetch_related("question__choices"))
+    questions = [
+        {
+            "id": item.question_id,
+            "number": item.order,
+            "text": item.question.text,
+            "multiple": item.question.multiple,
+            # Only ids and texts: is_correct never reaches a page before the round closes.
+            "choices": [(c.pk, c.text) for c in item.question.choices.all()],
+            "chosen": set(item.chosen),
+        }
+        for item in drawn
+    ]
+    return render(
+        request,
+        "quiz/attempt.html",
+        {
+            "attempt": attempt,
+            "questions": questions,
+            "answered": sum(1 for q in questions if q["chosen"]),
+            "seconds_left": max(0, int((attempt.deadline - timezone.now()).total_seconds())),
+        },
+    )
+
+
+@login_required
+@require_POST
+def answer(request, pk: int):
+    attempt = _mine(request, pk)
+    try:
+        question_id = int(request.POST.get("question", ""))
+        choices = [int(v) for v in request.POST.getlist("choice")]
+    except ValueError:
+        question_id, choices = 0, []
+    try:
+        services.save_answer(
+            attempt, question_id=question_id, choice_ids=choices, now=timezone.now()
+        )
+    except AttemptRefused as refusal:
+        if request.headers.get("x-requested-with") == "fetch":
+            return JsonResponse({"ok": False, "message": str(refusal)}, status=400)
+        messages.error(request, str(refusal))
+    else:
+        if request.headers.get("x-requested-with") == "fetch":
+            return JsonResponse({"ok": True})
+    return redirect(f"{reverse('quiz:attempt', args=[attempt.pk])}#q{question_id}")
+
+
+@login_required
+@require_POST
+def submit(request, pk: int):
+    attempt = _mine(request, pk)
+    raw = request.POST.get("prediction", "").replace(".", "").replace(",", "").strip()
+    prediction = int(raw) if raw.isdigit() else None
+    try:
+        services.submit_attempt(attempt, prediction=prediction, now=timezone.now())
+    except AttemptRefused as refusal:
+        messages.error(request, str(refusal))
+        return redirect("quiz:attempt", pk=attempt.pk)
+    return redirect("quiz:result", pk=attempt.pk)
+
+
+@login_required
+def result(request, pk: int):
+    attempt = _mine(request, pk)
+    if not attempt.submitted_at:
+        if timezone.now() <= attempt.deadline + services.GRACE:
+            return redirect("quiz:attempt", pk=attempt.pk)
+        attempt = services.submit_attempt(attempt, prediction=None, now=timezone.now())
+    closed = timezone.now() >= attempt.round.closes_at
+    review = []
+    if closed:  # correct answers and explanations only once the round is over
+        for item in attempt.drawn.select_related("question").prefetch_related("question__choices"):
+            review.append(
+                {
+                    "text": item.question.text,
+                    "explanation": item.question.explanation,
+                    "choices": [
+                        (c.text, c.is_correct, c.pk in item.chosen)
+                        for c in item.question.choices.all()
+                    ],
+                }
+            )
+    return render(
+        request,
+        "quiz/result.html",
+        {
+            "attempt": attempt,
+            "closed": closed,
+            "review": review,
+            "seconds": (attempt.duration_ms or 0) // 1000,
+        },
+    )

@@ -1,0 +1,98 @@
+"""The participant's pages: start, answer on every tap, submit, result — and the answer key
+nowhere before the round closes."""
+
+import datetime
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from quiz.models import Attempt, Choice, Contest, Round
+from tests import factories
+from tests.quiz.test_attempts import make_question
+
+
+@pytest.fixture
+def open_round(db):
+    for n in range(6):
+        make_question(n, difficulty=1 + n % 3, multiple=(n == 0))
+    contest = Contest.objects.create(title="Tìm hiểu chuyển đổi số", slug="cds", is_published=True)
+    now = timezone.now()
+    return Round.objects.create(
+        contest=contest, number=1, opens_at=now - datetime.timedelta(hours=1),
+        closes_at=now + datetime.timedelta(days=1), questions_per_attempt=6,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def player(client, tuyen_quang):
+    user = factories.person(commune=factories.commune("00985"), full_name="Ma Văn Thi")
+    client.force_login(user)
+    return user
+
+
+def start(client, round_) -> Attempt:
+    client.post(reverse("quiz:start", args=[round_.contest.slug, round_.number]))
+    return Attempt.objects.latest("pk")
+
+
+def without_tokens(html: str) -> str:
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
+
+
+def test_the_answer_key_is_in_no_page_before_close(client, open_round, player):
+    attempt = start(client, open_round)
+    url = reverse("quiz:attempt", args=[attempt.pk])
+    before = without_tokens(client.get(url).content.decode())
+    for choice in Choice.objects.all():  # turn every key around
+        choice.is_correct = not choice.is_correct
+        choice.save()
+    after = without_tokens(client.get(url).content.decode())
+    assert before == after  # nothing on the page depends on which choice is right
+    client.post(reverse("quiz:submit", args=[attempt.pk]), {"prediction": "1.200"})
+    result = client.get(reverse("quiz:result", args=[attempt.pk])).content.decode()
+    assert "Đáp án và giải thích được công bố khi vòng thi đóng" in result
+    assert "✓" not in result
+
+
+def test_answers_save_on_each_tap_and_survive_a_reload(client, open_round, player):
+    attempt = start(client, open_round)
+    item = attempt.drawn.select_related("question").filter(question__multiple=False).first()
+    choice = item.question.choices.first()
+    url = reverse("quiz:answer", args=[attempt.pk])
+    response = client.post(
+        url, {"question": item.question_id, "choice": choice.pk}, HTTP_X_REQUESTED_WITH="fetch"
+    )
+    assert response.json() == {"ok": True}
+    page = client.get(reverse("quiz:attempt", args=[attempt.pk])).content.decode()
+    assert re.search(rf'value="{choice.pk}" checked', page)
+    refused = client.post(
+        url, {"question": 999999, "choice": choice.pk}, HTTP_X_REQUESTED_WITH="fetch"
+    )
+    assert refused.status_code == 400 and "không có trong bài" in refused.json()["message"]
+
+
+def test_submitting_shows_score_and_time(client, open_round, player):
+    attempt = start(client, open_round)
+    response = client.post(reverse("quiz:submit", args=[attempt.pk]), {"prediction": "350"})
+    assert response.url == reverse("quiz:result", args=[attempt.pk])
+    page = client.get(response.url).content.decode()
+    assert "0/6" in page and "350" in page
+    again = client.post(reverse("quiz:start", args=[open_round.contest.slug, 1]), follow=True)
+    assert "hết 1 lượt thi" in again.content.decode()
+
+
+def test_after_close_the_result_shows_the_key(client, open_round, player):
+    attempt = start(client, open_round)
+    client.post(reverse("quiz:submit", args=[attempt.pk]), {})
+    Round.objects.filter(pk=open_round.pk).update(closes_at=timezone.now())
+    page = client.get(reverse("quiz:result", args=[attempt.pk])).content.decode()
+    assert "✓" in page and "Đáp án" in page
+
+
+def test_someone_elses_attempt_is_not_found(client, open_round, player, tuyen_quang):
+    attempt = start(client, open_round)
+    client.force_login(factories.person(commune=factories.commune("00985"), full_name="Khác"))
+    assert client.get(reverse("quiz:attempt", args=[attempt.pk])).status_code == 404
+    assert client.post(reverse("quiz:submit", args=[attempt.pk])).status_code == 404
