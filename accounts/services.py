@@ -104,17 +104,21 @@ def grant_role(user: User, *, role: Role, commune=None, organization=None) -> Ro
     grant, _ = RoleGrant.objects.get_or_create(
         user=user, role=role, commune=commune, organization=organization
     )
-    if role in (Role.PROVINCE_ADMIN, Role.CONTENT_EDITOR):
+    if role in (Role.PROVINCE_ADMIN, Role.CONTENT_EDITOR, Role.CONTEST_HOST):
         user.is_staff = True
         user.is_superuser = user.is_superuser or role == Role.PROVINCE_ADMIN
         user.save(update_fields=["is_staff", "is_superuser"])
     if role == Role.CONTENT_EDITOR:
         user.groups.add(editors_group())
+    if role == Role.CONTEST_HOST:
+        user.groups.add(hosts_group())
     return grant
 
 
 EDITORS_GROUP = "Biên tập nội dung"
 BANK_MODELS = ["question", "choice", "topic"]
+HOSTS_GROUP = "Tổ chức cuộc thi"
+CONTEST_MODELS = [*BANK_MODELS, "contest", "round"]
 
 
 def editors_group() -> Group:
@@ -293,3 +297,14 @@ def use_sign_in_code(token: str, *, now: datetime.datetime) -> User | None:
     code.used_at = now
     code.save(update_fields=["used_at"])
     return code.user
+
+
+def hosts_group() -> Group:
+    """The admin group of contest hosts: the question bank, contests and rounds."""
+    group, _ = Group.objects.get_or_create(name=HOSTS_GROUP)
+    group.permissions.set(
+        Permission.objects.filter(
+            content_type__app_label="quiz", content_type__model__in=CONTEST_MODELS
+        )
+    )
+    return group

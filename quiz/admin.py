@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy
 from accounts.exports import XLSX_CONTENT_TYPE
 from accounts.spreadsheets import SpreadsheetError
 from quiz.bank import bank_xlsx, check_bank
-from quiz.models import Choice, Question, Topic
+from quiz.models import Choice, Contest, Question, Round, Topic
 from quiz.services import import_bank
 
 
@@ -87,3 +87,24 @@ class QuestionAdmin(admin.ModelAdmin):
         response = HttpResponse(bank_xlsx(questions), content_type=XLSX_CONTENT_TYPE)
         response["Content-Disposition"] = 'attachment; filename="ngan-hang-cau-hoi.xlsx"'
         return response
+
+
+class RoundInline(admin.StackedInline):
+    model = Round
+    extra = 0
+    filter_horizontal = ["topics"]
+    fields = [
+        ("number", "opens_at", "closes_at"),
+        ("questions_per_attempt", "time_limit_minutes", "attempts_allowed"),
+        ("stratified", "prediction"),
+        "topics",
+    ]
+
+
+@admin.register(Contest)
+class ContestAdmin(admin.ModelAdmin):
+    list_display = ["title", "is_published"]
+    prepopulated_fields = {"slug": ["title"]}
+    filter_horizontal = ["communes", "organizations"]
+    autocomplete_fields = ["excluded"]
+    inlines = [RoundInline]

@@ -107,3 +107,12 @@ def test_a_renamed_file_is_refused(client, editor):
     url = reverse("admin:quiz_question_import")
     upload = SimpleUploadedFile("ngan-hang.xlsx", b"not a spreadsheet at all")
     assert "không phải là tệp Excel" in client.post(url, {"file": upload}).content.decode()
+
+
+def test_an_organiser_sets_up_a_contest_with_rounds_in_the_admin(client, tuyen_quang):
+    admin_user = factories.with_role(
+        factories.person(commune=factories.commune("02215")), Role.CONTEST_HOST
+    )
+    client.force_login(admin_user)
+    page = client.get(reverse("admin:quiz_contest_add"))
+    assert page.status_code == 200 and "thời gian làm bài" in page.content.decode().lower()
