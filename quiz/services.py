@@ -9,7 +9,17 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from quiz.bank import BankRow
-from quiz.models import Attempt, AttemptQuestion, Choice, Contest, Question, Round, Topic
+from quiz.models import (
+    Attempt,
+    AttemptQuestion,
+    Choice,
+    Contest,
+    Prediction,
+    Question,
+    Round,
+    Topic,
+)
+from quiz.ranking import Entry, Ranked, counting_attempts, rank
 
 
 @transaction.atomic
@@ -178,3 +188,37 @@ def submit_attempt(attempt: Attempt, *, prediction: int | None, now: datetime.da
     attempt.duration_ms = int((finished - attempt.started_at).total_seconds() * 1000)
     attempt.save(update_fields=["submitted_at", "score", "prediction", "duration_ms"])
     return attempt
+
+
+# --- Closing and ranking a round ----------------------------------------------------------
+
+
+def round_entries(round_: Round) -> list[Entry]:
+    """Every submitted attempt of the round as ranking entries."""
+    return [
+        Entry(
+            user_id=user_id,
+            attempt_id=pk,
+            score=score,
+            prediction=prediction,
+            duration_ms=duration_ms,
+            submitted_at=submitted_at,
+        )
+        for pk, user_id, score, prediction, duration_ms, submitted_at in Attempt.objects.filter(
+            round=round_, submitted_at__isnull=False
+        ).values_list("pk", "user_id", "score", "prediction", "duration_ms", "submitted_at")
+    ]
+
+
+def close_round(round_: Round, *, now: datetime.datetime) -> list[Ranked]:
+    """Fix the prediction's true value once the round has closed, and rank the round."""
+    if now < round_.closes_at:
+        raise AttemptRefused(_("Vòng thi chưa đóng."))
+    counted = counting_attempts(round_entries(round_))
+    if round_.prediction == Prediction.PERFECT:
+        actual = sum(1 for e in counted if e.score == round_.questions_per_attempt)
+    else:
+        actual = len(counted)
+    Round.objects.filter(pk=round_.pk).update(prediction_actual=actual)
+    round_.prediction_actual = actual
+    return rank(counted, order=round_.ranking or None, actual=actual)

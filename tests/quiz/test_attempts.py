@@ -166,3 +166,27 @@ def test_answers_are_checked_against_the_drawn_set(round_, player):
     foreign = right(outside.pk)
     with pytest.raises(AttemptRefused, match="Hãy chọn một phương án"):
         save_answer(attempt, question_id=single.question_id, choice_ids=foreign, now=T0)
+
+
+def test_closing_fixes_the_prediction_and_ranks_the_counting_attempts(round_, tuyen_quang):
+    from quiz.services import close_round
+
+    players = [
+        factories.person(commune=factories.commune("00985"), full_name=f"Người {n}")
+        for n in range(3)
+    ]
+    round_.attempts_allowed = 0
+    round_.save()
+    minutes = datetime.timedelta(minutes=1)
+    for n, (player, prediction) in enumerate(zip(players, [3, 2, 10], strict=True)):
+        attempt = start_attempt(player, round_=round_, now=T0 + n * minutes, rng=random.Random(n))
+        for item in attempt.drawn.all()[: 6 - n]:  # player 0: all right, 1: five, 2: four
+            save_answer(attempt, question_id=item.question_id, choice_ids=right(item.question_id),
+                        now=T0 + n * minutes)  # fmt: skip
+        submit_attempt(attempt, prediction=prediction, now=T0 + (n + 1) * minutes)
+    with pytest.raises(AttemptRefused, match="chưa đóng"):
+        close_round(round_, now=T0)
+    ranked = close_round(round_, now=round_.closes_at)
+    round_.refresh_from_db()
+    assert round_.prediction_actual == 3  # three participants took part
+    assert [r.entry.user_id for r in ranked] == [p.pk for p in players]
