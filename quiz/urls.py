@@ -5,6 +5,7 @@ from quiz import views
 app_name = "quiz"
 
 urlpatterns = [
+    path("thi/", views.contest_list, name="contest_list"),
     path("thi/<slug:slug>/", views.contest_detail, name="contest"),
     path("thi/<slug:slug>/vong/<int:number>/bat-dau/", views.start, name="start"),
     path("thi/bai/<int:pk>/", views.attempt_detail, name="attempt"),

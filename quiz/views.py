@@ -15,6 +15,11 @@ def _contest(slug: str) -> Contest:
     return get_object_or_404(Contest, slug=slug, is_published=True)
 
 
+def contest_list(request):
+    contests = Contest.objects.filter(is_published=True).order_by("-pk")
+    return render(request, "quiz/contest_list.html", {"contests": contests})
+
+
 def contest_detail(request, slug: str):
     contest = _contest(slug)
     now = timezone.now()

@@ -96,3 +96,14 @@ def test_someone_elses_attempt_is_not_found(client, open_round, player, tuyen_qu
     client.force_login(factories.person(commune=factories.commune("00985"), full_name="Khác"))
     assert client.get(reverse("quiz:attempt", args=[attempt.pk])).status_code == 404
     assert client.post(reverse("quiz:submit", args=[attempt.pk])).status_code == 404
+
+
+def test_published_contests_are_listed_and_linked_from_the_menu(client, open_round):
+    Contest.objects.create(title="Bản nháp", slug="nhap")  # not published
+    page = client.get(reverse("quiz:contest_list")).content.decode()
+    assert "Tìm hiểu chuyển đổi số" in page and "Bản nháp" not in page
+    assert reverse("quiz:contest_list") in client.get("/").content.decode()
+    assert "Vào thi" not in client.get(reverse("quiz:contest", args=["cds"])).content.decode()
+    assert (
+        "Đăng nhập để dự thi" in client.get(reverse("quiz:contest", args=["cds"])).content.decode()
+    )
