@@ -7,7 +7,6 @@ take seconds, not a query per row.
 """
 
 import datetime
-import unicodedata
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -16,7 +15,7 @@ from django.utils.translation import gettext as _
 from accounts.exports import xlsx_bytes
 from accounts.models import KIND_PREFIXES, ParticipantKind
 from accounts.phone import normalize_phone
-from accounts.spreadsheets import open_xlsx
+from accounts.spreadsheets import cell_text, is_formula, open_xlsx
 from accounts.text import fold
 
 COLUMNS = ["Họ và tên", "Số điện thoại", "Năm sinh", "Cơ quan, đơn vị", "Xã, phường", "Đối tượng"]
@@ -75,22 +74,13 @@ class RosterCheck:
     empty_rows: int = 0
 
 
-def _text(value) -> str:
-    """A cell as clean text: NFC (decomposed Vietnamese from some tools), single spaces."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return " ".join(unicodedata.normalize("NFC", str(value)).split())
-
-
 def check_roster(upload, *, directory: Directory) -> RosterCheck:
     """Check every row of an uploaded roster; raises SpreadsheetError for a bad file."""
     workbook = open_xlsx(upload, formulas=True)  # formulas kept, so one is seen and refused
     try:
         sheet = workbook.worksheets[0]
         rows = sheet.iter_rows(values_only=True)
-        header = [_text(cell) for cell in next(rows, ())]
+        header = [cell_text(cell) for cell in next(rows, ())]
         result = RosterCheck()
         missing = [c for c in REQUIRED if c not in header]
         if missing:
@@ -103,7 +93,7 @@ def check_roster(upload, *, directory: Directory) -> RosterCheck:
         new_organizations: dict[str, str] = {}
         for number, row in enumerate(rows, start=2):
             cells = {c: (row[i] if i < len(row) else None) for c, i in index.items()}
-            if all(_text(v) == "" for v in cells.values()):
+            if all(cell_text(v) == "" for v in cells.values()):
                 result.empty_rows += 1
                 continue
             outcome = _check_row(number, cells, directory, seen, new_organizations)
@@ -120,27 +110,27 @@ def _check_row(number, cells, directory, seen, new_organizations) -> dict:
 
     raw = {c: cells.get(c) for c in COLUMNS}
     for column, value in raw.items():
-        if isinstance(value, str) and value.strip().startswith("="):
+        if is_formula(value):
             return problem(
                 _("Cột “%(c)s” chứa công thức (%(v)s); hãy nhập giá trị, không nhập công thức.")
                 % {"c": column, "v": value.strip()[:30]}
             )
-    name = _text(raw["Họ và tên"])
+    name = cell_text(raw["Họ và tên"])
     if not name:
         return problem(_("Thiếu họ và tên."))
     try:
-        phone = normalize_phone(_text(raw["Số điện thoại"]))
+        phone = normalize_phone(cell_text(raw["Số điện thoại"]))
     except ValidationError as error:
         return problem(
             _("Số điện thoại “%(v)s”: %(m)s")
-            % {"v": _text(raw["Số điện thoại"]), "m": error.messages[0]}
+            % {"v": cell_text(raw["Số điện thoại"]), "m": error.messages[0]}
         )
     if phone in seen:
         return problem(
             _("Số điện thoại %(p)s trùng với dòng %(n)s.") % {"p": phone, "n": seen[phone]}
         )
     seen[phone] = number
-    commune_text = _text(raw["Xã, phường"])
+    commune_text = cell_text(raw["Xã, phường"])
     commune = directory.commune(raw["Xã, phường"]) if commune_text else None
     if commune is None:
         key = fold(commune_text)
@@ -151,14 +141,14 @@ def _check_row(number, cells, directory, seen, new_organizations) -> dict:
         )
         return problem(message % {"v": commune_text})
     birth_year = None
-    if _text(raw["Năm sinh"]):
+    if cell_text(raw["Năm sinh"]):
         try:
-            birth_year = int(float(_text(raw["Năm sinh"])))
+            birth_year = int(float(cell_text(raw["Năm sinh"])))
         except ValueError:
             birth_year = 0
         if not 1900 <= birth_year <= datetime.date.today().year - 15:
-            return problem(_("Năm sinh “%(v)s” không hợp lệ.") % {"v": _text(raw["Năm sinh"])})
-    kind_text = _text(raw["Đối tượng"])
+            return problem(_("Năm sinh “%(v)s” không hợp lệ.") % {"v": cell_text(raw["Năm sinh"])})
+    kind_text = cell_text(raw["Đối tượng"])
     kind = KINDS.get(fold(kind_text)) if kind_text else DEFAULT_KIND
     if kind is None:
         return problem(
@@ -168,7 +158,7 @@ def _check_row(number, cells, directory, seen, new_organizations) -> dict:
             )
             % {"v": kind_text}
         )
-    organization = _text(raw["Cơ quan, đơn vị"])
+    organization = cell_text(raw["Cơ quan, đơn vị"])
     organization_key = fold(organization)
     if not directory.in_scope(commune, directory.organizations.get(organization_key)):
         return problem(

@@ -4,7 +4,7 @@ the person's name, phone, a one-time sign-in QR code and three steps. Pure: rows
 
 from fpdf import FPDF
 
-from learning.certificates import FONTS, qr_matrix
+from learning.certificates import FONTS, draw_qr
 
 COLUMNS, ROWS = 2, 4
 SLIP_W, SLIP_H = 95, 68
@@ -53,11 +53,4 @@ def _slip(pdf: FPDF, x: float, y: float, person: dict, expires_on: str) -> None:
         f"Mã dùng một lần, hết hạn ngày {expires_on}. Cần giúp: hỏi người điều phối của đơn vị."
     )
     pdf.multi_cell(text_w, 4.2, steps, align="L")
-    matrix = qr_matrix(person["url"])
-    module = QR_SIZE / len(matrix)
-    qx, qy = x + SLIP_W - QR_SIZE - 3, y + 6
-    pdf.set_fill_color(0, 0, 0)
-    for r, cells in enumerate(matrix):
-        for c, dark in enumerate(cells):
-            if dark:
-                pdf.rect(qx + c * module, qy + r * module, module, module, style="F")
+    draw_qr(pdf, person["url"], x=x + SLIP_W - QR_SIZE - 3, y=y + 6, size=QR_SIZE)

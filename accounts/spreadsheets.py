@@ -1,5 +1,6 @@
 """Guarded reading of uploaded .xlsx files, shared by every import in the project."""
 
+import unicodedata
 import zipfile
 
 from django.utils.translation import gettext as _
@@ -43,3 +44,18 @@ def open_xlsx(upload, *, max_bytes: int = MAX_UPLOAD_BYTES, formulas: bool = Fal
         return load_workbook(upload, read_only=True, data_only=not formulas)
     except Exception as error:  # openpyxl raises many kinds on damaged files
         raise SpreadsheetError(_("Không đọc được tệp Excel: tệp bị hỏng.")) from error
+
+
+def cell_text(value) -> str:
+    """A cell as clean text: NFC (decomposed Vietnamese from some tools), single spaces,
+    and whole numbers without the ".0" Excel gives them."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return " ".join(unicodedata.normalize("NFC", str(value)).split())
+
+
+def is_formula(value) -> bool:
+    """True for a cell read with `open_xlsx(..., formulas=True)` that holds a formula."""
+    return isinstance(value, str) and value.strip().startswith("=")

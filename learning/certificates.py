@@ -33,6 +33,17 @@ def qr_svg(text: str, *, size_mm: int = 40, label: str = "QR") -> str:
     )
 
 
+def draw_qr(pdf: FPDF, text: str, *, x: float, y: float, size: float) -> None:
+    """A vector QR code, `size` mm square, at (x, y) on the current PDF page."""
+    matrix = qr_matrix(text)
+    module = size / len(matrix)
+    pdf.set_fill_color(0, 0, 0)
+    for row, cells in enumerate(matrix):
+        for column, dark in enumerate(cells):
+            if dark:
+                pdf.rect(x + column * module, y + row * module, module, module, style="F")
+
+
 def certificate_pdf(
     *, full_name: str, course_title: str, issued_on: str, code: str, verify_url: str
 ) -> bytes:
@@ -75,13 +86,5 @@ def certificate_pdf(
     pdf.set_xy(20, 166)
     pdf.set_font("Noto", "", 10)
     pdf.cell(150, 6, f"Kiểm tra tại: {verify_url}")
-    matrix = qr_matrix(verify_url)
-    size = 40
-    module = size / len(matrix)
-    x0, y0 = 237 - size + 30, 150 - 5
-    pdf.set_fill_color(0, 0, 0)
-    for y, row in enumerate(matrix):
-        for x, dark in enumerate(row):
-            if dark:
-                pdf.rect(x0 + x * module, y0 + y * module, module, module, style="F")
+    draw_qr(pdf, verify_url, x=227, y=145, size=40)
     return bytes(pdf.output())

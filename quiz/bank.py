@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 
 from accounts.exports import Sheet, xlsx_sheets_bytes
-from accounts.spreadsheets import open_xlsx
+from accounts.spreadsheets import cell_text, is_formula, open_xlsx
 from accounts.text import fold
 
 LETTERS = "ABCDEF"
@@ -51,20 +51,12 @@ class BankCheck:
     problems: list[str] = field(default_factory=list)
 
 
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return " ".join(str(value).split())
-
-
 def check_bank(upload) -> BankCheck:
     """Every row of an uploaded bank checked; raises SpreadsheetError for a bad file."""
     workbook = open_xlsx(upload, formulas=True)
     try:
         rows = workbook.worksheets[0].iter_rows(values_only=True)
-        header = [_text(cell) for cell in next(rows, ())]
+        header = [cell_text(cell) for cell in next(rows, ())]
         result = BankCheck()
         missing = [c for c in REQUIRED if c not in header]
         if missing:
@@ -75,7 +67,7 @@ def check_bank(upload) -> BankCheck:
         index = {h: i for i, h in enumerate(header) if h}
         for number, values in enumerate(rows, start=2):
             cells = {h: (values[i] if i < len(values) else None) for h, i in index.items()}
-            if all(_text(v) == "" for v in cells.values()):
+            if all(cell_text(v) == "" for v in cells.values()):
                 continue
             outcome = _check_row(number, cells, letters)
             if isinstance(outcome, str):
@@ -92,21 +84,23 @@ def _check_row(number: int, cells: dict, letters: list[str]) -> BankRow | str:
         return _("Dòng %(n)s: %(m)s") % {"n": number, "m": message}
 
     for column, value in cells.items():
-        if isinstance(value, str) and value.strip().startswith("="):
+        if is_formula(value):
             return problem(
                 _("cột “%(c)s” chứa công thức; hãy nhập chữ, không nhập công thức.") % {"c": column}
             )
-    text = _text(cells.get("Câu hỏi"))
+    text = cell_text(cells.get("Câu hỏi"))
     if not text:
         return problem(_("thiếu nội dung câu hỏi."))
-    filled = [(letter, _text(cells.get(letter))) for letter in letters if _text(cells.get(letter))]
+    filled = [
+        (letter, cell_text(cells.get(letter))) for letter in letters if cell_text(cells.get(letter))
+    ]
     if len(filled) < 2:
         return problem(_("cần ít nhất 2 phương án."))
     if len(filled) > MAX_CHOICES:
         return problem(
             _("có %(n)s phương án; tối đa %(max)s.") % {"n": len(filled), "max": MAX_CHOICES}
         )
-    answer = _text(cells.get("Đáp án đúng")).upper()
+    answer = cell_text(cells.get("Đáp án đúng")).upper()
     if not answer:
         return problem(_("chưa có đáp án đúng (cột “Đáp án đúng”, ví dụ “B” hoặc “A, C”)."))
     correct = [part.strip() for part in re.split(r"[,;\s]+", answer) if part.strip()]
@@ -118,19 +112,20 @@ def _check_row(number: int, cells: dict, letters: list[str]) -> BankRow | str:
         )
     if len(set(correct)) > MAX_CORRECT:
         return problem(_("tối đa %(max)s đáp án đúng.") % {"max": MAX_CORRECT})
-    difficulty = DIFFICULTIES.get(fold(_text(cells.get("Độ khó"))))
+    difficulty = DIFFICULTIES.get(fold(cell_text(cells.get("Độ khó"))))
     if difficulty is None:
         return problem(
-            _("độ khó “%(v)s” phải là Dễ, Trung bình hoặc Khó.") % {"v": _text(cells.get("Độ khó"))}
+            _("độ khó “%(v)s” phải là Dễ, Trung bình hoặc Khó.")
+            % {"v": cell_text(cells.get("Độ khó"))}
         )
-    topics = [t.strip() for t in _text(cells.get("Chủ đề")).split(",") if t.strip()]
+    topics = [t.strip() for t in cell_text(cells.get("Chủ đề")).split(",") if t.strip()]
     return BankRow(
         row=number,
         text=text,
         topics=topics,
         difficulty=difficulty,
         choices=[(value, letter in correct) for letter, value in filled],
-        explanation=_text(cells.get("Giải thích")),
+        explanation=cell_text(cells.get("Giải thích")),
     )
 
 
