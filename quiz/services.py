@@ -190,6 +190,13 @@ def submit_attempt(attempt: Attempt, *, prediction: int | None, now: datetime.da
     return attempt
 
 
+def submit_if_expired(attempt: Attempt, *, now: datetime.datetime) -> Attempt:
+    """An attempt whose time ran out (the page was closed) is submitted with what was saved."""
+    if attempt.submitted_at or now <= attempt.deadline + GRACE:
+        return attempt
+    return submit_attempt(attempt, prediction=None, now=now)
+
+
 # --- Closing and ranking a round ----------------------------------------------------------
 
 

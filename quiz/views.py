@@ -22,16 +22,10 @@ def contest_list(request):
 
 def contest_detail(request, slug: str):
     contest = _contest(slug)
-    now = timezone.now()
-    rounds = list(contest.rounds.all())
-    mine = {}
-    if request.user.is_authenticated:
-        for attempt in Attempt.objects.filter(round__contest=contest, user=request.user):
-            mine.setdefault(attempt.round_id, []).append(attempt)
     return render(
         request,
         "quiz/contest_detail.html",
-        {"contest": contest, "rounds": rounds, "mine": mine, "now": now},
+        {"contest": contest, "rounds": contest.rounds.all(), "now": timezone.now()},
     )
 
 
@@ -123,11 +117,9 @@ def submit(request, pk: int):
 
 @login_required
 def result(request, pk: int):
-    attempt = _mine(request, pk)
+    attempt = services.submit_if_expired(_mine(request, pk), now=timezone.now())
     if not attempt.submitted_at:
-        if timezone.now() <= attempt.deadline + services.GRACE:
-            return redirect("quiz:attempt", pk=attempt.pk)
-        attempt = services.submit_attempt(attempt, prediction=None, now=timezone.now())
+        return redirect("quiz:attempt", pk=attempt.pk)
     closed = timezone.now() >= attempt.round.closes_at
     review = []
     if closed:  # correct answers and explanations only once the round is over

@@ -107,3 +107,18 @@ def test_published_contests_are_listed_and_linked_from_the_menu(client, open_rou
     assert (
         "Đăng nhập để dự thi" in client.get(reverse("quiz:contest", args=["cds"])).content.decode()
     )
+
+
+def test_an_attempt_left_open_past_its_deadline_is_submitted_with_what_was_saved(
+    client, open_round, player
+):
+    attempt = start(client, open_round)
+    Attempt.objects.filter(pk=attempt.pk).update(
+        started_at=timezone.now() - datetime.timedelta(minutes=30),
+        deadline=timezone.now() - datetime.timedelta(minutes=15),
+    )
+    response = client.get(reverse("quiz:attempt", args=[attempt.pk]))
+    assert response.url == reverse("quiz:result", args=[attempt.pk])
+    assert "0/6" in client.get(response.url).content.decode()
+    attempt.refresh_from_db()
+    assert attempt.submitted_at and attempt.duration_ms == 15 * 60 * 1000
