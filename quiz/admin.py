@@ -3,15 +3,17 @@ from django.contrib import admin, messages
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.exports import XLSX_CONTENT_TYPE
 from accounts.spreadsheets import SpreadsheetError
 from quiz.bank import bank_xlsx, check_bank
-from quiz.models import Choice, Contest, Question, Round, Topic
-from quiz.services import import_bank
+from quiz.models import Attempt, Choice, Contest, Question, Round, Topic
+from quiz.services import AttemptRefused, close_round, import_bank, publish_results
 
 
 class BankUploadForm(forms.Form):
@@ -98,6 +100,8 @@ class RoundInline(admin.StackedInline):
         ("questions_per_attempt", "time_limit_minutes", "attempts_allowed"),
         ("stratified", "prediction"),
         "topics",
+        ("prizes", "unit_prizes"),
+        "ranking",
     ]
 
 
@@ -108,3 +112,85 @@ class ContestAdmin(admin.ModelAdmin):
     filter_horizontal = ["communes", "organizations"]
     autocomplete_fields = ["excluded"]
     inlines = [RoundInline]
+
+
+@admin.register(Round)
+class RoundAdmin(admin.ModelAdmin):
+    """Rounds are edited inside their contest; here the organiser ranks, publishes and
+    downloads results."""
+
+    list_display = ["__str__", "opens_at", "closes_at", "ranked_at", "published_at", "links"]
+    list_filter = ["contest"]
+    filter_horizontal = ["topics"]
+    readonly_fields = ["prediction_actual", "ranked_at", "published_at"]
+    actions = ["rank", "publish"]
+
+    @admin.display(description=gettext_lazy("Xem"))
+    def links(self, round_: Round) -> str:
+        slug, n = round_.contest.slug, round_.number
+        return format_html(
+            '<a href="{}">{}</a> · <a href="{}">{}</a>',
+            reverse("quiz:leaderboard", args=[slug, n]),
+            _("Bảng xếp hạng"),
+            reverse("quiz:export", args=[slug, n]),
+            _("Excel"),
+        )
+
+    @admin.action(description=gettext_lazy("Chốt xếp hạng và trao giải (vòng đã đóng)"))
+    def rank(self, request, queryset):
+        for round_ in queryset.select_related("contest"):
+            try:
+                ranked = close_round(round_, now=timezone.now())
+            except AttemptRefused as refusal:
+                self.message_user(request, f"{round_}: {refusal}", messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    _("%(r)s: đã xếp hạng %(n)s người; đáp án câu dự đoán là %(v)s.")
+                    % {"r": round_, "n": len(ranked), "v": round_.prediction_actual},
+                )
+
+    @admin.action(description=gettext_lazy("Công bố kết quả lên trang công khai"))
+    def publish(self, request, queryset):
+        for round_ in queryset.select_related("contest"):
+            try:
+                publish_results(round_, now=timezone.now())
+            except AttemptRefused as refusal:
+                self.message_user(request, f"{round_}: {refusal}", messages.ERROR)
+            else:
+                self.message_user(request, _("%(r)s: đã công bố kết quả.") % {"r": round_})
+
+
+class SuspiciousFilter(admin.SimpleListFilter):
+    title = gettext_lazy("nghi vấn")
+    parameter_name = "nghi-van"
+
+    def lookups(self, request, model_admin):
+        return [("1", _("Trả lời nhanh bất thường"))]
+
+    def queryset(self, request, queryset):
+        return queryset.suspicious() if self.value() == "1" else queryset
+
+
+@admin.register(Attempt)
+class AttemptAdmin(admin.ModelAdmin):
+    """The organiser's log of attempts, read-only, with the suspicious ones one click away."""
+
+    list_display = ["user", "round", "number", "score", "total", "seconds", "submitted_at"]
+    list_filter = [SuspiciousFilter, "round"]
+    search_fields = ["user__phone", "user__search_name"]
+    list_select_related = ["user", "round__contest"]
+    show_full_result_count = False
+
+    @admin.display(description=gettext_lazy("giây"), ordering="duration_ms")
+    def seconds(self, attempt: Attempt):
+        return None if attempt.duration_ms is None else attempt.duration_ms // 1000
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,5 +1,8 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import F
+from django.db.models.lookups import GreaterThanOrEqual
 from django.utils.translation import gettext_lazy as _
 
 from accounts.text import fold
@@ -114,6 +117,11 @@ class Prediction(models.TextChoices):
 DEFAULT_RANKING = ["score", "prediction", "duration", "submitted"]
 
 
+def default_prizes() -> list:
+    """DESIGN.md's convention: 1 first, 2 second, 3 third and 10 consolation prizes."""
+    return [["Giải Nhất", 1], ["Giải Nhì", 2], ["Giải Ba", 3], ["Giải Khuyến khích", 10]]
+
+
 class Round(models.Model):
     contest = models.ForeignKey(Contest, on_delete=models.CASCADE, related_name="rounds")
     number = models.PositiveSmallIntegerField(_("vòng số"))
@@ -138,6 +146,21 @@ class Round(models.Model):
     )  # fmt: skip
     ranking = models.JSONField(_("thứ tự xếp hạng"), default=list, blank=True)
     prediction_actual = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    prizes = models.JSONField(
+        _("giải cá nhân"),
+        default=default_prizes,
+        blank=True,
+        help_text=_('Danh sách [tên giải, số giải], theo thứ tự, ví dụ [["Giải Nhất", 1]].'),
+    )
+    unit_prizes = models.PositiveSmallIntegerField(
+        _("số giải tập thể mỗi loại"),
+        default=3,
+        help_text=_("Cho các xã, cơ quan có nhiều người dự thi nhất và tỉ lệ dự thi cao nhất."),
+    )
+    ranked_at = models.DateTimeField(_("xếp hạng lúc"), null=True, blank=True, editable=False)
+    published_at = models.DateTimeField(
+        _("công bố kết quả lúc"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("vòng thi")
@@ -149,6 +172,47 @@ class Round(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contest} — vòng {self.number}"
+
+    def clean(self):
+        errors = {}
+        if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
+            errors["closes_at"] = _("Giờ đóng phải sau giờ mở.")
+        ranking = self.ranking or []
+        if (
+            not isinstance(ranking, list)
+            or not set(ranking) <= set(DEFAULT_RANKING)
+            or len(set(ranking)) != len(ranking)
+        ):
+            errors["ranking"] = _(
+                "Chỉ dùng các khoá score, prediction, duration, submitted, mỗi khoá một lần; "
+                "để trống là thứ tự mặc định."
+            )
+        prizes = self.prizes or []
+        if not isinstance(prizes, list) or not all(
+            isinstance(p, list)
+            and len(p) == 2
+            and isinstance(p[0], str)
+            and isinstance(p[1], int)
+            and p[1] > 0
+            for p in prizes
+        ):
+            errors["prizes"] = _('Mỗi giải là [tên giải, số giải], ví dụ ["Giải Nhất", 1].')
+        if errors:
+            raise ValidationError(errors)
+
+
+FAST_MS_PER_QUESTION = 3000  # faster than this per question, with ≥ 80 % right: suspicious
+
+
+class AttemptQuerySet(models.QuerySet):
+    def suspicious(self) -> "AttemptQuerySet":
+        """Submitted attempts with at least 80 % right in under 3 seconds a question (a
+        perfect 20 in under a minute): worth the organiser's look, not an automatic ban."""
+        return self.filter(
+            GreaterThanOrEqual(F("score") * 5, F("total") * 4),
+            submitted_at__isnull=False,
+            duration_ms__lt=F("total") * FAST_MS_PER_QUESTION,
+        )
 
 
 class Attempt(models.Model):
@@ -167,7 +231,11 @@ class Attempt(models.Model):
     duration_ms = models.PositiveIntegerField(null=True, blank=True)
     prediction = models.PositiveIntegerField(null=True, blank=True)
 
+    objects = AttemptQuerySet.as_manager()
+
     class Meta:
+        verbose_name = _("lượt thi")
+        verbose_name_plural = _("lượt thi")
         constraints = [
             models.UniqueConstraint(fields=["round", "user", "number"], name="attempt_unique")
         ]
@@ -175,6 +243,16 @@ class Attempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.round_id}/{self.user_id}#{self.number}"
+
+    @staticmethod
+    def suspicion(*, score: int, total: int, duration_ms: int) -> str:
+        """Why an attempt of `suspicious()` is listed, for the organiser."""
+        return _("%(s)s/%(t)s câu đúng trong %(sec)s giây (dưới %(limit)s giây một câu)") % {
+            "s": score,
+            "t": total,
+            "sec": round(duration_ms / 1000),
+            "limit": FAST_MS_PER_QUESTION // 1000,
+        }
 
 
 class AttemptQuestion(models.Model):
@@ -190,3 +268,63 @@ class AttemptQuestion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.attempt_id}: {self.question_id}"
+
+
+class StandingQuerySet(models.QuerySet):
+    def live_order(self) -> "StandingQuerySet":
+        """While the round is open: score, then duration, then submission time (the
+        prediction's true value is not known yet)."""
+        return self.order_by("-score", "duration_ms", "submitted_at", "pk")
+
+    def final_order(self) -> "StandingQuerySet":
+        return self.order_by("rank", "pk")
+
+
+class Standing(models.Model):
+    """A participant's counting attempt in a round: what the leaderboards read.
+
+    submit_attempt keeps it (the best score, then the earliest); closing the round rebuilds
+    it from the attempts with the rank after every tie-breaker, and the prize. The commune
+    and organization are the participant's at submission time.
+    """
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="standings")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="+")
+    commune = models.ForeignKey(
+        "accounts.Commune", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    organization = models.ForeignKey(
+        "accounts.Organization",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    score = models.PositiveSmallIntegerField()
+    total = models.PositiveSmallIntegerField()
+    duration_ms = models.PositiveIntegerField()
+    submitted_at = models.DateTimeField()
+    prediction = models.PositiveIntegerField(null=True, blank=True)
+    rank = models.PositiveIntegerField(null=True, blank=True)
+    prize = models.CharField(max_length=100, blank=True)
+
+    objects = StandingQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["round", "user"], name="standing_unique"),
+        ]
+        indexes = [
+            models.Index(
+                "round",
+                models.F("score").desc(),
+                "duration_ms",
+                "submitted_at",
+                name="standing_live",
+            ),
+            models.Index(fields=["round", "rank"], name="standing_final"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round_id}/{self.user_id}: {self.score}"

@@ -30,6 +30,7 @@ class Entry:
     prediction: int | None
     duration_ms: int
     submitted_at: object  # datetime
+    total: int = 0  # questions in the attempt
 
 
 @dataclass(frozen=True)

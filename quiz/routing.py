@@ -1,3 +1,9 @@
-"""Websocket routes, mounted under /ws/ by config.asgi. The live-quiz issue fills this."""
+"""Websocket routes, mounted under /ws/ by config.asgi."""
 
-websocket_urlpatterns: list = []
+from django.urls import path
+
+from quiz import consumers
+
+websocket_urlpatterns = [
+    path("ws/thi/vong/<int:round_id>/", consumers.LeaderboardConsumer.as_asgi()),
+]

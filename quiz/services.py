@@ -2,12 +2,15 @@
 
 import datetime
 import random
+from collections.abc import Callable
 
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from quiz import events, leaderboard
 from quiz.bank import BankRow
 from quiz.models import (
     Attempt,
@@ -17,6 +20,7 @@ from quiz.models import (
     Prediction,
     Question,
     Round,
+    Standing,
     Topic,
 )
 from quiz.ranking import Entry, Ranked, counting_attempts, rank
@@ -45,6 +49,23 @@ def import_bank(rows: list[BankRow]) -> int:
 
 
 # --- Attempts ---------------------------------------------------------------------------------
+
+# Per person: starting attempts, and saving answers (a tap each; 20 questions, changed minds).
+LIMITS = {"start": (10, 60), "answer": (120, 60)}  # action: (how many, per seconds)
+
+
+def over_limit(action: str, *, user_id: int) -> bool:
+    """Count one `action` by the person; True once they exceed its limit in the window."""
+    limit, seconds = LIMITS[action]
+    key = f"quiz:limit:{action}:{user_id}"
+    if cache.add(key, 1, timeout=seconds):
+        return False
+    try:
+        return cache.incr(key) > limit
+    except ValueError:  # the window expired between add and incr
+        cache.add(key, 1, timeout=seconds)
+        return False
+
 
 GRACE = datetime.timedelta(seconds=5)  # network delay after the countdown reaches zero
 
@@ -187,7 +208,38 @@ def submit_attempt(attempt: Attempt, *, prediction: int | None, now: datetime.da
     attempt.prediction = prediction
     attempt.duration_ms = int((finished - attempt.started_at).total_seconds() * 1000)
     attempt.save(update_fields=["submitted_at", "score", "prediction", "duration_ms"])
+    _keep_standing(attempt)
+    events.round_changed(attempt.round_id)
     return attempt
+
+
+def _keep_standing(attempt: Attempt) -> None:
+    """The participant's counting attempt: the best score, then the earliest (a later
+    attempt replaces it only with a higher score)."""
+    fields = {
+        "attempt": attempt,
+        "score": attempt.score,
+        "total": attempt.total,
+        "duration_ms": attempt.duration_ms,
+        "submitted_at": attempt.submitted_at,
+        "prediction": attempt.prediction,
+    }
+    standing = (
+        Standing.objects.select_for_update()
+        .filter(round_id=attempt.round_id, user_id=attempt.user_id)
+        .first()
+    )
+    if standing is None:
+        user = User.objects.only("commune_id", "organization_id").get(pk=attempt.user_id)
+        Standing.objects.create(
+            round_id=attempt.round_id,
+            user_id=attempt.user_id,
+            commune_id=user.commune_id,
+            organization_id=user.organization_id,
+            **fields,
+        )
+    elif attempt.score > standing.score:
+        Standing.objects.filter(pk=standing.pk).update(**fields)
 
 
 def submit_if_expired(attempt: Attempt, *, now: datetime.datetime) -> Attempt:
@@ -210,22 +262,88 @@ def round_entries(round_: Round) -> list[Entry]:
             prediction=prediction,
             duration_ms=duration_ms,
             submitted_at=submitted_at,
+            total=total,
         )
-        for pk, user_id, score, prediction, duration_ms, submitted_at in Attempt.objects.filter(
-            round=round_, submitted_at__isnull=False
-        ).values_list("pk", "user_id", "score", "prediction", "duration_ms", "submitted_at")
+        for pk, user_id, score, prediction, duration_ms, submitted_at, total in (
+            Attempt.objects.filter(round=round_, submitted_at__isnull=False).values_list(
+                "pk", "user_id", "score", "prediction", "duration_ms", "submitted_at", "total"
+            )
+        )
     ]
 
 
+@transaction.atomic
 def close_round(round_: Round, *, now: datetime.datetime) -> list[Ranked]:
-    """Fix the prediction's true value once the round has closed, and rank the round."""
+    """Once the round has closed: fix the prediction's true value, rank every participant's
+    counting attempt with all the tie-breakers, and assign the individual prizes.
+
+    The standings are rebuilt from the attempts, so the final ranking rests on the same
+    rule (counting_attempts) as the tests, whatever happened while the round was open.
+    Closing again recomputes the same result.
+    """
     if now < round_.closes_at:
         raise AttemptRefused(_("Vòng thi chưa đóng."))
+    Round.objects.select_for_update().filter(pk=round_.pk).first()  # one closing at a time
     counted = counting_attempts(round_entries(round_))
     if round_.prediction == Prediction.PERFECT:
-        actual = sum(1 for e in counted if e.score == round_.questions_per_attempt)
+        actual = sum(1 for e in counted if e.score == e.total)
     else:
         actual = len(counted)
-    Round.objects.filter(pk=round_.pk).update(prediction_actual=actual)
+    ranked = rank(counted, order=round_.ranking or None, actual=actual)
+    prizes = prize_for_rank(round_.prizes)
+    units = {
+        user_id: (commune_id, organization_id)
+        for user_id, commune_id, organization_id in Attempt.objects.filter(
+            round=round_, submitted_at__isnull=False
+        ).values_list("user_id", "user__commune_id", "user__organization_id")
+    }
+    Standing.objects.filter(round=round_).delete()
+    Standing.objects.bulk_create(
+        (
+            Standing(
+                round=round_,
+                user_id=r.entry.user_id,
+                attempt_id=r.entry.attempt_id,
+                commune_id=units[r.entry.user_id][0],
+                organization_id=units[r.entry.user_id][1],
+                score=r.entry.score,
+                total=r.entry.total,
+                duration_ms=r.entry.duration_ms,
+                submitted_at=r.entry.submitted_at,
+                prediction=r.entry.prediction,
+                rank=r.rank,
+                prize=prizes(r.rank),
+            )
+            for r in ranked
+        ),
+        batch_size=2000,
+    )
     round_.prediction_actual = actual
-    return rank(counted, order=round_.ranking or None, actual=actual)
+    round_.ranked_at = now
+    round_.save(update_fields=["prediction_actual", "ranked_at"])
+    transaction.on_commit(lambda: leaderboard.forget(round_.pk))
+    events.round_changed(round_.pk)
+    return ranked
+
+
+def prize_for_rank(tiers: list) -> Callable[[int], str]:
+    """rank → prize name under [[name, count], …]; a tie at a boundary shares the prize."""
+    bounds, last = [], 0
+    for name, count in tiers or []:
+        last += int(count)
+        bounds.append((last, str(name)))
+
+    def prize(rank_: int) -> str:
+        return next((name for bound, name in bounds if rank_ <= bound), "")
+
+    return prize
+
+
+def publish_results(round_: Round, *, now: datetime.datetime) -> None:
+    """Make the ranked round's results public."""
+    if round_.ranked_at is None:
+        raise AttemptRefused(_("Hãy chốt kết quả vòng thi trước khi công bố."))
+    Round.objects.filter(pk=round_.pk).update(published_at=now)
+    round_.published_at = now
+    leaderboard.forget(round_.pk)
+    events.round_changed(round_.pk)

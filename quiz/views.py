@@ -1,14 +1,19 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from quiz import services
-from quiz.models import Attempt, Contest, Round
+from accounts.exports import XLSX_CONTENT_TYPE
+from accounts.scopes import Scope
+from quiz import exports, leaderboard, services
+from quiz.models import Attempt, Contest, Round, Standing
 from quiz.services import AttemptRefused
+
+TOO_FAST = gettext_lazy("Bạn thao tác quá nhanh. Hãy chờ một phút rồi thử lại.")
 
 
 def _contest(slug: str) -> Contest:
@@ -33,6 +38,9 @@ def contest_detail(request, slug: str):
 @require_POST
 def start(request, slug: str, number: int):
     round_ = get_object_or_404(Round, contest=_contest(slug), number=number)
+    if services.over_limit("start", user_id=request.user.pk):
+        messages.error(request, TOO_FAST)
+        return redirect("quiz:contest", slug=slug)
     try:
         attempt = services.start_attempt(request.user, round_=round_, now=timezone.now())
     except AttemptRefused as refusal:
@@ -82,6 +90,11 @@ def attempt_detail(request, pk: int):
 @require_POST
 def answer(request, pk: int):
     attempt = _mine(request, pk)
+    if services.over_limit("answer", user_id=request.user.pk):
+        if request.headers.get("x-requested-with") == "fetch":
+            return JsonResponse({"ok": False, "message": str(TOO_FAST)}, status=429)
+        messages.error(request, TOO_FAST)
+        return redirect("quiz:attempt", pk=attempt.pk)
     try:
         question_id = int(request.POST.get("question", ""))
         choices = [int(v) for v in request.POST.getlist("choice")]
@@ -144,3 +157,86 @@ def result(request, pk: int):
             "seconds": (attempt.duration_ms or 0) // 1000,
         },
     )
+
+
+def _public_round(slug: str, number: int) -> Round:
+    return get_object_or_404(
+        Round.objects.select_related("contest"),
+        contest__slug=slug,
+        contest__is_published=True,
+        number=number,
+    )
+
+
+def leaderboard_page(request, slug: str, number: int, screen: bool = False):
+    """The round's leaderboard; live over a websocket while the page is open, and
+    complete without JavaScript (a reload shows the latest)."""
+    round_ = _public_round(slug, number)
+    data = leaderboard.snapshot(round_.pk)
+    return render(
+        request,
+        "quiz/screen.html" if screen else "quiz/leaderboard.html",
+        {
+            "round": round_,
+            "contest": round_.contest,
+            "data": data,
+            "histogram": _bars(data["histogram"]),
+            "mine": None if screen else leaderboard.own_standing(round_, request.user, data),
+            "can_export": _export_scope(request.user) is not None,
+        },
+    )
+
+
+def _bars(histogram: list) -> list[tuple[int, int, int]]:
+    """(score, people, bar width %) for the score chart."""
+    most = max((n for _, n in histogram), default=0)
+    return [(score, n, round(100 * n / most) if most else 0) for score, n in histogram]
+
+
+def results(request, slug: str):
+    """A contest's published results: prizes per round, collective prizes, the prediction's
+    true value and the whole-contest ranking."""
+    contest = _contest(slug)
+    rounds = list(contest.rounds.filter(published_at__isnull=False).order_by("number"))
+    return render(
+        request,
+        "quiz/results.html",
+        {
+            "contest": contest,
+            "rounds": [(r, leaderboard.round_results(r)) for r in rounds],
+            "overall": leaderboard.contest_ranking(contest) if rounds else [],
+        },
+    )
+
+
+def _export_scope(user) -> Scope | None:
+    """Contest hosts export everything; coordinators their own scope; others nothing."""
+    if not user.is_authenticated:
+        return None
+    if user.has_perm("quiz.view_round"):
+        return Scope(everything=True)
+    scope = Scope.of(user)
+    return None if scope.is_empty else scope
+
+
+@login_required
+def round_export(request, slug: str, number: int):
+    """The round's results workbook, narrowed to the reader's scope."""
+    scope = _export_scope(request.user)
+    if scope is None:
+        raise Http404
+    round_ = get_object_or_404(
+        Round.objects.select_related("contest"), contest__slug=slug, number=number
+    )
+    standings = scope.filter(Standing.objects.filter(round=round_))
+    attempts = scope.filter(
+        Attempt.objects.filter(round=round_),
+        commune="user__commune",
+        organization="user__organization",
+    )
+    response = HttpResponse(
+        exports.round_workbook(round_, standings=standings, attempts=attempts),
+        content_type=XLSX_CONTENT_TYPE,
+    )
+    response["Content-Disposition"] = f'attachment; filename="{exports.round_filename(round_)}"'
+    return response

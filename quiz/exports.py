@@ -1,0 +1,201 @@
+"""A round's results as .xlsx for the organiser: the ranking with every tie-breaker column,
+the prizes, the unit statistics, every attempt and the suspicious ones. Formula-safe like
+every export (accounts.exports)."""
+
+import datetime
+
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.exports import Sheet, xlsx_sheets_bytes
+from quiz import leaderboard
+from quiz.models import Attempt, Round
+
+
+def _local(moment: datetime.datetime | None):
+    return timezone.localtime(moment).replace(tzinfo=None) if moment else None
+
+
+def _seconds(ms: int | None):
+    return None if ms is None else round(ms / 1000, 1)
+
+
+def round_workbook(round_: Round, *, standings: QuerySet, attempts: QuerySet) -> bytes:
+    """`standings` and `attempts` are already narrowed to the reader's scope."""
+    actual = round_.prediction_actual
+    ranked = round_.ranked_at is not None
+    ordered = standings.final_order() if ranked else standings.live_order()
+    ranking_rows = ordered.values_list(
+        "rank",
+        "user__full_name",
+        "user__phone",
+        "commune__name",
+        "organization__name",
+        "score",
+        "total",
+        "prediction",
+        "duration_ms",
+        "submitted_at",
+        "prize",
+    )
+
+    def ranking():
+        for position, (
+            rank,
+            name,
+            phone,
+            commune,
+            org,
+            score,
+            total,
+            guess,
+            ms,
+            at,
+            prize,
+        ) in enumerate(ranking_rows.iterator(chunk_size=5000), start=1):
+            distance = abs(guess - actual) if guess is not None and actual is not None else None
+            yield [
+                rank if ranked else position,
+                name,
+                phone,
+                commune or "",
+                org or "",
+                score,
+                total,
+                guess,
+                distance,
+                _seconds(ms),
+                _local(at),
+                prize,
+            ]
+
+    ranking_headers = [
+        _("Hạng") if ranked else _("Hạng tạm tính"),
+        _("Họ và tên"),
+        _("Số điện thoại"),
+        _("Xã, phường"),
+        _("Cơ quan, đơn vị"),
+        _("Điểm"),
+        _("Số câu"),
+        _("Dự đoán"),
+        _("Sai lệch dự đoán"),
+        _("Thời gian (giây)"),
+        _("Nộp lúc"),
+        _("Giải"),
+    ]
+    prize_rows = [row for row in ranking() if row[-1]] if ranked else []
+    unit_headers = [
+        _("Số người dự thi"),
+        _("Số người đăng ký"),
+        _("Tỉ lệ dự thi (%)"),
+        _("Điểm trung bình"),
+        _("Số người đúng hết"),
+    ]
+    widths = (8, 28, 13, 22, 28, 7, 7, 10, 10, 10, 17, 18)
+    sheets = [
+        Sheet(_("Xếp hạng"), ranking_headers, ranking(), widths),
+        Sheet(_("Giải thưởng"), ranking_headers, prize_rows, widths),
+        Sheet(
+            _("Theo xã, phường"),
+            [_("Xã, phường"), *unit_headers],
+            leaderboard.unit_table(round_, "commune", standings=standings),
+            (28, 12, 12, 12, 12, 12),
+        ),
+        Sheet(
+            _("Theo cơ quan"),
+            [_("Cơ quan, đơn vị"), *unit_headers],
+            leaderboard.unit_table(round_, "organization", standings=standings),
+            (36, 12, 12, 12, 12, 12),
+        ),
+        Sheet(
+            _("Tất cả lượt thi"),
+            [
+                _("Họ và tên"),
+                _("Số điện thoại"),
+                _("Xã, phường"),
+                _("Lượt"),
+                _("Bắt đầu"),
+                _("Nộp lúc"),
+                _("Điểm"),
+                _("Số câu"),
+                _("Thời gian (giây)"),
+                _("Dự đoán"),
+            ],
+            _attempt_rows(attempts.order_by("started_at", "pk")),
+            (28, 13, 22, 6, 17, 17, 7, 7, 10, 10),
+        ),
+        Sheet(
+            _("Nghi vấn"),
+            [
+                _("Họ và tên"),
+                _("Số điện thoại"),
+                _("Xã, phường"),
+                _("Lượt"),
+                _("Nộp lúc"),
+                _("Điểm"),
+                _("Số câu"),
+                _("Thời gian (giây)"),
+                _("Lý do"),
+            ],
+            _suspicious_rows(attempts.suspicious()),
+            (28, 13, 22, 6, 17, 7, 7, 10, 40),
+        ),
+    ]
+    return xlsx_sheets_bytes(sheets)
+
+
+ATTEMPT_FIELDS = (
+    "user__full_name",
+    "user__phone",
+    "user__commune__name",
+    "number",
+    "started_at",
+    "submitted_at",
+    "score",
+    "total",
+    "duration_ms",
+    "prediction",
+)
+
+
+def _attempt_rows(attempts: QuerySet):
+    for (
+        name,
+        phone,
+        commune,
+        number,
+        started,
+        submitted,
+        score,
+        total,
+        ms,
+        guess,
+    ) in attempts.values_list(*ATTEMPT_FIELDS).iterator(chunk_size=5000):
+        yield [
+            name, phone, commune or "", number, _local(started), _local(submitted),
+            score, total, _seconds(ms), guess,
+        ]  # fmt: skip
+
+
+def _suspicious_rows(attempts: QuerySet):
+    for (
+        name,
+        phone,
+        commune,
+        number,
+        _started,
+        submitted,
+        score,
+        total,
+        ms,
+        _guess,
+    ) in attempts.values_list(*ATTEMPT_FIELDS).iterator(chunk_size=5000):
+        yield [
+            name, phone, commune or "", number, _local(submitted), score, total, _seconds(ms),
+            Attempt.suspicion(score=score, total=total, duration_ms=ms),
+        ]  # fmt: skip
+
+
+def round_filename(round_: Round) -> str:
+    return f"ket-qua-{round_.contest.slug}-vong-{round_.number}.xlsx"

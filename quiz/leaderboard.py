@@ -1,0 +1,234 @@
+"""Leaderboard reads: what the leaderboard page, the big screen and the live push show.
+
+A snapshot (top 20, the commune and organization tables, the score histogram) costs a few
+aggregate queries over the round's standings, so it is computed at most once per push
+interval and cached; a page adds one small query for the viewer's own rank. Public
+content only: masked names and units, never a phone number, a birth year or an answer.
+"""
+
+import json
+
+from django.core.cache import cache
+from django.db.models import Avg, Count, F, Q, Sum
+from django.utils import timezone
+
+from accounts.models import Commune, Organization, User
+from accounts.text import mask_name
+from quiz.models import Round, Standing
+
+TOP = 20
+ORGANIZATIONS_SHOWN = 30
+SNAPSHOT_SECONDS = 2  # at most this stale for a page read; the live push always recomputes
+NAMES_SECONDS = 600
+
+
+def _key(round_id: int) -> str:
+    return f"quiz:leaderboard:{round_id}"
+
+
+def snapshot(round_id: int, *, fresh: bool = False) -> dict | None:
+    """The public leaderboard of a published contest's round, or None."""
+    if not fresh:
+        cached = cache.get(_key(round_id))
+        if cached is not None:
+            return cached
+    round_ = (
+        Round.objects.select_related("contest")
+        .filter(pk=round_id, contest__is_published=True)
+        .first()
+    )
+    if round_ is None:
+        return None
+    data = _compute(round_)
+    cache.set(_key(round_id), data, SNAPSHOT_SECONDS)
+    return data
+
+
+def forget(round_id: int) -> None:
+    """Drop the cached snapshot after a change that must show at once (closing, publishing)."""
+    cache.delete(_key(round_id))
+
+
+def encoded(data: dict) -> str:
+    """The websocket message for a snapshot, encoded once for every viewer."""
+    return json.dumps({"type": "leaderboard", **data}, ensure_ascii=False, separators=(",", ":"))
+
+
+def _compute(round_: Round) -> dict:
+    final = round_.published_at is not None  # prizes and final ranks: public once published
+    standings = Standing.objects.filter(round=round_)
+    top_rows = (standings.final_order() if final else standings.live_order()).values_list(
+        "rank", "user__full_name", "commune__name", "score", "total", "duration_ms", "prize"
+    )[:TOP]
+    top = [
+        [rank if final else position, mask_name(name), commune or "", score, total, ms // 1000]
+        + ([prize] if final else [])
+        for position, (rank, name, commune, score, total, ms, prize) in enumerate(top_rows, start=1)
+    ]
+    histogram = dict(standings.values_list("score").annotate(n=Count("pk")).order_by())
+    return {
+        "round": round_.pk,
+        "title": str(round_),
+        "final": final,
+        "open": round_.opens_at <= timezone.now() < round_.closes_at,
+        "participants": sum(histogram.values()),
+        "perfect": standings.filter(score=F("total")).count(),
+        "top": top,
+        "histogram": sorted(histogram.items()),
+        "communes": unit_table(round_, "commune"),
+        "organizations": unit_table(round_, "organization")[:ORGANIZATIONS_SHOWN],
+        "updated": timezone.localtime().strftime("%H:%M:%S"),
+    }
+
+
+def unit_table(round_: Round, unit: str, *, standings=None) -> list[list]:
+    """Per commune or organization: [name, participants, headcount, rate %, average score,
+    perfect scores], most participants first. `standings` narrows it (an export's scope)."""
+    standings = Standing.objects.all() if standings is None else standings
+    rows = (
+        standings.filter(round=round_, **{f"{unit}__isnull": False})
+        .values(unit)
+        .annotate(
+            n=Count("pk"),
+            average=Avg("score"),
+            perfect=Count("pk", filter=Q(score=F("total"))),
+        )
+        .order_by()
+    )
+    names, heads = unit_names(unit), headcounts(unit)
+    table = []
+    for row in rows:
+        head = heads.get(row[unit], 0)
+        rate = round(100 * row["n"] / head, 1) if head else None
+        table.append(
+            [
+                names.get(row[unit], ""),
+                row["n"],
+                head,
+                rate,
+                round(row["average"], 1),
+                row["perfect"],
+            ]
+        )
+    table.sort(key=lambda r: (-r[1], r[0]))
+    return table
+
+
+def unit_names(unit: str) -> dict[int, str]:
+    model = Commune if unit == "commune" else Organization
+    return cache.get_or_set(
+        f"quiz:unit-names:{unit}", lambda: dict(model.objects.values_list("pk", "name")), 600
+    )
+
+
+def headcounts(unit: str) -> dict[int, int]:
+    """Registered people per commune or organization: the participation rate's base."""
+
+    def count() -> dict[int, int]:
+        return dict(
+            User.objects.filter(is_active=True, **{f"{unit}__isnull": False})
+            .values_list(f"{unit}_id")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+
+    return cache.get_or_set(f"quiz:headcounts:{unit}", count, NAMES_SECONDS)
+
+
+def own_standing(round_: Round, user, data: dict) -> dict | None:
+    """The viewer's own line: rank, score, duration (one small query)."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    mine = Standing.objects.filter(round=round_, user=user).first()
+    if mine is None:
+        return None
+    if data["final"] and mine.rank is not None:
+        position = mine.rank
+    else:  # above = higher scores from the snapshot, + the better ones at the same score
+        above = sum(n for score, n in data["histogram"] if score > mine.score)
+        position = (
+            above
+            + Standing.objects.filter(round=round_, score=mine.score)
+            .filter(
+                Q(duration_ms__lt=mine.duration_ms)
+                | Q(duration_ms=mine.duration_ms, submitted_at__lt=mine.submitted_at)
+            )
+            .count()
+            + 1
+        )
+    return {
+        "rank": position,
+        "score": mine.score,
+        "total": mine.total,
+        "seconds": mine.duration_ms // 1000,
+        "prize": mine.prize if data["final"] else "",
+    }
+
+
+def round_results(round_: Round) -> dict:
+    """A published round's results: the prize winners and the collective prizes."""
+    winners = [
+        {
+            "rank": rank,
+            "name": mask_name(name),
+            "commune": commune or "",
+            "score": score,
+            "total": total,
+            "seconds": ms // 1000,
+            "prize": prize,
+        }
+        for rank, name, commune, score, total, ms, prize in Standing.objects.filter(round=round_)
+        .exclude(prize="")
+        .final_order()
+        .values_list(
+            "rank", "user__full_name", "commune__name", "score", "total", "duration_ms", "prize"
+        )
+    ]
+    communes = unit_table(round_, "commune")
+    organizations = unit_table(round_, "organization")
+    n = round_.unit_prizes
+    return {
+        "winners": winners,
+        "participants": Standing.objects.filter(round=round_).count(),
+        "most_communes": communes[:n],
+        "rate_communes": _by_rate(communes)[:n],
+        "most_organizations": organizations[:n],
+        "rate_organizations": _by_rate(organizations)[:n],
+    }
+
+
+def _by_rate(table: list[list]) -> list[list]:
+    return sorted((r for r in table if r[3] is not None), key=lambda r: (-r[3], -r[1], r[0]))
+
+
+def contest_ranking(contest, *, limit: int = TOP) -> list[dict]:
+    """The whole contest over its published rounds: total score, then total time."""
+    rows = (
+        Standing.objects.filter(round__contest=contest, round__published_at__isnull=False)
+        .values("user")
+        .annotate(points=Sum("score"), time=Sum("duration_ms"), rounds=Count("pk"))
+        .order_by("-points", "time", "user")[:limit]
+    )
+    rows = list(rows)
+    people = {
+        pk: (name, commune)
+        for pk, name, commune in User.objects.filter(pk__in=[r["user"] for r in rows]).values_list(
+            "pk", "full_name", "commune__name"
+        )
+    }
+    ranked, previous, current = [], None, 0
+    for position, row in enumerate(rows, start=1):
+        key = (row["points"], row["time"])
+        if key != previous:
+            current, previous = position, key
+        ranked.append(
+            {
+                "rank": current,
+                "name": mask_name(people[row["user"]][0]),
+                "commune": people[row["user"]][1] or "",
+                "points": row["points"],
+                "rounds": row["rounds"],
+                "seconds": row["time"] // 1000,
+            }
+        )
+    return ranked

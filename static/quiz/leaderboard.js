@@ -1,0 +1,86 @@
+// Live leaderboard. The page is complete without this; with it, the tables follow the
+// round's pushes over a websocket (at most one every 1.5 s) and reconnect after a drop.
+(function () {
+  var root = document.querySelector("[data-leaderboard]");
+  if (!root || !window.WebSocket) return;
+  var status = root.querySelector("[data-live-status]");
+  var statusText = status.querySelector("[data-status]");
+  var url = (location.protocol === "https:" ? "wss://" : "ws://") + location.host +
+    "/ws/thi/vong/" + root.dataset.leaderboard + "/";
+  var format = new Intl.NumberFormat("vi-VN", {useGrouping: false, maximumFractionDigits: 1});
+  var delay = 1000;
+
+  function text(value) {
+    if (value === null || value === undefined) return "—";
+    return typeof value === "number" ? format.format(value) : String(value);
+  }
+
+  function fill(key, rows, columns) {
+    var body = root.querySelector('[data-rows="' + key + '"]');
+    if (!body) return;
+    var fragment = document.createDocumentFragment();
+    rows.forEach(function (row) {
+      var tr = document.createElement("tr");
+      columns(row).forEach(function (value) {
+        var td = document.createElement("td");
+        td.textContent = text(value);
+        tr.appendChild(td);
+      });
+      fragment.appendChild(tr);
+    });
+    body.replaceChildren(fragment);
+    var empty = root.querySelector('[data-empty="' + key + '"]');
+    if (empty) empty.hidden = rows.length > 0;
+  }
+
+  function histogram(rows) {
+    var list = root.querySelector("[data-histogram]");
+    if (!list || !rows.length) return;
+    var most = Math.max.apply(null, rows.map(function (r) { return r[1]; }));
+    list.replaceChildren.apply(list, rows.map(function (r) {
+      var li = document.createElement("li");
+      [["histogram-label", r[0]], ["histogram-bar", ""], ["histogram-value", r[1]]].forEach(function (part) {
+        var span = document.createElement("span");
+        span.className = part[0];
+        span.textContent = part[1] === "" ? "" : text(part[1]);
+        if (part[0] === "histogram-bar") span.style.width = Math.round(100 * r[1] / most) + "%";
+        li.appendChild(span);
+      });
+      return li;
+    }));
+  }
+
+  function render(data) {
+    root.querySelectorAll("[data-field]").forEach(function (el) {
+      el.textContent = text(data[el.dataset.field]);
+    });
+    fill("top", data.top, function (r) {
+      var cells = [r[0], r[1], r[2], text(r[3]) + "/" + text(r[4]), r[5]];
+      if (data.final) cells.push(r[6]);
+      return cells;
+    });
+    var unit = function (r) { return [r[0], r[1], r[3], r[4], r[5]]; };
+    fill("communes", data.communes, unit);
+    fill("organizations", data.organizations, unit);
+    histogram(data.histogram);
+  }
+
+  function connect() {
+    var socket = new WebSocket(url);
+    socket.onopen = function () {
+      delay = 1000;
+      statusText.textContent = status.dataset.live;
+    };
+    socket.onmessage = function (event) {
+      var data = JSON.parse(event.data);
+      if (data.type === "leaderboard") render(data);
+    };
+    socket.onclose = function (event) {
+      if (event.code === 4404) return;
+      statusText.textContent = status.dataset.offline;
+      setTimeout(connect, delay);
+      delay = Math.min(delay * 2, 30000);
+    };
+  }
+  connect();
+})();

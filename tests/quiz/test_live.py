@@ -1,0 +1,199 @@
+"""The live leaderboard over websockets: the snapshot on connect, throttled pushes, one
+layer message per quiet window, validated messages, and no answer key in any payload.
+
+Runs on the in-memory layer (embedded default) and on Redis pub/sub (REDIS_URL)."""
+
+import asyncio
+import json
+import random
+import time
+
+import pytest
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from channels.testing import WebsocketCommunicator
+from django.db import connection
+from django.utils import timezone
+
+from config.asgi import application
+from quiz import events
+from quiz.models import Choice, Contest
+from quiz.services import save_answer, start_attempt, submit_attempt
+from tests import factories
+from tests.quiz.test_attempts import right
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("tuyen_quang")]
+
+
+@pytest.fixture
+def fast_pushes(monkeypatch):
+    monkeypatch.setattr(events, "PUSH_INTERVAL", 0.5)
+    monkeypatch.setattr(events, "QUIET_SECONDS", 0.2)
+    monkeypatch.setattr(events, "MARGIN", 0.05)
+
+
+def submit(player, round_, *, right_answers: int) -> None:
+    now = timezone.now()
+    attempt = start_attempt(player, round_=round_, now=now, rng=random.Random(player.pk))
+    for item in attempt.drawn.all()[:right_answers]:
+        save_answer(attempt, question_id=item.question_id, choice_ids=right(item.question_id),
+                    now=now)  # fmt: skip
+    submit_attempt(attempt, prediction=7, now=now)
+
+
+async def in_thread(function) -> None:
+    """Run ORM work off the event loop, as a page request would, closing its connection."""
+
+    def run():
+        try:
+            function()
+        finally:
+            connection.close()
+
+    await asyncio.get_running_loop().run_in_executor(None, run)
+
+
+def viewer(round_id: int) -> WebsocketCommunicator:
+    return WebsocketCommunicator(
+        application, f"/ws/thi/vong/{round_id}/", headers=[(b"origin", b"http://localhost")]
+    )
+
+
+async def collect(communicator, *, quiet: float) -> list[tuple[float, dict]]:
+    """Every message until none arrives for `quiet` seconds, with its arrival time."""
+    received = []
+    while not await communicator.receive_nothing(timeout=quiet, interval=0.01):
+        received.append((time.monotonic(), json.loads(await communicator.receive_from())))
+    return received
+
+
+def test_viewers_get_the_snapshot_then_at_most_one_push_per_interval(round_, fast_pushes):
+    player = factories.person(commune=factories.commune("00985"), full_name="Ma Văn Thi")
+
+    async def scenario():
+        layer = get_channel_layer()
+        await layer.flush()
+        viewers = [viewer(round_.pk), viewer(round_.pk)]
+        for v in viewers:
+            connected, _ = await v.connect()
+            assert connected
+            first = await v.receive_json_from(timeout=5)
+            assert first["type"] == "leaderboard" and first["participants"] == 0
+        await in_thread(lambda: submit(player, round_, right_answers=5))
+        collectors = [asyncio.create_task(collect(v, quiet=1.5)) for v in viewers]
+        # A burst: 12 changes announced over 1.2 s, far more than the interval allows.
+        for _ in range(12):
+            await layer.group_send(
+                events.round_group(round_.pk), {"type": "round.changed", "round": round_.pk}
+            )
+            await asyncio.sleep(0.1)
+        results = await asyncio.gather(*collectors)
+        for v in viewers:
+            await v.disconnect()
+        return results
+
+    results = async_to_sync(scenario)()
+    for pushes in results:
+        times = [t for t, _ in pushes]
+        assert 2 <= len(pushes) <= 4, len(pushes)  # 1.2 s of changes, a push per 0.5 s at most
+        assert all(b - a >= 0.45 for a, b in zip(times, times[1:], strict=False))
+        last = pushes[-1][1]
+        assert last["participants"] == 1 and last["top"][0][1] == "Ma V. T."
+    assert len(results[0]) == len(results[1])  # the same pushes reach every viewer
+
+
+def test_submissions_send_one_layer_message_per_quiet_window(
+    round_, django_capture_on_commit_callbacks
+):
+    people = [
+        factories.person(commune=factories.commune("00985"), full_name=f"Người {n}")
+        for n in range(3)
+    ]
+
+    async def listen() -> str:
+        layer = get_channel_layer()
+        await layer.flush()
+        channel = await layer.new_channel("test.")
+        await layer.group_add(events.round_group(round_.pk), channel)
+        return channel
+
+    async def count(channel: str) -> list[dict]:
+        layer = get_channel_layer()
+        messages = []
+        while True:
+            try:
+                messages.append(await asyncio.wait_for(layer.receive(channel), 0.5))
+            except TimeoutError:
+                return messages
+
+    async def scenario():
+        channel = await listen()
+        for person in people:  # three submissions inside one quiet window
+
+            def one(person=person):
+                with django_capture_on_commit_callbacks(execute=True):
+                    submit(person, round_, right_answers=3)
+
+            await in_thread(one)
+        return await count(channel)
+
+    messages = async_to_sync(scenario)()
+    assert messages == [{"type": "round.changed", "round": round_.pk}]
+
+
+def test_an_unknown_or_unpublished_round_is_refused(round_):
+    Contest.objects.update(is_published=False)
+
+    async def scenario():
+        connected, code = await viewer(round_.pk).connect()
+        missing, missing_code = await viewer(round_.pk + 999).connect()
+        return connected, code, missing, missing_code
+
+    assert async_to_sync(scenario)() == (False, 4404, False, 4404)
+
+
+def test_every_message_a_viewer_sends_is_validated(round_):
+    async def scenario():
+        v = viewer(round_.pk)
+        await v.connect()
+        await v.receive_json_from(timeout=5)
+        replies = []
+        for text in ['{"type": "ping"}', "not json", '{"type": "answer"}', "x" * 5000, "[]"]:
+            await v.send_to(text_data=text)
+            replies.append(await v.receive_json_from(timeout=5))
+        await v.disconnect()
+        return replies
+
+    replies = async_to_sync(scenario)()
+    assert replies[0] == {"type": "pong"}
+    for reply in replies[1:]:
+        assert reply == {"type": "error", "message": "Trang này chỉ nhận cập nhật, không nhận tin."}
+
+
+def test_no_websocket_payload_carries_the_answer_key(round_, fast_pushes):
+    player = factories.person(commune=factories.commune("00985"), full_name="Ma Văn Thi")
+    for choice in Choice.objects.filter(is_correct=True):
+        choice.text = f"ĐÁP-ÁN-{choice.pk}"
+        choice.save()
+    correct = Choice.objects.filter(is_correct=True).values_list("pk", flat=True)
+    keys = [f"ĐÁP-ÁN-{pk}" for pk in correct]
+
+    async def scenario():
+        await get_channel_layer().flush()
+        v = viewer(round_.pk)
+        await v.connect()
+        texts = [await v.receive_from(timeout=5)]
+        await in_thread(lambda: submit(player, round_, right_answers=6))
+        await get_channel_layer().group_send(
+            events.round_group(round_.pk), {"type": "round.changed", "round": round_.pk}
+        )
+        texts += [json.dumps(m) for _, m in await collect(v, quiet=1.5)]
+        await v.disconnect()
+        return texts
+
+    texts = async_to_sync(scenario)()
+    assert len(texts) >= 2
+    for text in texts:
+        for key in keys:
+            assert key not in text
+        assert "is_correct" not in text and "explanation" not in text
