@@ -31,3 +31,17 @@ def private_files(settings, tmp_path):
     settings.PRIVATE_ROOT = tmp_path / "private"
     settings.EXPORTS_IN_BACKGROUND = False
     return settings.PRIVATE_ROOT
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """On SQLite the test database is a file, not memory: the browser tests' daphne server
+    (tests/browser/conftest.py) answers from its own threads, and each thread needs its own
+    connection to the same data, as in production."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"].endswith("sqlite3"):
+        database.setdefault("TEST", {})["NAME"] = str(
+            tmp_path_factory.mktemp("database") / "test.sqlite3"
+        )

@@ -1,0 +1,96 @@
+"""The contest on two phones, through daphne (pages and websockets): a participant takes an
+attempt, reloads in the middle without losing an answer, finishes and sees the score; a
+second phone on the leaderboard sees the new participant arrive without reloading."""
+
+import datetime
+import re
+
+import pytest
+from django.utils import timezone
+
+from quiz.models import Choice, Contest, Question, Round
+from tests import factories
+from tests.browser.test_signup import fits_the_screen
+
+pytestmark = [pytest.mark.browser]
+
+
+@pytest.fixture
+def contest_round(tuyen_quang):
+    for n in range(4):
+        question = Question.objects.create(text=f"Câu hỏi số {n + 1} về chuyển đổi số?")
+        Choice.objects.create(question=question, text=f"Đáp án đúng {n + 1}", is_correct=True)
+        Choice.objects.create(question=question, text=f"Đáp án sai {n + 1}", is_correct=False)
+    contest = Contest.objects.create(
+        title="Tìm hiểu chuyển đổi số tỉnh Tuyên Quang", slug="cds-2025", is_published=True
+    )
+    now = timezone.now()
+    return Round.objects.create(
+        contest=contest,
+        number=1,
+        opens_at=now - datetime.timedelta(hours=1),
+        closes_at=now + datetime.timedelta(days=6),
+        questions_per_attempt=4,
+        time_limit_minutes=15,
+    )
+
+
+@pytest.fixture
+def second_phone(browser):
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True, locale="vi-VN"
+    )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+def test_an_attempt_survives_a_reload_and_the_leaderboard_updates_live(
+    asgi_server, contest_round, phone, second_phone, artifacts
+):
+    factories.person(
+        commune=factories.commune("00985"), full_name="Hoàng Thị Dự Thi", phone="0911000333"
+    )
+    board = second_phone
+    board.goto(asgi_server + "/thi/cds-2025/vong/1/bang-xep-hang/")
+    board.get_by_text("Đang cập nhật trực tiếp").wait_for()
+    assert board.locator("[data-field=participants]").inner_text() == "0"
+    assert board.get_by_text("Chưa có ai nộp bài. Bảng tự cập nhật khi có bài nộp.").is_visible()
+
+    page = phone
+    page.goto(asgi_server + "/tai-khoan/login/?next=/thi/cds-2025/")
+    page.get_by_label("Số điện thoại di động").fill("0911000333")
+    page.locator("input[name=password]").fill(factories.PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.get_by_role("button", name="Vào thi").click()
+    page.wait_for_url(re.compile(r"/thi/bai/\d+/$"))
+    assert fits_the_screen(page)
+
+    questions = page.locator("form.quiz-question")
+    assert questions.count() == 4
+    for n in range(2):  # two answers, each saved on the tap
+        questions.nth(n).get_by_text(re.compile(r"^Đáp án đúng")).click()
+        questions.nth(n).get_by_text("Đã lưu").wait_for()
+    page.reload()
+    questions = page.locator("form.quiz-question")
+    for n in range(2):  # nothing lost
+        assert questions.nth(n).locator("input:checked").count() == 1
+    assert page.locator("#answered").inner_text() == "2"
+    page.screenshot(path=artifacts / "contest-attempt-360.png", full_page=True)
+    for n in range(2, 4):
+        questions.nth(n).get_by_text(re.compile(r"^Đáp án đúng")).click()
+        questions.nth(n).get_by_text("Đã lưu").wait_for()
+    page.locator("#prediction").fill("1200")
+    page.get_by_role("button", name="Nộp bài").click()
+    page.get_by_role("heading", name="Bạn đã nộp bài").wait_for()
+    assert page.get_by_text("4/4").is_visible()
+
+    # The other phone never reloaded: the push brings the participant in.
+    board.locator("[data-field=participants]").filter(has_text=re.compile(r"^1$")).wait_for()
+    row = board.locator("[data-rows=top] tr").first
+    assert "Hoàng T. D. T." in row.inner_text() and "4/4" in row.inner_text()
+    assert "Hoàng Thị Dự Thi" not in board.content()
+    assert board.get_by_text("Chưa có ai nộp bài.").is_hidden()
+    assert fits_the_screen(board)
+    board.screenshot(path=artifacts / "contest-leaderboard-360.png", full_page=True)
