@@ -115,6 +115,7 @@ class Command(BaseCommand):
                 made += 1
         courses = load_starter_courses()
         self._campaign(courses, now)
+        self._contest(now)
         self.stdout.write(
             f"Dữ liệu mẫu: {Commune.objects.count()} xã, phường; {len(organizations)} cơ quan; "
             f"{len(STAFF)} tài khoản vai trò; {made} người học; {len(courses)} khoá học. "
@@ -137,6 +138,18 @@ class Command(BaseCommand):
         )
         campaign.courses.set([officials_course])
         assign_campaign(campaign, now=now)
+
+    def _contest(self, now) -> None:
+        """The provincial contest with this week's round open, and a few attempts."""
+        from quiz.demo import load_demo_contest
+
+        residents = User.objects.filter(participant_kind=ParticipantKind.RESIDENT)
+        players = [
+            person
+            for code in PILOT_COMMUNES
+            for person in residents.filter(commune__code=code).order_by("phone")[:8]
+        ]
+        load_demo_contest(now=now, players=players)
 
     def _person(self, phone, name, password, now, **profile) -> User:
         user, _ = User.objects.update_or_create(
