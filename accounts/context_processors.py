@@ -1,5 +1,6 @@
 from django.core.cache import cache
 
+from accounts.models import Role
 from accounts.scopes import Scope
 
 ROLES_TIMEOUT = 60 * 60
@@ -7,6 +8,10 @@ ROLES_TIMEOUT = 60 * 60
 
 def coordinator_key(user_id: int) -> str:
     return f"is-coordinator:{user_id}"
+
+
+def volunteer_key(user_id: int) -> str:
+    return f"is-volunteer:{user_id}"
 
 
 def roles(request):
@@ -21,4 +26,15 @@ def roles(request):
             coordinator_key(user.pk), lambda: not Scope.of(user).is_empty, ROLES_TIMEOUT
         )
 
-    return {"is_coordinator": is_coordinator}
+    def is_volunteer() -> bool:
+        """A member of a commune's community digital team: the festival pages."""
+        user = request.user
+        if not user.is_authenticated:
+            return False
+        return cache.get_or_set(
+            volunteer_key(user.pk),
+            lambda: user.role_grants.filter(role=Role.DIGITAL_VOLUNTEER).exists(),
+            ROLES_TIMEOUT,
+        )
+
+    return {"is_coordinator": is_coordinator, "is_volunteer": is_volunteer}

@@ -222,3 +222,23 @@ class ConsentForm(forms.Form):
         required=True,
         error_messages={"required": _("Bạn cần đồng ý với việc xử lý dữ liệu cá nhân để học.")},
     )
+
+
+class AssistedSignupForm(forms.Form):
+    """A volunteer signs a resident up on the volunteer's own phone."""
+
+    full_name = forms.CharField(label=_("Họ và tên người dân"), max_length=150)
+    phone = PhoneField(label=_("Số điện thoại của người dân"))
+    birth_year = birth_year_field()
+    commune = CommuneField(label=_("Xã, phường của người dân"))
+    consent_spoken = forms.BooleanField(
+        label=_(
+            "Tôi đã đọc cho người dân nghe thông báo về dữ liệu cá nhân (họ tên, số điện thoại, "
+            "năm sinh, xã/phường; dùng để ghi nhận việc học) và người dân đồng ý."
+        ),
+        required=True,
+        error_messages={"required": _("Cần xác nhận người dân đã đồng ý trước khi tạo tài khoản.")},
+    )
+
+    def clean_full_name(self):
+        return " ".join(self.cleaned_data["full_name"].split())

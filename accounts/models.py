@@ -1,6 +1,7 @@
 import datetime
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core import signing
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Case, IntegerField, Q, Value, When
@@ -181,6 +182,17 @@ class UserQuerySet(models.QuerySet):
             condition |= Q(phone__contains=digits)
         return self.filter(condition) if key else self
 
+    def by_attendee_code(self, code: str) -> "User | None":
+        """The active person whose personal check-in QR holds `code`, or None."""
+        try:
+            pk = signing.Signer(salt=ATTENDEE_SALT).unsign(code)
+        except signing.BadSignature:
+            return None
+        return self.filter(pk=pk, is_active=True).first()
+
+
+ATTENDEE_SALT = "hocso.attendee"
+
 
 class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
     use_in_migrations = True
@@ -234,6 +246,17 @@ class User(AbstractBaseUser, PermissionsMixin):
         default=ParticipantKind.RESIDENT,
     )
     consent_at = models.DateTimeField(_("đồng ý xử lý dữ liệu cá nhân lúc"), null=True, blank=True)
+    # Assisted sign-up at a festival booth: who helped, and that the person's spoken consent
+    # was confirmed by that helper (consent_at is then the helper's confirmation time).
+    assisted_by = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assisted",
+        verbose_name=_("người hỗ trợ đăng ký"),
+    )
+    consent_spoken = models.BooleanField(_("đồng ý bằng lời, người hỗ trợ xác nhận"), default=False)
     is_active = models.BooleanField(_("đang hoạt động"), default=True)
     is_staff = models.BooleanField(_("vào được trang quản trị"), default=False)
     date_joined = models.DateTimeField(_("ngày tham gia"), default=timezone.now)
@@ -258,6 +281,12 @@ class User(AbstractBaseUser, PermissionsMixin):
             kwargs["update_fields"] = {*kwargs["update_fields"], "search_name"}
         super().save(*args, **kwargs)
 
+    @property
+    def attendee_code(self) -> str:
+        """What the person's personal check-in QR holds: their id, signed (unguessable,
+        so a code cannot be made up for someone else)."""
+        return signing.Signer(salt=ATTENDEE_SALT).sign(str(self.pk))
+
     def get_full_name(self) -> str:
         return self.full_name
 
@@ -271,6 +300,7 @@ class Role(models.TextChoices):
     ORGANIZATION_COORDINATOR = "organization_coordinator", _("Điều phối cơ quan, đơn vị")
     CONTENT_EDITOR = "content_editor", _("Biên tập nội dung")
     CONTEST_HOST = "contest_host", _("Người tổ chức cuộc thi")
+    DIGITAL_VOLUNTEER = "digital_volunteer", _("Tổ công nghệ số cộng đồng")
 
 
 class RoleGrant(models.Model):
@@ -298,7 +328,7 @@ class RoleGrant(models.Model):
                 name="rolegrant_scope_matches_role",
                 condition=(
                     Q(
-                        role=Role.COMMUNE_COORDINATOR,
+                        role__in=[Role.COMMUNE_COORDINATOR, Role.DIGITAL_VOLUNTEER],
                         commune__isnull=False,
                         organization__isnull=True,
                     )

@@ -5,13 +5,13 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import Signal, receiver
 
 from accounts.backends import user_key
-from accounts.context_processors import coordinator_key
+from accounts.context_processors import coordinator_key, volunteer_key
 from accounts.models import RoleGrant, User
 
 
 @receiver([post_save, post_delete], sender=RoleGrant)
 def forget_roles(sender, instance, **kwargs):
-    cache.delete(coordinator_key(instance.user_id))
+    cache.delete_many([coordinator_key(instance.user_id), volunteer_key(instance.user_id)])
 
 
 @receiver([post_save, post_delete], sender=User)

@@ -1,6 +1,7 @@
 from datetime import timedelta
 from functools import wraps
 
+from allauth.account import views as allauth_views
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -264,3 +265,16 @@ def consent(request):
         request.user.save(update_fields=["consent_at"])
         return redirect(target)
     return render(request, "accounts/consent.html", {"form": form})
+
+
+class SignupView(allauth_views.SignupView):
+    """allauth's sign-up, with the commune filled in from ?commune=00985 (the festival's
+    printed QR codes and check-in links carry it)."""
+
+    def get_initial(self):
+        initial = super().get_initial()
+        code = self.request.GET.get("commune", "")
+        commune = Commune.objects.filter(code=code).first() if code.isdigit() else None
+        if commune:
+            initial["commune"] = commune
+        return initial

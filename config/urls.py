@@ -1,9 +1,10 @@
 from django.contrib import admin
 from django.http import HttpResponse
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import TemplateView
 
 from accounts import views as account_views
+from learning.views import festival
 
 admin.site.site_header = "Học Số — Quản trị"
 admin.site.site_title = "Học Số"
@@ -16,6 +17,9 @@ def health(request):
 
 urlpatterns = [
     path("healthz/", health, name="health"),
+    # Printed QR codes hold "HOST/Q/CODE" in capitals (QR alphanumeric mode: fewer modules).
+    re_path(r"^[qQ]/(?P<code>[0-9A-Za-z]{4,12})/?$", festival.short_link, name="short_link"),
+    path("tai-khoan/signup/", account_views.SignupView.as_view(), name="account_signup"),
     path("", account_views.home, name="home"),
     path(
         "quyen-rieng-tu/",

@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import ParticipantKind
-from learning.models import Campaign, Certificate, Enrollment
+from learning.models import Booth, Campaign, Certificate, CheckIn, Enrollment, Event, ShortLink
 from learning.services import assign_campaign
 
 
@@ -84,3 +84,33 @@ class EnrollmentAdmin(admin.ModelAdmin):
     list_display = ["user", "course", "enrolled_at", "completed_at"]
     list_filter = ["course"]
     raw_id_fields = ["user"]
+
+
+class BoothInline(admin.TabularInline):
+    model = Booth
+    extra = 0
+    autocomplete_fields = ["course"]
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    list_display = ["title", "date", "commune", "is_published"]
+    list_filter = ["is_published", "date"]
+    search_fields = ["title", "commune__name"]
+    autocomplete_fields = ["commune"]
+    inlines = [BoothInline]
+
+
+@admin.register(ShortLink)
+class ShortLinkAdmin(admin.ModelAdmin):
+    list_display = ["code", "label", "target", "scans"]
+    search_fields = ["code", "label", "target"]
+    readonly_fields = ["code", "scans"]
+
+
+@admin.register(CheckIn)
+class CheckInAdmin(admin.ModelAdmin):
+    list_display = ["user", "event", "booth", "at", "recorded_by"]
+    list_filter = ["event"]
+    list_select_related = ["user", "event", "booth", "recorded_by"]
+    raw_id_fields = ["user", "recorded_by"]

@@ -1,7 +1,7 @@
 from django.urls import path
 
+from learning.views import festival, printing, reports
 from learning.views import reader as views
-from learning.views import reports
 
 app_name = "learning"
 
@@ -30,4 +30,30 @@ urlpatterns = [
     path("dieu-phoi/bao-cao/<int:pk>/tai-ve/", reports.export_download, name="export_download"),
     path("dieu-phoi/dot-hoc/<int:pk>/nguoi/", reports.campaign_people, name="campaign_people"),
     path("xac-minh/<str:code>/", views.verify, name="verify"),
+]
+
+urlpatterns += [
+    path("ngay-hoi/", festival.event_list, name="event_list"),
+    path("ngay-hoi/<int:pk>/", festival.event_detail, name="event"),
+    path("ngay-hoi/<int:pk>/diem-danh/", festival.event_check_in, name="event_check_in"),
+    path(
+        "ngay-hoi/<int:pk>/gian/<int:booth>/diem-danh/",
+        festival.event_check_in,
+        name="booth_check_in",
+    ),
+    path("ngay-hoi/<int:pk>/man-hinh/", festival.event_screen, name="event_screen"),
+    path("ngay-hoi/<int:pk>/so-lieu.json", festival.event_counts, name="event_counts"),
+    path("diem-danh/nguoi/<str:code>/", festival.attendee, name="attendee"),
+    path("dieu-phoi/ngay-hoi/", festival.manage_events, name="manage_events"),
+    path("dieu-phoi/ngay-hoi/them/", festival.event_edit, name="event_add"),
+    path("dieu-phoi/ngay-hoi/<int:pk>/sua/", festival.event_edit, name="event_edit"),
+    path("dieu-phoi/ngay-hoi/<int:pk>/quet/", festival.scan, name="event_scan"),
+    path("dieu-phoi/ngay-hoi/<int:pk>/diem-danh/", festival.attendance, name="attendance"),
+    path(
+        "dieu-phoi/ngay-hoi/<int:pk>/diem-danh/xuat-excel/",
+        festival.attendance_export,
+        name="attendance_export",
+    ),
+    path("dieu-phoi/ho-tro-dang-ky/", festival.assisted_sign_up, name="assisted_sign_up"),
+    *printing.urlpatterns,
 ]
