@@ -4,7 +4,8 @@ the person's name, phone, a one-time sign-in QR code and three steps. Pure: rows
 
 from fpdf import FPDF
 
-from learning.certificates import FONTS, draw_qr
+from accounts.pdf import with_fonts
+from accounts.qr import draw_qr
 
 COLUMNS, ROWS = 2, 4
 SLIP_W, SLIP_H = 95, 68
@@ -16,8 +17,7 @@ def slips_pdf(groups: list[tuple[str, list[dict]]], *, expires_on: str) -> bytes
     """`groups`: (organization name, [{"full_name", "phone", "url"}]) in print order."""
     pdf = FPDF(orientation="P", unit="mm", format="A4")
     pdf.set_auto_page_break(False)
-    pdf.add_font("Noto", "", str(FONTS / "NotoSans-Regular.ttf"))
-    pdf.add_font("Noto", "B", str(FONTS / "NotoSans-Bold.ttf"))
+    with_fonts(pdf)
     pdf.set_title("Phiếu tài khoản Học Số")
     for organization, people in groups:
         for start in range(0, len(people), COLUMNS * ROWS):

@@ -141,7 +141,15 @@ if REDIS_URL:
     }
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # LocMemCache keeps 300 entries by default: sessions, users, course pages and every
+    # festival short link (two keys each) would push each other out, and scan counts not
+    # yet flushed would be lost (bench/festival.py found it). One process, so plenty.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
+    }
 
 # --- Accounts (allauth, phone-first) ------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

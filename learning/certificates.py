@@ -1,47 +1,9 @@
 """Certificate PDF: one A4 landscape page, Noto Sans (Vietnamese), a vector QR code."""
 
-from pathlib import Path
-
-import qrcode
-from django.utils.html import escape
 from fpdf import FPDF
 
-FONTS = Path(__file__).resolve().parent / "fonts"
-
-
-def qr_matrix(text: str) -> list[list[bool]]:
-    """QR modules for `text`, level M: enough redundancy for a printed, folded paper."""
-    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0)
-    code.add_data(text)
-    code.make(fit=True)
-    return code.get_matrix()
-
-
-def qr_svg(text: str, *, size_mm: int = 40, label: str = "QR") -> str:
-    """The same QR code as inline SVG for the printable page."""
-    matrix = qr_matrix(text)
-    n = len(matrix)
-    cells = "".join(
-        f"M{x},{y}h1v1h-1z" for y, row in enumerate(matrix) for x, dark in enumerate(row) if dark
-    )
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="-4 -4 {n + 8} {n + 8}" '
-        f'width="{size_mm}mm" height="{size_mm}mm" shape-rendering="crispEdges" role="img" '
-        f'aria-label="{escape(label)}">'
-        f'<rect x="-4" y="-4" width="{n + 8}" height="{n + 8}" fill="#fff"/>'
-        f'<path d="{cells}" fill="#000"/></svg>'
-    )
-
-
-def draw_qr(pdf: FPDF, text: str, *, x: float, y: float, size: float) -> None:
-    """A vector QR code, `size` mm square, at (x, y) on the current PDF page."""
-    matrix = qr_matrix(text)
-    module = size / len(matrix)
-    pdf.set_fill_color(0, 0, 0)
-    for row, cells in enumerate(matrix):
-        for column, dark in enumerate(cells):
-            if dark:
-                pdf.rect(x + column * module, y + row * module, module, module, style="F")
+from accounts.pdf import with_fonts
+from accounts.qr import draw_qr
 
 
 def certificate_pdf(
@@ -51,8 +13,7 @@ def certificate_pdf(
     pdf = FPDF(orientation="L", unit="mm", format="A4")
     pdf.set_title(f"Giấy chứng nhận {code}")
     pdf.set_auto_page_break(False)
-    pdf.add_font("Noto", "", str(FONTS / "NotoSans-Regular.ttf"))
-    pdf.add_font("Noto", "B", str(FONTS / "NotoSans-Bold.ttf"))
+    with_fonts(pdf)
     pdf.add_page()
     green = (11, 93, 59)
     pdf.set_draw_color(*green)

@@ -8,11 +8,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.qr import qr_svg
 from accounts.text import mask_name
 from courses.models import Audience, Course, Lesson, Question
 from courses.reads import course_by_slug, course_outline, final_test, lesson_content
 from learning import services, session
-from learning.certificates import certificate_pdf, qr_svg
+from learning.certificates import certificate_pdf
 from learning.models import (
     Answer,
     Assignment,
