@@ -122,7 +122,7 @@ def grant_role(user: User, *, role: Role, commune=None, organization=None) -> Ro
 EDITORS_GROUP = "Biên tập nội dung"
 BANK_MODELS = ["question", "choice", "topic"]
 HOSTS_GROUP = "Tổ chức cuộc thi"
-CONTEST_MODELS = [*BANK_MODELS, "contest", "round", "attempt"]
+CONTEST_MODELS = [*BANK_MODELS, "contest", "round", "attempt", "game"]
 
 
 def editors_group() -> Group:

@@ -1,20 +1,23 @@
-"""The only module that talks to the channel layer.
+"""The only module that talks to the channel layer (DESIGN.md, "The real-time contest").
 
-Publishing (any process, after commit): `round_changed(round_id)` says a round's
-leaderboard changed. The first change in a quiet window sends one layer message to the
-round's group; later changes in that window send nothing, since the push the first one
-causes comes after the window and so includes them.
+Publishing (any process, after commit):
+- `round_changed(round_id)`: a contest round's leaderboard changed. The first change in a
+  quiet window sends one layer message; later changes in the window send nothing, since
+  the push the first one causes comes after the window and so includes them.
+- `game_broadcast(game_id, payload, table=...)`: a live game moved on. The payload is
+  encoded once, here; `table` ([player id, total, rank, correct, points] rows) travels
+  once per process and is sliced per player there.
+- `game_player_removed(game_id, player_id)`.
 
 Receiving (each daphne process): one `Fanout` per event loop holds one layer channel,
-which joins a round's group while the process has viewers of that round. On a message it
-schedules a push: it computes the snapshot once, encodes it once, and hands the same text
-to every local viewer; never more than one push per PUSH_INTERVAL per round. However
-many attempts arrive, a viewer gets at most one update per interval, and a round costs
-one layer message per process per window, not one per viewer or per attempt (DESIGN.md,
-"The real-time contest").
+which joins a group while the process has local members of it (leaderboard viewers, game
+players and hosts). A broadcast therefore crosses the layer once per process and is handed
+to every local socket as the same pre-encoded text. Leaderboard pushes are throttled to
+one per PUSH_INTERVAL per round however many attempts arrive.
 """
 
 import asyncio
+import json
 import logging
 import weakref
 
@@ -37,6 +40,21 @@ def round_group(round_id: int) -> str:
     return f"quiz.round.{round_id}"
 
 
+def game_group(game_id: int) -> str:
+    return f"quiz.game.{game_id}"
+
+
+def encode(payload: dict) -> str:
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+
+
+def _send(group: str, message: dict) -> None:
+    async_to_sync(get_channel_layer().group_send)(group, message)
+
+
+# --- Publishing -------------------------------------------------------------------------------
+
+
 def round_changed(round_id: int) -> None:
     """Call inside the transaction that changed a round's results."""
     transaction.on_commit(lambda: _announce(round_id), robust=True)
@@ -45,51 +63,99 @@ def round_changed(round_id: int) -> None:
 def _announce(round_id: int) -> None:
     if not cache.add(f"quiz:round-changed:{round_id}", 1, timeout=QUIET_SECONDS):
         return  # a push is already due after this commit
-    async_to_sync(get_channel_layer().group_send)(
-        round_group(round_id), {"type": "round.changed", "round": round_id}
-    )
+    _send(round_group(round_id), {"type": "round.changed", "round": round_id})
+
+
+def game_broadcast(game_id: int, payload: dict, *, table: list | None = None) -> None:
+    """Call inside the transaction that moved the game on; sent once it commits."""
+    message = {"type": "game.send", "game": game_id, "text": encode(payload)}
+    if table is not None:
+        message["table"] = table
+    transaction.on_commit(lambda: _send(game_group(game_id), message), robust=True)
+
+
+def game_player_removed(game_id: int, player_id: int) -> None:
+    message = {"type": "game.remove", "game": game_id, "player": player_id}
+    transaction.on_commit(lambda: _send(game_group(game_id), message), robust=True)
+
+
+# --- Receiving: one fan-out per process ------------------------------------------------------
 
 
 class Fanout:
-    """Pushes each round's snapshot to this process's viewers, throttled."""
+    """This process's members of each group, and what it pushes to them.
+
+    A member has `async push(text, row)`: `row` is its own line of a game's result table
+    ([total, rank, correct, points]) or None; `player_id` (None for viewers and hosts);
+    and `async removed()`."""
 
     def __init__(self):
         self.layer = get_channel_layer()
         self.channel: str | None = None
-        self.viewers: dict[int, set] = {}
+        self.members: dict[str, set] = {}
+        self.reader: asyncio.Task | None = None
         self.pending: dict[int, list[float]] = {}  # round → times after which a push is owed
         self.last_push: dict[int, float] = {}
         self.pushers: dict[int, asyncio.Task] = {}
-        self.reader: asyncio.Task | None = None
+        self.results: dict[int, dict[int, list]] = {}  # game → {player id: row}
+        self.states: dict[int, tuple[float, dict]] = {}  # game → (when, public state)
+        self.versions: dict[int, int] = {}  # game → broadcasts seen (a state read across one
+        # of them may be stale, and is not cached)
+        self.locks: dict[int, asyncio.Lock] = {}
         self.pushes = 0  # for tests and benchmarks
 
-    async def join(self, round_id: int, viewer) -> None:
-        """`viewer` has an async `push(text)`."""
+    async def join(self, group: str, member) -> None:
         if self.channel is None:
             self.channel = await self.layer.new_channel("quiz.fanout.")
             self.reader = asyncio.create_task(self._read())
-        if not self.viewers.get(round_id):
-            self.viewers[round_id] = set()
-            await self.layer.group_add(round_group(round_id), self.channel)
-        self.viewers[round_id].add(viewer)
+        if not self.members.get(group):
+            self.members[group] = set()
+            await self.layer.group_add(group, self.channel)
+        self.members[group].add(member)
 
-    async def leave(self, round_id: int, viewer) -> None:
-        viewers = self.viewers.get(round_id)
-        if viewers is None:
+    async def leave(self, group: str, member) -> None:
+        members = self.members.get(group)
+        if members is None:
             return
-        viewers.discard(viewer)
-        if not viewers:
-            del self.viewers[round_id]
-            await self.layer.group_discard(round_group(round_id), self.channel)
+        members.discard(member)
+        if not members:
+            del self.members[group]
+            await self.layer.group_discard(group, self.channel)
 
     async def _read(self) -> None:
         while True:
             message = await self.layer.receive(self.channel)
-            if message.get("type") == "round.changed" and isinstance(message.get("round"), int):
-                self._owe(message["round"])
+            try:
+                await self._handle(message)
+            except Exception:  # one bad message must not stop this process's pushes
+                log.exception("fan-out failed for %r", message.get("type"))
+
+    async def _handle(self, message: dict) -> None:
+        kind = message.get("type")
+        if kind == "round.changed" and isinstance(message.get("round"), int):
+            self._owe(message["round"])
+        elif kind == "game.send":
+            await self._game_send(message["game"], message["text"], message.get("table"))
+        elif kind == "game.remove":
+            for member in list(self.members.get(game_group(message["game"]), ())):
+                if member.player_id == message["player"]:
+                    await member.removed()
+
+    async def _game_send(self, game_id: int, text: str, table: list | None) -> None:
+        self.states.pop(game_id, None)  # the game moved on: the next reconnect reads it anew
+        self.versions[game_id] = self.versions.get(game_id, 0) + 1
+        rows = None
+        if table is not None:
+            rows = {row[0]: row[1:] for row in table}
+            self.results[game_id] = rows
+        members = list(self.members.get(game_group(game_id), ()))
+        await asyncio.gather(
+            *(m.push(text, rows.get(m.player_id) if rows else None) for m in members),
+            return_exceptions=True,
+        )
 
     def _owe(self, round_id: int) -> None:
-        if round_id not in self.viewers:
+        if round_group(round_id) not in self.members:
             return
         now = asyncio.get_running_loop().time()
         self.pending.setdefault(round_id, []).append(now + QUIET_SECONDS + MARGIN)
@@ -113,8 +179,8 @@ class Fanout:
             if text is None:
                 continue
             self.pushes += 1
-            viewers = list(self.viewers.get(round_id, ()))
-            await asyncio.gather(*(v.push(text) for v in viewers), return_exceptions=True)
+            members = list(self.members.get(round_group(round_id), ()))
+            await asyncio.gather(*(m.push(text, None) for m in members), return_exceptions=True)
         self.pending.pop(round_id, None)
 
 

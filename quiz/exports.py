@@ -4,13 +4,13 @@ every export (accounts.exports)."""
 
 import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Avg, Count, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.exports import Sheet, xlsx_sheets_bytes
 from quiz import leaderboard
-from quiz.models import Attempt, Round
+from quiz.models import Attempt, Game, GameAnswer, GameQuestion, Player, Round
 
 
 def _local(moment: datetime.datetime | None):
@@ -199,3 +199,111 @@ def _suspicious_rows(attempts: QuerySet):
 
 def round_filename(round_: Round) -> str:
     return f"ket-qua-{round_.contest.slug}-vong-{round_.number}.xlsx"
+
+
+def game_workbook(game: Game) -> bytes:
+    """A live game's results: players ranked, each question, every answer."""
+    players = (
+        Player.objects.filter(game=game)
+        .annotate(
+            total=Sum("answers__points", default=0),
+            right=Count("answers", filter=Q(answers__correct=True)),
+        )
+        .order_by("removed", "-total", "joined_at", "pk")
+        .values_list(
+            "nickname", "user__full_name", "commune__name", "organization__name", "total",
+            "right", "removed",
+        )
+    )  # fmt: skip
+    player_rows, previous, rank = [], None, 0
+    for position, (nick, name, commune, org, total, right, removed) in enumerate(players, 1):
+        if total != previous:
+            rank, previous = position, total
+        player_rows.append(
+            [
+                None if removed else rank,
+                name or nick,
+                commune or "",
+                org or "",
+                total,
+                right,
+                _("Đã bị mời ra") if removed else "",
+            ]  # fmt: skip
+        )
+    questions = (
+        GameQuestion.objects.filter(game=game)
+        .annotate(
+            answered=Count("answers"),
+            right=Count("answers", filter=Q(answers__correct=True)),
+            seconds=Avg("answers__elapsed_ms"),
+        )
+        .values_list("order", "question__text", "answered", "right", "seconds")
+    )
+    answers = (
+        GameAnswer.objects.filter(game_question__game=game)
+        .order_by("game_question__order", "received_at")
+        .values_list(
+            "game_question__order", "player__nickname", "player__user__full_name",
+            "player__commune__name", "correct", "points", "elapsed_ms", "received_at",
+        )
+    )  # fmt: skip
+    return xlsx_sheets_bytes(
+        [
+            Sheet(
+                _("Người chơi"),
+                [
+                    _("Hạng"),
+                    _("Tên"),
+                    _("Xã, phường"),
+                    _("Cơ quan, đơn vị"),
+                    _("Điểm"),
+                    _("Số câu đúng"),
+                    _("Ghi chú"),
+                ],  # fmt: skip
+                player_rows,
+                (7, 28, 22, 28, 9, 10, 14),
+            ),
+            Sheet(
+                _("Theo câu hỏi"),
+                [
+                    _("Câu"),
+                    _("Nội dung"),
+                    _("Số người trả lời"),
+                    _("Số người đúng"),
+                    _("Thời gian trung bình (giây)"),
+                ],  # fmt: skip
+                (
+                    [order, text, n, right, None if ms is None else round(ms / 1000, 1)]
+                    for order, text, n, right, ms in questions
+                ),
+                (6, 60, 12, 12, 14),
+            ),
+            Sheet(
+                _("Câu trả lời"),
+                [
+                    _("Câu"),
+                    _("Tên"),
+                    _("Xã, phường"),
+                    _("Đúng"),
+                    _("Điểm"),
+                    _("Thời gian (giây)"),
+                    _("Nhận lúc"),
+                ],  # fmt: skip
+                (
+                    [
+                        order,
+                        name or nick,
+                        commune or "",
+                        _("Đúng") if right else _("Sai"),
+                        points,
+                        round(ms / 1000, 2),
+                        _local(at),
+                    ]  # fmt: skip
+                    for order, nick, name, commune, right, points, ms, at in answers.iterator(
+                        chunk_size=5000
+                    )
+                ),
+                (6, 28, 22, 8, 8, 10, 17),
+            ),
+        ]
+    )

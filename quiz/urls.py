@@ -1,6 +1,7 @@
 from django.urls import path
 
-from quiz import views
+from quiz.views import contest as views
+from quiz.views import games
 
 app_name = "quiz"
 
@@ -25,4 +26,14 @@ urlpatterns = [
     path("thi/bai/<int:pk>/tra-loi/", views.answer, name="answer"),
     path("thi/bai/<int:pk>/nop/", views.submit, name="submit"),
     path("thi/bai/<int:pk>/ket-qua/", views.result, name="result"),
+]
+
+urlpatterns += [
+    path("choi/", games.enter_pin, name="enter_pin"),
+    path("choi/<str:pin>/", games.join, name="join"),
+    path("choi/<str:pin>/phong/", games.play, name="play"),
+    path("dieu-phoi/choi/", games.host_list, name="host_list"),
+    path("dieu-phoi/choi/<int:pk>/", games.host_screen, name="host"),
+    path("dieu-phoi/choi/<int:pk>/ma-qr.svg", games.join_qr, name="join_qr"),
+    path("dieu-phoi/choi/<int:pk>/xuat-excel/", games.results_export, name="game_export"),
 ]

@@ -166,8 +166,11 @@ def test_every_message_a_viewer_sends_is_validated(round_):
 
     replies = async_to_sync(scenario)()
     assert replies[0] == {"type": "pong"}
-    for reply in replies[1:]:
-        assert reply == {"type": "error", "message": "Trang này chỉ nhận cập nhật, không nhận tin."}
+    assert [(r["type"], r["code"]) for r in replies[1:]] == [
+        ("error", "json"), ("error", "type"), ("error", "size"), ("error", "json")
+    ]  # fmt: skip
+    assert replies[2]["message"] == "Trang này chỉ nhận cập nhật, không nhận tin."
+    assert replies[3]["message"] == "Tin nhắn không hợp lệ hoặc quá dài."
 
 
 def test_no_websocket_payload_carries_the_answer_key(round_, fast_pushes):

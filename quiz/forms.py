@@ -1,0 +1,95 @@
+"""Forms of the quiz app: setting up a live game, entering its PIN, joining as a guest."""
+
+import re
+import unicodedata
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.forms import CommuneField
+from accounts.text import fold
+from quiz.models import Game, Topic
+
+# Words a public nickname on a projector must not contain. With their tone marks (many
+# innocent words share the toneless spelling: "các", "lớn", "buổi", "đèo", "đi"), as whole
+# words of the lower-cased, NFC-normalised nickname.
+BLOCKED_TONED = {"địt", "lồn", "buồi", "cặc", "đéo", "đụ", "đĩ", "dái", "đm", "đcm", "đmm"}
+# Slang abbreviations and foreign words, matched after folding (no tones, đ → d), as whole
+# words or inside the nickname with spaces and punctuation removed.
+BLOCKED_FOLDED = {"vcl", "vkl", "vl", "dcm", "dmm", "clm", "cmm", "fuck", "shit", "bitch"}
+BLOCKED_INSIDE = {"vcl", "dcm", "dmm", "clm", "fuck", "shit", "bitch", "occho", "chochet",
+                  "memay", "bomay"}  # fmt: skip
+
+
+def is_offensive(nickname: str) -> bool:
+    toned = re.findall(r"\w+", unicodedata.normalize("NFC", nickname.lower()))
+    if any(word in BLOCKED_TONED for word in toned):
+        return True
+    words = re.findall(r"[a-z0-9]+", fold(nickname))
+    if any(word in BLOCKED_FOLDED for word in words):
+        return True
+    return any(bad in "".join(words) for bad in BLOCKED_INSIDE)
+
+
+class GameForm(forms.ModelForm):
+    topics = forms.ModelMultipleChoiceField(
+        label=_("Lấy câu hỏi từ các chủ đề"),
+        queryset=Topic.objects.all(),
+        required=False,
+        help_text=_("Để trống: cả ngân hàng câu hỏi."),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    count = forms.IntegerField(label=_("Số câu hỏi"), min_value=1, max_value=50, initial=10)
+
+    class Meta:
+        model = Game
+        fields = [
+            "title",
+            "seconds_per_question",
+            "scoring",
+            "streak_bonus",
+            "guests_allowed",
+            "late_join",
+            "leaderboard_each_question",
+        ]
+        widgets = {"scoring": forms.RadioSelect}
+
+    def clean_seconds_per_question(self):
+        seconds = self.cleaned_data["seconds_per_question"]
+        if not 5 <= seconds <= 120:
+            raise forms.ValidationError(_("Mỗi câu từ 5 đến 120 giây."))
+        return seconds
+
+
+class PinForm(forms.Form):
+    pin = forms.CharField(
+        label=_("Mã PIN trên màn hình"),
+        max_length=7,
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "off", "placeholder": "123 456"}
+        ),
+    )
+
+    def clean_pin(self):
+        pin = re.sub(r"\D", "", self.cleaned_data["pin"])
+        if len(pin) != 6:
+            raise forms.ValidationError(_("Mã PIN gồm 6 chữ số."))
+        return pin
+
+
+class GuestForm(forms.Form):
+    nickname = forms.CharField(
+        label=_("Biệt danh"),
+        min_length=2,
+        max_length=24,
+        help_text=_("Hiện trên màn hình lớn; không dùng số điện thoại hay từ ngữ thô tục."),
+    )
+    commune = CommuneField(label=_("Xã, phường của bạn"))
+
+    def clean_nickname(self):
+        nickname = " ".join(self.cleaned_data["nickname"].split())
+        if is_offensive(nickname):
+            raise forms.ValidationError(_("Biệt danh này không phù hợp; hãy chọn biệt danh khác."))
+        if re.search(r"\d{6,}", nickname):
+            raise forms.ValidationError(_("Đừng dùng số điện thoại làm biệt danh."))
+        return nickname

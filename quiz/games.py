@@ -1,0 +1,495 @@
+"""State changes of live games: create, join, open a question, answer, lock, reveal, the
+leaderboard, the end. The server's clock decides: a question's deadline is set here, an
+answer is scored with its receive time, and the correct choice leaves the server only in
+the reveal. Every change is committed before it is broadcast (quiz/events.py)."""
+
+import datetime
+import random
+import secrets
+
+from django.core import signing
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Sum
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from accounts.text import mask_name
+from quiz import events
+from quiz.models import Choice, Game, GameAnswer, GameQuestion, Phase, Player, Question, Scoring
+
+POINTS = 1000
+STREAK_STEP, STREAK_MAX = 100, 500
+# An answer sent just before the deadline still counts if it arrives within this.
+LATE_GRACE = datetime.timedelta(milliseconds=500)
+TOKEN_SALT = "quiz.player"
+TOKEN_MAX_AGE = 12 * 3600
+TOP = 10
+
+
+class GameRefused(Exception):
+    """A refused join, answer or host action; `code` for the client, the message for
+    the person."""
+
+    def __init__(self, message: str, code: str = "refused"):
+        super().__init__(message)
+        self.code = code
+
+
+# --- Setting up and joining -------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_game(*, host: User, title: str, questions: list[Question], **settings) -> Game:
+    """A new game in its lobby, with a PIN no unfinished game uses."""
+    if not questions:
+        raise GameRefused(_("Hãy chọn ít nhất một câu hỏi."))
+    taken = set(Game.objects.exclude(phase=Phase.FINISHED).values_list("pin", flat=True))
+    pin = next(
+        pin
+        for pin in (f"{secrets.randbelow(900000) + 100000}" for _ in range(1000))
+        if pin not in taken
+    )
+    game = Game.objects.create(host=host, title=title, pin=pin, **settings)
+    GameQuestion.objects.bulk_create(
+        GameQuestion(game=game, question=q, order=n) for n, q in enumerate(questions, start=1)
+    )
+    return game
+
+
+def pick_questions(*, topic_ids: list[int], count: int, rng: random.Random) -> list[Question]:
+    """`count` questions from the bank (from the topics, if any), in a random order."""
+    bank = Question.objects.all()
+    if topic_ids:
+        bank = bank.filter(topics__in=topic_ids).distinct()
+    ids = list(bank.values_list("pk", flat=True))
+    chosen = rng.sample(ids, min(count, len(ids)))
+    by_id = Question.objects.in_bulk(chosen)
+    return [by_id[pk] for pk in chosen]
+
+
+def join_game(
+    game: Game,
+    *,
+    user: User | None,
+    nickname: str,
+    commune=None,
+    organization=None,
+    now: datetime.datetime,
+) -> Player:
+    """A person joins (or, with their account, rejoins) a game."""
+    if game.phase == Phase.FINISHED:
+        raise GameRefused(_("Trò chơi đã kết thúc."), "finished")
+    if user is not None:
+        existing = Player.objects.filter(game=game, user=user).first()
+        if existing:
+            if existing.removed:
+                raise GameRefused(_("Người dẫn chương trình đã mời bạn rời trò chơi."), "removed")
+            return existing
+    elif not game.guests_allowed:
+        raise GameRefused(_("Trò chơi này cần đăng nhập để tham gia."), "login")
+    if game.lobby_locked:
+        raise GameRefused(_("Phòng chơi đã khoá; không vào thêm được."), "locked")
+    if game.phase != Phase.LOBBY and not game.late_join:
+        raise GameRefused(_("Trò chơi đã bắt đầu; không vào muộn được."), "started")
+    try:
+        with transaction.atomic():
+            player = Player.objects.create(
+                game=game,
+                user=user,
+                nickname=nickname,
+                commune=commune if user is None else user.commune,
+                organization=organization if user is None else user.organization,
+                joined_at=now,
+            )
+    except IntegrityError:  # the same account joined twice at once
+        return Player.objects.get(game=game, user=user)
+    cache.delete(_players_key(game.pk))
+    return player
+
+
+def player_token(player: Player) -> str:
+    """What the phone keeps to reconnect: signed, so a websocket connect checks it
+    without a database query."""
+    return signing.dumps([player.game_id, player.pk], salt=TOKEN_SALT, compress=True)
+
+
+def read_player_token(token: str) -> tuple[int, int] | None:
+    """(game id, player id) from a valid token, else None."""
+    try:
+        game_id, player_id = signing.loads(token, salt=TOKEN_SALT, max_age=TOKEN_MAX_AGE)
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
+    return int(game_id), int(player_id)
+
+
+def _players_key(game_id: int) -> str:
+    return f"quiz:game:{game_id}:players"
+
+
+def active_players(game_id: int) -> int:
+    return cache.get_or_set(
+        _players_key(game_id),
+        lambda: Player.objects.filter(game_id=game_id, removed=False).count(),
+        60,
+    )
+
+
+def _answered_key(game_id: int, index: int) -> str:
+    return f"quiz:game:{game_id}:answered:{index}"
+
+
+def answered(game_id: int, index: int) -> int:
+    return cache.get(_answered_key(game_id, index), 0)
+
+
+# --- The host drives the game ----------------------------------------------------------------
+
+
+def _locked_game(game_id: int) -> Game:
+    return Game.objects.select_for_update().get(pk=game_id)
+
+
+def question_payload(game: Game, item: GameQuestion) -> dict:
+    """What every phone shows for a question: never which choice is right."""
+    question = item.question
+    return {
+        "v": 1,
+        "type": "question",
+        "index": item.order,
+        "total": game.questions.count(),
+        "text": question.text,
+        "multiple": question.multiple,
+        "choices": [[c.pk, c.text] for c in question.choices.all()],
+        "seconds": game.seconds_per_question,
+        "deadline": int(game.deadline.timestamp() * 1000),
+    }
+
+
+@transaction.atomic
+def open_next_question(game_id: int, *, now: datetime.datetime) -> Game:
+    """The host's "next": the following question opens with the server's deadline, or the
+    game ends after the last one."""
+    game = _locked_game(game_id)
+    if game.phase == Phase.FINISHED:
+        raise GameRefused(_("Trò chơi đã kết thúc."), "finished")
+    if game.phase == Phase.QUESTION:
+        raise GameRefused(_("Câu hỏi đang mở; hãy chờ hết giờ hoặc khoá câu."), "phase")
+    item = (
+        GameQuestion.objects.filter(game=game, order=game.current + 1)
+        .select_related("question")
+        .first()
+    )
+    if item is None:
+        return finish_game(game.pk, now=now)
+    game.current = item.order
+    game.phase = Phase.QUESTION
+    game.opened_at = now
+    game.deadline = now + datetime.timedelta(seconds=game.seconds_per_question)
+    game.save(update_fields=["current", "phase", "opened_at", "deadline"])
+    events.game_broadcast(game.pk, question_payload(game, item))
+    return game
+
+
+@transaction.atomic
+def lock_question(game_id: int, *, index: int) -> bool:
+    """Stop taking answers (the deadline passed, everyone answered, or the host said so);
+    nothing happens if that question is no longer open."""
+    game = _locked_game(game_id)
+    if game.phase != Phase.QUESTION or game.current != index:
+        return False
+    game.phase = Phase.LOCKED
+    game.save(update_fields=["phase"])
+    events.game_broadcast(game.pk, {"v": 1, "type": "locked", "index": index})
+    return True
+
+
+@transaction.atomic
+def reveal(game_id: int, *, now: datetime.datetime) -> dict:
+    """The correct answer, how the room answered, and each player's result and rank."""
+    game = _locked_game(game_id)
+    if game.phase == Phase.QUESTION and now >= game.deadline:
+        game.phase = Phase.LOCKED
+    if game.phase != Phase.LOCKED:
+        raise GameRefused(_("Hãy khoá câu hỏi trước khi công bố đáp án."), "phase")
+    item = GameQuestion.objects.select_related("question").get(game=game, order=game.current)
+    correct = sorted(
+        Choice.objects.filter(question=item.question, is_correct=True).values_list("pk", flat=True)
+    )
+    answers = GameAnswer.objects.filter(game_question=item)
+    distribution: dict[int, int] = {}
+    for chosen in answers.values_list("chosen", flat=True).iterator(chunk_size=5000):
+        for choice_id in chosen:
+            distribution[choice_id] = distribution.get(choice_id, 0) + 1
+    this_question = {
+        player: (is_right, points)
+        for player, is_right, points in answers.values_list("player", "correct", "points")
+    }
+    table = [
+        [player, total, rank, *this_question.get(player, (False, 0))]
+        for player, total, rank in standings(game)
+    ]
+    game.phase = Phase.REVEAL
+    game.save(update_fields=["phase"])
+    common = {
+        "v": 1,
+        "type": "reveal",
+        "index": item.order,
+        "correct": correct,
+        "distribution": sorted(distribution.items()),
+        "explanation": item.question.explanation,
+        "answered": len(this_question),
+    }
+    events.game_broadcast(game.pk, common, table=table)
+    return common
+
+
+def standings(game: Game) -> list[tuple[int, int, int]]:
+    """(player id, total points, rank) for every player still in the game, best first;
+    equal totals share a rank."""
+    rows = (
+        Player.objects.filter(game=game, removed=False)
+        .annotate(total=Sum("answers__points", default=0))
+        .order_by("-total", "joined_at", "pk")
+        .values_list("pk", "total")
+    )
+    result, previous, rank = [], None, 0
+    for position, (player, total) in enumerate(rows, start=1):
+        if total != previous:
+            rank, previous = position, total
+        result.append((player, total, rank))
+    return result
+
+
+@transaction.atomic
+def show_leaderboard(game_id: int) -> dict:
+    """Top players, and which communes and organizations are ahead (average points per
+    player, so a big commune does not win by size alone)."""
+    game = _locked_game(game_id)
+    if game.phase not in (Phase.REVEAL, Phase.LOCKED):
+        raise GameRefused(_("Bảng xếp hạng hiện sau khi công bố đáp án."), "phase")
+    payload = {"v": 1, "type": "leaderboard", "index": game.current, **leaderboard(game)}
+    game.phase = Phase.LEADERBOARD
+    game.save(update_fields=["phase"])
+    events.game_broadcast(game.pk, payload)
+    return payload
+
+
+def leaderboard(game: Game) -> dict:
+    players = (
+        Player.objects.filter(game=game, removed=False)
+        .annotate(total=Sum("answers__points", default=0))
+        .order_by("-total", "joined_at", "pk")
+        .values_list("nickname", "user__full_name", "commune__name", "total")[:TOP]
+    )
+    top = [
+        [rank, mask_name(full_name) if full_name else nickname, commune or "", total]
+        for rank, (nickname, full_name, commune, total) in enumerate(players, start=1)
+    ]
+    return {
+        "top": top,
+        "communes": _units(game, "commune"),
+        "organizations": _units(game, "organization"),
+    }
+
+
+def _units(game: Game, unit: str) -> list[list]:
+    totals = (
+        Player.objects.filter(game=game, removed=False, **{f"{unit}__isnull": False})
+        .values(f"{unit}__name")
+        .annotate(
+            players=Count("pk", distinct=True),
+            points=Sum("answers__points", default=0),
+        )
+        .order_by()
+    )
+    rows = [
+        [row[f"{unit}__name"], row["players"], round(row["points"] / row["players"])]
+        for row in totals
+    ]
+    rows.sort(key=lambda r: (-r[2], -r[1], r[0]))
+    return rows[:TOP]
+
+
+@transaction.atomic
+def finish_game(game_id: int, *, now: datetime.datetime) -> Game:
+    """The end: the podium, and each player's final total and rank."""
+    game = _locked_game(game_id)
+    if game.phase == Phase.FINISHED:
+        return game
+    game.phase = Phase.FINISHED
+    game.finished_at = now
+    game.save(update_fields=["phase", "finished_at"])
+    board = leaderboard(game)
+    table = [[player, total, rank, False, 0] for player, total, rank in standings(game)]
+    events.game_broadcast(
+        game.pk, {"v": 1, "type": "finished", "podium": board["top"][:3], **board}, table=table
+    )
+    return game
+
+
+@transaction.atomic
+def set_lobby_locked(game_id: int, *, locked: bool) -> None:
+    Game.objects.filter(pk=game_id).update(lobby_locked=locked)
+
+
+@transaction.atomic
+def remove_player(game_id: int, *, player_id: int) -> None:
+    """The host removes a player (an offensive nickname): their phone is told and closed."""
+    if Player.objects.filter(game_id=game_id, pk=player_id).update(removed=True):
+        cache.delete(_players_key(game_id))
+        events.game_player_removed(game_id, player_id)
+
+
+# --- Answering --------------------------------------------------------------------------------
+
+
+def _correct_choices(question_id: int) -> tuple[frozenset[int], frozenset[int], bool]:
+    """(all choice ids, correct ids, multiple) of a question, cached: the bank does not
+    change during a game, and 10,000 answers should not read it 10,000 times."""
+
+    def load():
+        rows = list(Choice.objects.filter(question_id=question_id).values_list("pk", "is_correct"))
+        multiple = Question.objects.filter(pk=question_id).values_list("multiple", flat=True)[0]
+        return (
+            frozenset(pk for pk, _ in rows),
+            frozenset(pk for pk, right in rows if right),
+            multiple,
+        )
+
+    return cache.get_or_set(f"quiz:choices:{question_id}", load, 3600)
+
+
+def points_for(game: Game, *, correct: bool, elapsed_ms: int, streak: int) -> int:
+    """Speed scoring as Kahoot documents it: full points for an instant answer, falling
+    linearly to half at the deadline; flat scoring gives full points. A streak bonus (if
+    on) adds 100 per earlier correct answer in a row, up to 500."""
+    if not correct:
+        return 0
+    if game.scoring == Scoring.SPEED:
+        limit = game.seconds_per_question * 1000
+        base = round(POINTS * (1 - min(elapsed_ms, limit) / limit / 2))
+    else:
+        base = POINTS
+    bonus = min(streak * STREAK_STEP, STREAK_MAX) if game.streak_bonus else 0
+    return base + bonus
+
+
+def submit_answer(
+    *,
+    game_id: int,
+    player_id: int,
+    index: int,
+    choice_ids: list[int],
+    received_at: datetime.datetime,
+) -> tuple[GameAnswer, bool]:
+    """Store and score one answer; the same answer again is acknowledged, not stored twice.
+    Returns the answer and whether it is new."""
+    game = Game.objects.filter(pk=game_id).first()
+    if game is None:
+        raise GameRefused(_("Không tìm thấy trò chơi."), "game")
+    player = Player.objects.filter(pk=player_id, game_id=game_id).first()
+    if player is None or player.removed:
+        raise GameRefused(_("Bạn không còn trong trò chơi này."), "removed")
+    if game.phase != Phase.QUESTION or game.current != index:
+        if index == game.current or index < game.current:
+            raise GameRefused(_("Câu hỏi đã khoá; câu trả lời không được tính."), "late")
+        raise GameRefused(_("Câu hỏi này chưa mở."), "question")
+    if received_at > game.deadline + LATE_GRACE:
+        raise GameRefused(_("Hết giờ; câu trả lời đến sau khi câu hỏi khoá."), "late")
+    item = GameQuestion.objects.filter(game_id=game_id, order=index).values_list(
+        "pk", "question_id"
+    )[0]
+    valid, correct_ids, multiple = _correct_choices(item[1])
+    chosen = sorted(set(choice_ids))
+    if not chosen or not set(chosen) <= valid or (not multiple and len(chosen) != 1):
+        raise GameRefused(_("Hãy chọn một phương án của câu hỏi này."), "choice")
+    existing = GameAnswer.objects.filter(player_id=player_id, game_question_id=item[0]).first()
+    if existing:
+        if existing.chosen == chosen:
+            return existing, False
+        raise GameRefused(_("Bạn đã trả lời câu này; không đổi được nữa."), "answered")
+    elapsed = max(0, int((received_at - game.opened_at).total_seconds() * 1000))
+    right = set(chosen) == correct_ids
+    streak = _streak(player_id, before=index) if game.streak_bonus and right else 0
+    try:
+        with transaction.atomic():
+            answer = GameAnswer.objects.create(
+                player_id=player_id,
+                game_question_id=item[0],
+                chosen=chosen,
+                received_at=received_at,
+                elapsed_ms=elapsed,
+                correct=right,
+                points=points_for(game, correct=right, elapsed_ms=elapsed, streak=streak),
+            )
+    except IntegrityError:  # the same answer sent twice at once: the first one stands
+        answer = GameAnswer.objects.get(player_id=player_id, game_question_id=item[0])
+        if answer.chosen != chosen:
+            raise GameRefused(
+                _("Bạn đã trả lời câu này; không đổi được nữa."), "answered"
+            ) from None
+        return answer, False
+    key = _answered_key(game_id, index)
+    if not cache.add(key, 1, timeout=3600):
+        cache.incr(key)
+    return answer, True
+
+
+def _streak(player_id: int, *, before: int) -> int:
+    """Correct answers in a row just before question `before`."""
+    results = dict(
+        GameAnswer.objects.filter(player_id=player_id, game_question__order__lt=before).values_list(
+            "game_question__order", "correct"
+        )
+    )
+    streak = 0
+    for order in range(before - 1, 0, -1):
+        if not results.get(order):
+            break
+        streak += 1
+    return streak
+
+
+# --- What a (re)connecting phone is told ------------------------------------------------------
+
+
+def game_state(game_id: int, *, now: datetime.datetime) -> dict | None:
+    """The public state of a game for a phone that (re)connects: phase, the open
+    question with the time left, the last reveal's common part."""
+    game = Game.objects.filter(pk=game_id).first()
+    if game is None:
+        return None
+    phase = game.phase
+    if phase == Phase.QUESTION and now >= game.deadline + LATE_GRACE:
+        phase = Phase.LOCKED
+    state = {
+        "v": 1,
+        "type": "state",
+        "phase": phase,
+        "title": game.title,
+        "index": game.current,
+        "total": game.questions.count(),
+    }
+    if phase == Phase.QUESTION:
+        item = GameQuestion.objects.select_related("question").get(game=game, order=game.current)
+        state["question"] = question_payload(game, item)
+    return state
+
+
+def player_results(game_id: int) -> dict[int, list]:
+    """{player id: [total, rank]} now, for phones reconnecting to a process that has not
+    seen a reveal of this game yet (computed once per process and game)."""
+    game = Game.objects.get(pk=game_id)
+    return {player: [total, rank] for player, total, rank in standings(game)}
+
+
+def has_answered(player_id: int, *, game_id: int, index: int) -> list[int] | None:
+    """The choices the player already gave to question `index`, or None."""
+    return (
+        GameAnswer.objects.filter(
+            player_id=player_id, game_question__game_id=game_id, game_question__order=index
+        )
+        .values_list("chosen", flat=True)
+        .first()
+    )

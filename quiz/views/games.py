@@ -1,0 +1,145 @@
+"""Live games over HTTP: enter the PIN, join (an account, or a guest with a nickname and a
+commune), the player's page; the host's list, set-up and screen; the results workbook.
+The game itself runs over websockets (quiz/consumers.py, docs/protocol.md)."""
+
+import random
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.exports import XLSX_CONTENT_TYPE
+from accounts.qr import qr_svg
+from quiz import exports, games
+from quiz.forms import GameForm, GuestForm, PinForm
+from quiz.models import Game, Phase
+
+SESSION_KEY = "quiz_players"  # {game id: player token}: a reload finds the player again
+
+
+def enter_pin(request):
+    form = PinForm(request.GET or None)
+    if form.is_valid():
+        return redirect("quiz:join", pin=form.cleaned_data["pin"])
+    return render(request, "quiz/game_pin.html", {"form": form})
+
+
+def _open_game(pin: str) -> Game | None:
+    return Game.objects.filter(pin=pin).exclude(phase=Phase.FINISHED).first()
+
+
+def join(request, pin: str):
+    game = _open_game(pin)
+    if game is None:
+        messages.error(
+            request, _("Không có trò chơi nào đang mở với mã PIN %(pin)s.") % {"pin": pin}
+        )
+        return redirect("quiz:enter_pin")
+    if str(game.pk) in request.session.get(SESSION_KEY, {}):
+        return redirect("quiz:play", pin=pin)
+    user = request.user if request.user.is_authenticated else None
+    form = GuestForm(request.POST if request.method == "POST" else None) if user is None else None
+    if request.method == "POST" and (user is not None or form.is_valid()):
+        try:
+            player = games.join_game(
+                game,
+                user=user,
+                nickname=user.get_short_name() if user else form.cleaned_data["nickname"],
+                commune=None if user else form.cleaned_data["commune"],
+                now=timezone.now(),
+            )
+        except games.GameRefused as refusal:
+            messages.error(request, str(refusal))
+        else:
+            tokens = request.session.get(SESSION_KEY, {})
+            tokens[str(game.pk)] = games.player_token(player)
+            request.session[SESSION_KEY] = tokens
+            return redirect("quiz:play", pin=pin)
+    return render(request, "quiz/game_join.html", {"game": game, "form": form})
+
+
+def play(request, pin: str):
+    game = Game.objects.filter(pin=pin).order_by("-created_at").first()
+    token = request.session.get(SESSION_KEY, {}).get(str(game.pk)) if game else None
+    if token is None:
+        return redirect("quiz:join", pin=pin)
+    return render(request, "quiz/game_play.html", {"game": game, "token": token})
+
+
+# --- The host ---------------------------------------------------------------------------------
+
+
+def host_required(view):
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.has_perm("quiz.add_game"):
+            raise PermissionDenied(_("Trang này dành cho người tổ chức cuộc thi."))
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _my_game(request, pk: int) -> Game:
+    games_ = (
+        Game.objects.all() if request.user.is_superuser else Game.objects.filter(host=request.user)
+    )
+    return get_object_or_404(games_, pk=pk)
+
+
+@host_required
+def host_list(request):
+    data = request.POST if request.method == "POST" else None
+    form = GameForm(data, initial={"title": _("Đố vui chuyển đổi số")})
+    if request.method == "POST" and form.is_valid():
+        settings = {k: v for k, v in form.cleaned_data.items() if k not in ("topics", "count")}
+        questions = games.pick_questions(
+            topic_ids=[t.pk for t in form.cleaned_data["topics"]],
+            count=form.cleaned_data["count"],
+            rng=random.SystemRandom(),
+        )
+        try:
+            game = games.create_game(host=request.user, questions=questions, **settings)
+        except games.GameRefused as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            return redirect("quiz:host", pk=game.pk)
+    mine = Game.objects.filter(host=request.user)
+    page = Paginator(mine, 20).get_page(request.GET.get("page"))
+    return render(request, "quiz/game_host_list.html", {"form": form, "page": page})
+
+
+def _join_url(request, game: Game) -> str:
+    return request.build_absolute_uri(reverse("quiz:join", args=[game.pin]))
+
+
+@host_required
+def host_screen(request, pk: int):
+    game = _my_game(request, pk)
+    return render(
+        request,
+        "quiz/game_host.html",
+        {"game": game, "join_url": _join_url(request, game), "total": game.questions.count()},
+    )
+
+
+@host_required
+def join_qr(request, pk: int):
+    game = _my_game(request, pk)
+    svg = qr_svg(_join_url(request, game), size_mm=80, label=_("Mã QR để vào chơi"))
+    return HttpResponse(svg, content_type="image/svg+xml")
+
+
+@host_required
+def results_export(request, pk: int):
+    game = _my_game(request, pk)
+    response = HttpResponse(exports.game_workbook(game), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="tro-choi-{game.pin}.xlsx"'
+    return response

@@ -1,0 +1,111 @@
+"""A live game on four screens through daphne: the host's page on the projector and three
+phones (two accounts, one guest) play three questions to the podium; one phone reloads in
+the middle of a question and carries on with its score."""
+
+import re
+
+import pytest
+
+from accounts.models import Role
+from quiz.models import Game
+from tests import factories
+from tests.browser.test_signup import fits_the_screen
+from tests.quiz.test_attempts import make_question
+
+pytestmark = [pytest.mark.browser]
+
+
+def new_phone(browser):
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True, locale="vi-VN"
+    )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    return page
+
+
+def sign_in(page, url: str, phone: str) -> None:
+    page.goto(url + "/tai-khoan/login/")
+    page.get_by_label("Số điện thoại di động").fill(phone)
+    page.locator("input[name=password]").fill(factories.PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url(re.compile(r"/ho-so/$"))
+
+
+def test_a_host_and_three_phones_play_to_the_podium(asgi_server, tuyen_quang, browser, artifacts):
+    for n in range(3):
+        make_question(n, difficulty=1)
+    commune = factories.commune("00985")
+    factories.with_role(
+        factories.person(commune=commune, full_name="Người Dẫn", phone="0911000555"),
+        Role.CONTEST_HOST,
+    )
+    factories.person(commune=commune, full_name="Hoàng Văn Một", phone="0911000556")
+    factories.person(commune=factories.commune("02554"), full_name="Lý Thị Hai", phone="0911000557")
+
+    host = browser.new_page(viewport={"width": 1280, "height": 800})
+    host.set_default_timeout(15_000)
+    sign_in(host, asgi_server, "0911000555")
+    host.goto(asgi_server + "/dieu-phoi/choi/")
+    host.get_by_label("Tên trò chơi").fill("Đố vui ngày hội số")
+    host.get_by_label("Số câu hỏi").fill("3")
+    host.get_by_role("button", name="Tạo và mở màn hình người dẫn").click()
+    host.wait_for_url(re.compile(r"/dieu-phoi/choi/\d+/$"))
+    pin = Game.objects.get().pin
+    assert host.locator(".pin").inner_text() == pin
+    host.get_by_text("Đã kết nối").wait_for()
+
+    phones = [new_phone(browser) for _ in range(3)]
+    for page, phone in zip(phones[:2], ("0911000556", "0911000557"), strict=True):
+        sign_in(page, asgi_server, phone)
+        page.goto(f"{asgi_server}/choi/")
+        page.get_by_label("Mã PIN trên màn hình").fill(f"{pin[:3]} {pin[3:]}")
+        page.get_by_role("button", name="Vào", exact=True).click()
+        page.get_by_role("button", name="Vào chơi").click()
+    guest = phones[2]
+    guest.goto(f"{asgi_server}/choi/{pin}/")
+    guest.get_by_label("Biệt danh").fill("Hoa Ban Trắng")
+    guest.get_by_label("Xã, phường của bạn").fill("Giáp Trung")
+    guest.get_by_role("button", name="Vào chơi").click()
+    for page in phones:
+        page.get_by_text("Bạn đã vào phòng. Chờ người dẫn chương trình bắt đầu…").wait_for()
+    host.locator("#players").filter(has_text=re.compile(r"^3$")).wait_for()
+
+    for index in (1, 2, 3):
+        host.get_by_role("button", name="Câu tiếp theo").click()
+        for n, page in enumerate(phones):
+            page.get_by_text(f"Câu {index}/3").wait_for()
+            if index == 2 and n == 1:  # a reload in the middle of the question
+                page.reload()
+                page.get_by_text(f"Câu {index}/3").wait_for()
+                assert page.locator("#you").inner_text().startswith("Tổng điểm: ")
+            # Everyone right except the guest on question 2.
+            text = "Sai" if (index == 2 and n == 2) else "Đúng"
+            page.get_by_role("button", name=text, exact=True).click()
+            page.get_by_text("Đã nhận câu trả lời của bạn. Chờ hết giờ…").wait_for()
+        for page in phones:  # all answered: the question locks by itself
+            page.get_by_text("Hết giờ! Chờ công bố đáp án…").wait_for()
+        if index == 2:
+            phones[1].screenshot(path=artifacts / "game-phone-locked-360.png")
+        host.get_by_role("button", name="Công bố đáp án").click()
+        for n, page in enumerate(phones):
+            expected = "Chưa đúng." if (index == 2 and n == 2) else "Đúng rồi!"
+            page.get_by_role("heading", name=expected).wait_for()
+        if index == 2:
+            assert fits_the_screen(phones[1])
+            phones[1].screenshot(path=artifacts / "game-phone-reveal-360.png")
+            host.get_by_role("button", name="Bảng xếp hạng").click()
+            phones[0].get_by_role("cell", name="Hoa Ban Trắng").wait_for()
+
+    host.get_by_role("button", name="Câu tiếp theo").click()  # after the last: the podium
+    for page in phones:
+        page.get_by_role("heading", name="Trò chơi kết thúc. Cảm ơn bạn đã tham gia!").wait_for()
+    host.get_by_text("Kết thúc! Xin chúc mừng:").wait_for()
+    host.screenshot(path=artifacts / "game-host-podium.png")
+    reloaded = phones[1].locator("#you").inner_text()
+    assert reloaded.startswith("Tổng điểm: ") and "Hạng" in reloaded
+    total = int(re.search(r"Tổng điểm: (\d+)", reloaded).group(1))
+    assert total >= 1500  # three right answers, each worth 500 to 1,000
+    for page in phones:
+        page.context.close()
+    host.close()

@@ -1,0 +1,236 @@
+"""Live games through the real ASGI application: a host and players over websockets, every
+phase, every refusal, reconnection, removal. Runs on the in-memory layer and on Redis."""
+
+import json
+
+import pytest
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from channels.testing import WebsocketCommunicator
+from django.test import Client
+from django.utils import timezone
+
+from config.asgi import application
+from quiz import games
+from quiz.models import Choice, Game, GameAnswer, Phase
+from tests import factories
+from tests.quiz.test_attempts import make_question
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("tuyen_quang")]
+ORIGIN = (b"origin", b"http://localhost")
+
+
+@pytest.fixture
+def setup():
+    questions = [make_question(n, difficulty=1) for n in range(2)]
+    host = factories.person(commune=factories.commune("02215"), full_name="Người Dẫn")
+    game = games.create_game(host=host, title="Đố vui", questions=questions)
+    now = timezone.now()
+    players = [
+        games.join_game(game, user=None, nickname=name, commune=factories.commune(code), now=now)
+        for name, code in (("Hoa Ban", "00985"), ("Sơn Tra", "02554"))
+    ]
+    client = Client()
+    client.force_login(host)
+    cookie = f"sessionid={client.cookies['sessionid'].value}".encode()
+    return {"game": game, "players": players, "cookie": cookie}
+
+
+def player_socket(game_id: int, token: str) -> WebsocketCommunicator:
+    return WebsocketCommunicator(application, f"/ws/choi/{game_id}/?t={token}", headers=[ORIGIN])
+
+
+def host_socket(game_id: int, cookie: bytes) -> WebsocketCommunicator:
+    return WebsocketCommunicator(
+        application, f"/ws/choi/{game_id}/dieu-khien/", headers=[ORIGIN, (b"cookie", cookie)]
+    )
+
+
+async def next_of(socket, kind: str, timeout: float = 5) -> dict:
+    """The next message of type `kind`, skipping others (the host's status ticks)."""
+    while True:
+        message = await socket.receive_json_from(timeout=timeout)
+        if message["type"] == kind:
+            return message
+
+
+def right_choice(game: Game, index: int) -> int:
+    question = game.questions.get(order=index).question
+    return Choice.objects.get(question=question, is_correct=True).pk
+
+
+def test_a_whole_game_over_websockets(setup):
+    game, (hoa, son) = setup["game"], setup["players"]
+    key = {
+        index: right_choice(game, index) for index in (1, 2)
+    }  # read before the event loop starts
+    wrong = {
+        index: Choice.objects.filter(
+            question=game.questions.get(order=index).question, is_correct=False
+        )
+        .values_list("pk", flat=True)
+        .first()
+        for index in (1, 2)
+    }
+
+    async def scenario():
+        await get_channel_layer().flush()
+        host = host_socket(game.pk, setup["cookie"])
+        assert (await host.connect())[0]
+        assert (await next_of(host, "state"))["phase"] == Phase.LOBBY
+        phones = [player_socket(game.pk, games.player_token(p)) for p in (hoa, son)]
+        for phone in phones:
+            assert (await phone.connect())[0]
+            state = await next_of(phone, "state")
+            assert state["phase"] == Phase.LOBBY and state["you"] == {"total": 0, "rank": None}
+
+        await host.send_json_to({"type": "next"})
+        for phone in phones:
+            question = await next_of(phone, "question")
+            assert question["index"] == 1 and "correct" not in json.dumps(question)
+        await phones[0].send_json_to({"type": "answer", "index": 1, "choices": [key[1]]})
+        ack = await next_of(phones[0], "ack")
+        assert ack == {"v": 1, "type": "ack", "index": 1, "choices": [key[1]]}
+        await phones[0].send_json_to({"type": "answer", "index": 1, "choices": [key[1]]})
+        assert (await next_of(phones[0], "ack"))["index"] == 1  # the same answer: acked again
+        await phones[0].send_json_to({"type": "answer", "index": 1, "choices": [wrong[1]]})
+        assert (await next_of(phones[0], "error"))["code"] == "answered"
+        await phones[1].send_json_to({"type": "answer", "index": 2, "choices": [key[2]]})
+        assert (await next_of(phones[1], "error"))["code"] == "question"
+
+        # Hoa's phone drops and comes back mid-question: the question and time left return.
+        await phones[0].disconnect()
+        phones[0] = player_socket(game.pk, games.player_token(hoa))
+        await phones[0].connect()
+        state = await next_of(phones[0], "state")
+        assert state["phase"] == Phase.QUESTION and state["question"]["index"] == 1
+        assert 0 < state["question"]["deadline"] - state["now"] <= 20_000
+
+        await phones[1].send_json_to({"type": "answer", "index": 1, "choices": [wrong[1]]})
+        await next_of(phones[1], "ack")
+        await host.send_json_to({"type": "lock"})
+        for phone in phones:
+            assert (await next_of(phone, "locked"))["index"] == 1
+        await host.send_json_to({"type": "reveal"})
+        reveals = [await next_of(phone, "reveal") for phone in phones]
+        await host.send_json_to({"type": "leaderboard"})
+        board = await next_of(phones[1], "leaderboard")
+
+        await host.send_json_to({"type": "next"})
+        await next_of(phones[1], "question")
+        await phones[1].send_json_to({"type": "answer", "index": 2, "choices": [key[2]]})
+        await next_of(phones[1], "ack")
+        await host.send_json_to({"type": "lock"})
+        await host.send_json_to({"type": "reveal"})
+        await host.send_json_to({"type": "next"})  # after the last question: the end
+        finished = await next_of(phones[0], "finished")
+        for socket in (*phones, host):
+            await socket.disconnect()
+        return reveals, board, finished
+
+    reveals, board, finished = async_to_sync(scenario)()
+    hoa_reveal, son_reveal = reveals
+    assert hoa_reveal["correct"] == [key[1]]
+    assert hoa_reveal["you"]["correct"] is True and hoa_reveal["you"]["rank"] == 1
+    assert 500 <= hoa_reveal["you"]["points"] <= 1000
+    assert son_reveal["you"] == {"total": 0, "rank": 2, "correct": False, "points": 0}
+    assert [row[1] for row in board["top"]] == ["Hoa Ban", "Sơn Tra"]
+    assert finished["you"]["rank"] in (1, 2) and len(finished["podium"]) == 2
+    # Every acknowledged answer is in the database, once.
+    assert GameAnswer.objects.filter(player=hoa).count() == 1
+    assert GameAnswer.objects.filter(player=son).count() == 2
+    assert Game.objects.get(pk=game.pk).phase == Phase.FINISHED
+
+
+def test_bad_tokens_and_strangers_are_refused(setup):
+    game, player = setup["game"], setup["players"][0]
+    other = games.create_game(host=game.host, title="Khác", questions=[make_question(9, 1)])
+    stranger = factories.person(commune=factories.commune("00985"), full_name="Người Lạ")
+    client = Client()
+    client.force_login(stranger)
+    stranger_cookie = f"sessionid={client.cookies['sessionid'].value}".encode()
+
+    async def scenario():
+        results = []
+        for path in (
+            f"/ws/choi/{game.pk}/?t=nonsense",
+            f"/ws/choi/{other.pk}/?t={games.player_token(player)}",  # another game's token
+            f"/ws/choi/{game.pk}/",
+        ):
+            results.append(
+                await WebsocketCommunicator(application, path, headers=[ORIGIN]).connect()
+            )
+        results.append(await host_socket(game.pk, stranger_cookie).connect())
+        return results
+
+    assert async_to_sync(scenario)() == [(False, 4401), (False, 4401), (False, 4401), (False, 4403)]
+
+
+def test_malformed_oversized_and_flooding_messages_get_errors_not_crashes(setup):
+    game, player = setup["game"], setup["players"][0]
+
+    async def scenario():
+        phone = player_socket(game.pk, games.player_token(player))
+        await phone.connect()
+        await next_of(phone, "state")
+        codes = []
+        for text in ("{", "[1]", json.dumps({"type": "hack"}), "x" * 5000,
+                     json.dumps({"type": "answer", "index": "1", "choices": "a"})):  # fmt: skip
+            await phone.send_to(text_data=text)
+            codes.append((await next_of(phone, "error"))["code"])
+        for _ in range(12):  # far above 5 a second
+            await phone.send_to(text_data='{"type": "ping"}')
+        replies = [await phone.receive_json_from(timeout=5) for _ in range(12)]
+        await phone.disconnect()
+        return codes, replies
+
+    codes, replies = async_to_sync(scenario)()
+    assert codes == ["json", "json", "type", "size", "choice"]
+    assert any(r.get("code") == "flood" for r in replies)
+    assert any(r["type"] == "pong" for r in replies)
+
+
+def test_a_removed_player_is_told_and_disconnected(setup):
+    game, son = setup["game"], setup["players"][1]
+
+    async def scenario():
+        await get_channel_layer().flush()
+        host = host_socket(game.pk, setup["cookie"])
+        await host.connect()
+        phone = player_socket(game.pk, games.player_token(son))
+        await phone.connect()
+        await next_of(phone, "state")
+        await host.send_json_to({"type": "remove", "player": son.pk})
+        removed = await next_of(phone, "removed")
+        closed = await phone.receive_output(timeout=5)
+        await host.disconnect()
+        return removed, closed
+
+    removed, closed = async_to_sync(scenario)()
+    assert removed == {"v": 1, "type": "removed"}
+    assert closed == {"type": "websocket.close", "code": 4403}
+
+
+def test_the_host_locks_a_question_when_everyone_has_answered(setup):
+    game, players = setup["game"], setup["players"]
+    key = right_choice(game, 1)
+
+    async def scenario():
+        await get_channel_layer().flush()
+        host = host_socket(game.pk, setup["cookie"])
+        await host.connect()
+        phones = [player_socket(game.pk, games.player_token(p)) for p in players]
+        for phone in phones:
+            await phone.connect()
+            await next_of(phone, "state")
+        await host.send_json_to({"type": "next"})
+        for phone in phones:
+            await next_of(phone, "question")
+            await phone.send_json_to({"type": "answer", "index": 1, "choices": [key]})
+            await next_of(phone, "ack")
+        locked = await next_of(phones[0], "locked", timeout=5)
+        for socket in (*phones, host):
+            await socket.disconnect()
+        return locked
+
+    assert async_to_sync(scenario)() == {"v": 1, "type": "locked", "index": 1}
