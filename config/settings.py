@@ -10,6 +10,8 @@ from pathlib import Path
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -121,12 +123,27 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 # redis-py's pool defaults to 100 connections and raises "Too many connections" beyond
 # that; a join burst of players needs more, so the bound is explicit and configurable.
 REDIS_MAX_CONNECTIONS = int(os.environ.get("REDIS_MAX_CONNECTIONS", "1000"))
+# A Redis restart must cost seconds, not the game: fail fast instead of hanging on a dead
+# socket, retry once on a fresh connection (the pooled one died with the old server), and
+# ping connections idle for a while before using them (tests/quiz/test_game_faults.py).
+REDIS_CONNECTION = {
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+    "retry_on_error": [RedisConnectionError, RedisTimeoutError],
+    "health_check_interval": 15,
+}
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
             "CONFIG": {
-                "hosts": [{"address": REDIS_URL, "max_connections": REDIS_MAX_CONNECTIONS}],
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        "max_connections": REDIS_MAX_CONNECTIONS,
+                        **REDIS_CONNECTION,
+                    }
+                ],
                 "prefix": os.environ.get("REDIS_PREFIX", "hocso"),
             },
         }
@@ -136,7 +153,7 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("REDIS_PREFIX", "hocso"),
-            "OPTIONS": {"max_connections": REDIS_MAX_CONNECTIONS},
+            "OPTIONS": {"max_connections": REDIS_MAX_CONNECTIONS, **REDIS_CONNECTION},
         }
     }
 else:

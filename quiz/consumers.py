@@ -2,7 +2,9 @@
 
 import asyncio
 import json
+import logging
 import time
+import weakref
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
@@ -12,6 +14,8 @@ from django.utils.translation import gettext as _
 
 from quiz import events, games, leaderboard
 from quiz.models import Game, Phase
+
+log = logging.getLogger(__name__)
 
 MAX_MESSAGE = 4096  # bytes
 RATE, BURST = 5, 10  # messages per second per connection, and the burst allowed
@@ -44,6 +48,9 @@ class _Member(AsyncWebsocketConsumer):
 
     player_id: int | None = None
     group: str | None = None
+
+    async def resync(self) -> None:
+        """Send the current state again (a broadcast was missed)."""
 
     async def push(self, text: str, row) -> None:
         await self.send(text_data=text)
@@ -108,6 +115,45 @@ class LeaderboardConsumer(_Member):
         )
 
 
+RESYNC_SECONDS = 3.0
+_watchers: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Task]" = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _watch_games() -> None:
+    """Start this process's game watcher, once."""
+    loop = asyncio.get_running_loop()
+    if loop not in _watchers or _watchers[loop].done():
+        _watchers[loop] = asyncio.create_task(_game_watch())
+
+
+async def _game_watch() -> None:
+    """Every few seconds, one query: has a game of this process moved on without this
+    process hearing the broadcast (it crossed Redis while Redis restarted)? Then its
+    phones and host get the current state and scores."""
+    hub = events.fanout()
+    while True:
+        await asyncio.sleep(RESYNC_SECONDS)
+        ids = hub.games()
+        if not ids:
+            continue
+        try:
+            current = await database_sync_to_async(games.versions)(ids)
+        except Exception:
+            log.exception("game watcher could not read the games")
+            continue
+        for game_id, version in current.items():
+            if version <= hub.seqs.get(game_id, version):
+                continue
+            log.warning("game %s: broadcast missed; sending the state again", game_id)
+            hub.seqs[game_id] = version
+            hub.states.pop(game_id, None)
+            hub.results.pop(game_id, None)
+            for member in list(hub.members.get(events.game_group(game_id), ())):
+                await member.resync()
+
+
 async def _state(game_id: int) -> dict | None:
     """The game's public state, read at most once a second per process."""
     hub, loop = events.fanout(), asyncio.get_running_loop()
@@ -120,6 +166,8 @@ async def _state(game_id: int) -> dict | None:
             entry = (loop.time(), state)
             if hub.versions.get(game_id, 0) == version:
                 hub.states[game_id] = entry
+            if state is not None:
+                hub.seqs.setdefault(game_id, state["seq"])
         if game_id not in hub.results and entry[1] and entry[1]["phase"] != Phase.LOBBY:
             results = await database_sync_to_async(games.player_results)(game_id)
             hub.results.setdefault(game_id, {p: [*row, False, 0] for p, row in results.items()})
@@ -140,11 +188,20 @@ class PlayerConsumer(_Member):
         self.game_id, self.player_id = ids
         await self.accept()
         await self.join(events.game_group(game_id))
-        state = await _state(game_id)
+        _watch_games()
+        await self.send_state()
+
+    async def resync(self) -> None:
+        await self.send_state()
+
+    async def send_state(self) -> None:
+        """The game as it is now, and this player's score: on connect, on the phone's
+        "sync", and when the game watcher finds a broadcast was missed."""
+        state = await _state(self.game_id)
         if state is None:
             await self.close(code=4404)
             return
-        row = events.fanout().results.get(game_id, {}).get(self.player_id)
+        row = events.fanout().results.get(self.game_id, {}).get(self.player_id)
         you = {"total": row[0], "rank": row[1]} if row else {"total": 0, "rank": None}
         await self.send(
             text_data=events.encode({**state, "now": int(time.time() * 1000), "you": you})
@@ -168,6 +225,8 @@ class PlayerConsumer(_Member):
             await self.refuse(message)
         elif message["type"] == "ping":
             await self.send(text_data='{"v":1,"type":"pong"}')
+        elif message["type"] == "sync":
+            await self.send_state()
         elif message["type"] == "answer":
             await self.answer(message, received_at)
         else:
@@ -217,12 +276,16 @@ class HostConsumer(_Member):
             return
         await self.accept()
         await self.join(events.game_group(self.game_id))
+        _watch_games()
+        await self.resync()
+        self.last_status = None
+        self.watcher = asyncio.create_task(self.watch())
+
+    async def resync(self) -> None:
         state = await database_sync_to_async(games.game_state)(self.game_id, now=timezone.now())
         self.phase, self.index = state["phase"], state["index"]
         self.deadline = state.get("question", {}).get("deadline")
         await self.send(text_data=events.encode({**state, "now": int(time.time() * 1000)}))
-        self.last_status = None
-        self.watcher = asyncio.create_task(self.watch())
 
     async def disconnect(self, code):
         if getattr(self, "watcher", None):
@@ -243,16 +306,24 @@ class HostConsumer(_Member):
         """Once a second: the counters for the host, and the automatic lock."""
         while True:
             await asyncio.sleep(1 if self.phase != Phase.QUESTION else 0.5)
-            players, answered = await database_sync_to_async(_counts)(self.game_id, self.index)
-            status = {"v": 1, "type": "status", "players": players, "answered": answered}
-            if status != self.last_status:
-                self.last_status = status
-                await self.send(text_data=events.encode(status))
-            if self.phase == Phase.QUESTION and (
-                (players and answered >= players)
-                or (self.deadline and time.time() * 1000 >= self.deadline + 500)
-            ):
-                await database_sync_to_async(games.lock_question)(self.game_id, index=self.index)
+            try:
+                await self.tick()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # Redis or the database away for a moment: try again
+                log.exception("host watcher of game %s", self.game_id)
+
+    async def tick(self) -> None:
+        players, answered = await database_sync_to_async(_counts)(self.game_id, self.index)
+        status = {"v": 1, "type": "status", "players": players, "answered": answered}
+        if status != self.last_status:
+            self.last_status = status
+            await self.send(text_data=events.encode(status))
+        if self.phase == Phase.QUESTION and (
+            (players and answered >= players)
+            or (self.deadline and time.time() * 1000 >= self.deadline + 500)
+        ):
+            await database_sync_to_async(games.lock_question)(self.game_id, index=self.index)
 
     async def receive(self, text_data=None, bytes_data=None):
         message = self.parse(text_data)

@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 PUSH_INTERVAL = 1.5  # seconds between two pushes of one round
 QUIET_SECONDS = 1  # changes within this window after a message send no other message
 MARGIN = 0.2  # a push comes this long after the window closes
+WATCH_SECONDS = 2.5  # the fan-out checks its layer subscription every 2 × this
 
 
 def round_group(round_id: int) -> str:
@@ -69,6 +70,8 @@ def _announce(round_id: int) -> None:
 def game_broadcast(game_id: int, payload: dict, *, table: list | None = None) -> None:
     """Call inside the transaction that moved the game on; sent once it commits."""
     message = {"type": "game.send", "game": game_id, "text": encode(payload)}
+    if "seq" in payload:
+        message["seq"] = payload["seq"]
     if table is not None:
         message["table"] = table
     transaction.on_commit(lambda: _send(game_group(game_id), message), robust=True)
@@ -101,13 +104,16 @@ class Fanout:
         self.states: dict[int, tuple[float, dict]] = {}  # game → (when, public state)
         self.versions: dict[int, int] = {}  # game → broadcasts seen (a state read across one
         # of them may be stale, and is not cached)
+        self.seqs: dict[int, int] = {}  # game → the newest game version broadcast here
         self.locks: dict[int, asyncio.Lock] = {}
         self.pushes = 0  # for tests and benchmarks
+        self.echoed = 0.0  # when the last echo the watchdog sent was sent
 
     async def join(self, group: str, member) -> None:
         if self.channel is None:
             self.channel = await self.layer.new_channel("quiz.fanout.")
             self.reader = asyncio.create_task(self._read())
+            self.watchdog = asyncio.create_task(self._watch())
         if not self.members.get(group):
             self.members[group] = set()
             await self.layer.group_add(group, self.channel)
@@ -124,24 +130,72 @@ class Fanout:
 
     async def _read(self) -> None:
         while True:
-            message = await self.layer.receive(self.channel)
+            try:
+                message = await self.layer.receive(self.channel)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # the layer's server is away (a Redis restart): retry
+                log.exception("fan-out receive failed; retrying")
+                await asyncio.sleep(1)
+                continue
             try:
                 await self._handle(message)
             except Exception:  # one bad message must not stop this process's pushes
                 log.exception("fan-out failed for %r", message.get("type"))
 
+    async def _watch(self) -> None:
+        """Every few seconds this process sends itself a message through the layer. If it
+        does not come back (Redis restarted and the subscriptions were lost), the layer's
+        connections are rebuilt and every group joined again."""
+        loop = asyncio.get_running_loop()
+        while True:
+            await asyncio.sleep(WATCH_SECONDS)
+            sent = loop.time()
+            try:
+                await self.layer.send(self.channel, {"type": "fanout.echo", "at": sent})
+            except Exception:
+                log.warning("fan-out echo could not be sent")
+            await asyncio.sleep(WATCH_SECONDS)
+            if self.echoed < sent:
+                log.warning("fan-out echo lost: reconnecting to the channel layer")
+                try:
+                    await self._reconnect()
+                except Exception:
+                    log.exception("fan-out reconnect failed; trying again")
+
+    def games(self) -> list[int]:
+        """The games this process has members of."""
+        prefix = game_group(0)[:-1]
+        return [int(g[len(prefix) :]) for g in self.members if g.startswith(prefix)]
+
+    async def _reconnect(self) -> None:
+        self.reader.cancel()
+        await self.layer.flush()  # drops the broken connections and local subscriptions
+        self.channel = await self.layer.new_channel("quiz.fanout.")
+        for group in list(self.members):
+            await self.layer.group_add(group, self.channel)
+        self.reader = asyncio.create_task(self._read())
+
     async def _handle(self, message: dict) -> None:
         kind = message.get("type")
-        if kind == "round.changed" and isinstance(message.get("round"), int):
+        if kind == "fanout.echo":
+            self.echoed = max(self.echoed, message.get("at", 0))
+        elif kind == "round.changed" and isinstance(message.get("round"), int):
             self._owe(message["round"])
         elif kind == "game.send":
-            await self._game_send(message["game"], message["text"], message.get("table"))
+            await self._game_send(
+                message["game"], message["text"], message.get("table"), message.get("seq")
+            )
         elif kind == "game.remove":
             for member in list(self.members.get(game_group(message["game"]), ())):
                 if member.player_id == message["player"]:
                     await member.removed()
 
-    async def _game_send(self, game_id: int, text: str, table: list | None) -> None:
+    async def _game_send(
+        self, game_id: int, text: str, table: list | None, seq: int | None = None
+    ) -> None:
+        if seq is not None:
+            self.seqs[game_id] = max(self.seqs.get(game_id, 0), seq)
         self.states.pop(game_id, None)  # the game moved on: the next reconnect reads it anew
         self.versions[game_id] = self.versions.get(game_id, 0) + 1
         rows = None

@@ -4,6 +4,7 @@ answer is scored with its receive time, and the correct choice leaves the server
 the reveal. Every change is committed before it is broadcast (quiz/events.py)."""
 
 import datetime
+import logging
 import random
 import secrets
 
@@ -12,11 +13,14 @@ from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Sum
 from django.utils.translation import gettext as _
+from redis.exceptions import RedisError
 
 from accounts.models import User
 from accounts.text import mask_name
 from quiz import events
 from quiz.models import Choice, Game, GameAnswer, GameQuestion, Phase, Player, Question, Scoring
+
+log = logging.getLogger(__name__)
 
 POINTS = 1000
 STREAK_STEP, STREAK_MAX = 100, 500
@@ -104,7 +108,7 @@ def join_game(
             )
     except IntegrityError:  # the same account joined twice at once
         return Player.objects.get(game=game, user=user)
-    cache.delete(_players_key(game.pk))
+    _forget(_players_key(game.pk))
     return player
 
 
@@ -127,12 +131,29 @@ def _players_key(game_id: int) -> str:
     return f"quiz:game:{game_id}:players"
 
 
+def _cached(key: str, load, timeout: int):
+    """cache.get_or_set that still answers while the cache server is away (a Redis
+    restart): the game reads the database instead of failing an answer."""
+    try:
+        return cache.get_or_set(key, load, timeout)
+    except (RedisError, OSError):
+        log.warning("cache unavailable for %s", key)
+        return load()
+
+
 def active_players(game_id: int) -> int:
-    return cache.get_or_set(
+    return _cached(
         _players_key(game_id),
         lambda: Player.objects.filter(game_id=game_id, removed=False).count(),
         60,
     )
+
+
+def _forget(key: str) -> None:
+    try:
+        cache.delete(key)
+    except (RedisError, OSError):
+        log.warning("cache unavailable; %s not forgotten", key)
 
 
 def _answered_key(game_id: int, index: int) -> str:
@@ -140,7 +161,13 @@ def _answered_key(game_id: int, index: int) -> str:
 
 
 def answered(game_id: int, index: int) -> int:
-    return cache.get(_answered_key(game_id, index), 0)
+    """How many answered question `index` (a counter: the host's display and auto-lock)."""
+    try:
+        return cache.get(_answered_key(game_id, index), 0)
+    except (RedisError, OSError):
+        return GameAnswer.objects.filter(
+            game_question__game_id=game_id, game_question__order=index
+        ).count()
 
 
 # --- The host drives the game ----------------------------------------------------------------
@@ -148,6 +175,17 @@ def answered(game_id: int, index: int) -> int:
 
 def _locked_game(game_id: int) -> Game:
     return Game.objects.select_for_update().get(pk=game_id)
+
+
+def _moved(game: Game, *fields: str) -> None:
+    """Save a change of the game's state with its next version: every broadcast carries it,
+    so a process that missed one (Redis restarting) notices and catches up."""
+    game.version += 1
+    game.save(update_fields=[*fields, "version"])
+
+
+def versions(game_ids: list[int]) -> dict[int, int]:
+    return dict(Game.objects.filter(pk__in=game_ids).values_list("pk", "version"))
 
 
 def question_payload(game: Game, item: GameQuestion) -> dict:
@@ -163,6 +201,7 @@ def question_payload(game: Game, item: GameQuestion) -> dict:
         "choices": [[c.pk, c.text] for c in question.choices.all()],
         "seconds": game.seconds_per_question,
         "deadline": int(game.deadline.timestamp() * 1000),
+        "seq": game.version,
     }
 
 
@@ -186,7 +225,7 @@ def open_next_question(game_id: int, *, now: datetime.datetime) -> Game:
     game.phase = Phase.QUESTION
     game.opened_at = now
     game.deadline = now + datetime.timedelta(seconds=game.seconds_per_question)
-    game.save(update_fields=["current", "phase", "opened_at", "deadline"])
+    _moved(game, "current", "phase", "opened_at", "deadline")
     events.game_broadcast(game.pk, question_payload(game, item))
     return game
 
@@ -199,8 +238,8 @@ def lock_question(game_id: int, *, index: int) -> bool:
     if game.phase != Phase.QUESTION or game.current != index:
         return False
     game.phase = Phase.LOCKED
-    game.save(update_fields=["phase"])
-    events.game_broadcast(game.pk, {"v": 1, "type": "locked", "index": index})
+    _moved(game, "phase")
+    events.game_broadcast(game.pk, {"v": 1, "type": "locked", "index": index, "seq": game.version})
     return True
 
 
@@ -230,8 +269,9 @@ def reveal(game_id: int, *, now: datetime.datetime) -> dict:
         for player, total, rank in standings(game)
     ]
     game.phase = Phase.REVEAL
-    game.save(update_fields=["phase"])
+    _moved(game, "phase")
     common = {
+        "seq": game.version,
         "v": 1,
         "type": "reveal",
         "index": item.order,
@@ -268,9 +308,15 @@ def show_leaderboard(game_id: int) -> dict:
     game = _locked_game(game_id)
     if game.phase not in (Phase.REVEAL, Phase.LOCKED):
         raise GameRefused(_("Bảng xếp hạng hiện sau khi công bố đáp án."), "phase")
-    payload = {"v": 1, "type": "leaderboard", "index": game.current, **leaderboard(game)}
     game.phase = Phase.LEADERBOARD
-    game.save(update_fields=["phase"])
+    _moved(game, "phase")
+    payload = {
+        "v": 1,
+        "type": "leaderboard",
+        "index": game.current,
+        "seq": game.version,
+        **leaderboard(game),
+    }
     events.game_broadcast(game.pk, payload)
     return payload
 
@@ -319,11 +365,13 @@ def finish_game(game_id: int, *, now: datetime.datetime) -> Game:
         return game
     game.phase = Phase.FINISHED
     game.finished_at = now
-    game.save(update_fields=["phase", "finished_at"])
+    _moved(game, "phase", "finished_at")
     board = leaderboard(game)
     table = [[player, total, rank, False, 0] for player, total, rank in standings(game)]
     events.game_broadcast(
-        game.pk, {"v": 1, "type": "finished", "podium": board["top"][:3], **board}, table=table
+        game.pk,
+        {"v": 1, "type": "finished", "seq": game.version, "podium": board["top"][:3], **board},
+        table=table,
     )
     return game
 
@@ -337,7 +385,7 @@ def set_lobby_locked(game_id: int, *, locked: bool) -> None:
 def remove_player(game_id: int, *, player_id: int) -> None:
     """The host removes a player (an offensive nickname): their phone is told and closed."""
     if Player.objects.filter(game_id=game_id, pk=player_id).update(removed=True):
-        cache.delete(_players_key(game_id))
+        _forget(_players_key(game_id))
         events.game_player_removed(game_id, player_id)
 
 
@@ -357,7 +405,7 @@ def _correct_choices(question_id: int) -> tuple[frozenset[int], frozenset[int], 
             multiple,
         )
 
-    return cache.get_or_set(f"quiz:choices:{question_id}", load, 3600)
+    return _cached(f"quiz:choices:{question_id}", load, 3600)
 
 
 def points_for(game: Game, *, correct: bool, elapsed_ms: int, streak: int) -> int:
@@ -431,8 +479,11 @@ def submit_answer(
             ) from None
         return answer, False
     key = _answered_key(game_id, index)
-    if not cache.add(key, 1, timeout=3600):
-        cache.incr(key)
+    try:
+        if not cache.add(key, 1, timeout=3600):
+            cache.incr(key)
+    except (RedisError, OSError, ValueError):  # the counter is advisory; the answer is stored
+        log.warning("answer counter of game %s not updated", game_id)
     return answer, True
 
 
@@ -470,6 +521,7 @@ def game_state(game_id: int, *, now: datetime.datetime) -> dict | None:
         "title": game.title,
         "index": game.current,
         "total": game.questions.count(),
+        "seq": game.version,
     }
     if phase == Phase.QUESTION:
         item = GameQuestion.objects.select_related("question").get(game=game, order=game.current)

@@ -93,6 +93,7 @@
     if (PHASES[m.type] !== undefined || m.type === "state" || m.type === "finished") {
       var at = place(m);
       if (m.type === "state" && at < seen) return;
+      if (m.type === "state" && at === seen) { setYou(m.you); return; }  // nothing new
       seen = Math.max(seen, at);
     }
     if (m.now) offset = m.now - Date.now();
@@ -101,7 +102,8 @@
       if (m.phase === "question" && m.question) question(m.question);
       else if (m.phase === "finished") show([L.el("h2", {text: t.tFinished})]);
       else if (m.phase === "lobby") show([L.el("p", {class: "notice", text: t.tLobby})]);
-      else show([L.el("p", {class: "notice", text: t.tLocked})]);
+      else if (m.phase === "locked") show([L.el("p", {class: "notice", text: t.tLocked})]);
+      else show([L.el("p", {class: "notice", text: t.tWait})]);
     } else if (m.type === "question") {
       offset = 0;
       question(m);

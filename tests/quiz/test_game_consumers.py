@@ -233,4 +233,4 @@ def test_the_host_locks_a_question_when_everyone_has_answered(setup):
             await socket.disconnect()
         return locked
 
-    assert async_to_sync(scenario)() == {"v": 1, "type": "locked", "index": 1}
+    assert async_to_sync(scenario)() == {"v": 1, "type": "locked", "index": 1, "seq": 2}

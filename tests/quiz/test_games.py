@@ -3,6 +3,7 @@ answers, every refusal, reveal and ranks, the leaderboard, the results workbook.
 
 import datetime
 import io
+import json
 import random
 
 import pytest
@@ -106,7 +107,7 @@ def test_a_question_opens_with_the_servers_deadline_and_no_answer_key(game, sent
     payload, table = sent[-1]
     assert payload["type"] == "question" and table is None
     assert set(payload) == {"v", "type", "index", "total", "text", "multiple", "choices",
-                            "seconds", "deadline"}  # fmt: skip
+                            "seconds", "deadline", "seq"}  # fmt: skip
     assert all(len(choice) == 2 for choice in payload["choices"])  # id and text only
     with pytest.raises(GameRefused, match="Câu hỏi đang mở"):
         games.open_next_question(game.pk, now=T0)
@@ -235,3 +236,29 @@ def test_the_guest_form_refuses_a_bad_nickname_or_a_phone_number(tuyen_quang):
 def test_picking_questions_from_topics(game):
     chosen = games.pick_questions(topic_ids=[], count=2, rng=random.Random(1))
     assert len(chosen) == 2 and len(set(chosen)) == 2
+
+
+def test_every_layer_message_survives_a_json_round_trip(
+    tuyen_quang, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The Redis layer serialises what the in-memory layer passes as objects."""
+    messages = []
+    monkeypatch.setattr(events, "_send", lambda group, message: messages.append(message))
+    host = factories.person(commune=factories.commune("02215"), full_name="Người Dẫn")
+    with django_capture_on_commit_callbacks(execute=True):
+        game = games.create_game(host=host, title="Thử", questions=[make_question(1, 1)])
+        player = guest(game, "An")
+        games.open_next_question(game.pk, now=T0)
+        answer(game, player, right(game, 1), after=1)
+        games.lock_question(game.pk, index=1)
+        games.reveal(game.pk, now=T0 + 30 * SECOND)
+        games.show_leaderboard(game.pk)
+        games.remove_player(game.pk, player_id=player.pk)
+        games.finish_game(game.pk, now=T0)
+        events.round_changed(1)
+    kinds = [m["type"] for m in messages]
+    assert kinds.count("game.send") == 5 and "game.remove" in kinds and "round.changed" in kinds
+    for message in messages:
+        assert json.loads(json.dumps(message)) == message
+        if message["type"] == "game.send":
+            assert json.loads(message["text"])["seq"] == message["seq"]
