@@ -21,6 +21,7 @@ from accounts import services
 from accounts.exports import XLSX_CONTENT_TYPE, xlsx_bytes
 from accounts.forms import ConsentForm, ProfileForm, RosterUploadForm
 from accounts.models import Commune, ParticipantKind, RosterImport, User
+from accounts.qr import qr_svg
 from accounts.roster import template_xlsx
 from accounts.scopes import Scope
 from accounts.slips import slips_pdf
@@ -58,7 +59,12 @@ def switch_language(request, code: str):
 
 @login_required
 def profile(request):
-    return render(request, "accounts/profile_detail.html", {"person": request.user})
+    """The person's profile, with their personal check-in QR code for festivals."""
+    personal = request.build_absolute_uri(
+        reverse("learning:attendee", args=[request.user.attendee_code])
+    )
+    code = qr_svg(personal, size_mm=45, label=_("Mã QR điểm danh cá nhân"))
+    return render(request, "accounts/profile_detail.html", {"person": request.user, "qr": code})
 
 
 @login_required

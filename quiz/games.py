@@ -308,6 +308,11 @@ def show_leaderboard(game_id: int) -> dict:
     game = _locked_game(game_id)
     if game.phase not in (Phase.REVEAL, Phase.LOCKED):
         raise GameRefused(_("Bảng xếp hạng hiện sau khi công bố đáp án."), "phase")
+    if not game.leaderboard_each_question:
+        raise GameRefused(
+            _("Trò chơi này chỉ hiện bảng xếp hạng khi kết thúc (xem cài đặt của trò chơi)."),
+            "setting",
+        )
     game.phase = Phase.LEADERBOARD
     _moved(game, "phase")
     payload = {

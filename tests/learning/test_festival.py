@@ -233,3 +233,14 @@ def test_unpublished_events_are_not_public(client, world):
     assert client.get(reverse("learning:event", args=[event.pk])).status_code == 404
     assert client.get(reverse("learning:event_counts", args=[event.pk])).status_code == 404
     assert "Ngày hội Giáp Trung" not in client.get(reverse("learning:event_list")).content.decode()
+
+
+def test_the_profile_shows_the_personal_check_in_code(client, world):
+    from accounts.qr import qr_svg
+
+    resident = world["viewers"]["resident"]
+    client.force_login(resident)
+    page = client.get(reverse("accounts:profile")).content.decode()
+    target = "http://testserver" + reverse("learning:attendee", args=[resident.attendee_code])
+    assert qr_svg(target, size_mm=45, label="Mã QR điểm danh cá nhân") in page
+    assert User.objects.by_attendee_code(resident.attendee_code) == resident

@@ -262,3 +262,13 @@ def test_every_layer_message_survives_a_json_round_trip(
         assert json.loads(json.dumps(message)) == message
         if message["type"] == "game.send":
             assert json.loads(message["text"])["seq"] == message["seq"]
+
+
+def test_a_game_can_keep_its_leaderboard_for_the_end(game):
+    game.leaderboard_each_question = False
+    game.save()
+    games.open_next_question(game.pk, now=T0)
+    games.lock_question(game.pk, index=1)
+    games.reveal(game.pk, now=T0 + 30 * SECOND)
+    with pytest.raises(GameRefused, match="chỉ hiện bảng xếp hạng khi kết thúc"):
+        games.show_leaderboard(game.pk)
