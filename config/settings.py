@@ -150,7 +150,7 @@ if REDIS_URL:
     }
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.cache.SharedRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("REDIS_PREFIX", "hocso"),
             "OPTIONS": {"max_connections": REDIS_MAX_CONNECTIONS, **REDIS_CONNECTION},

@@ -224,17 +224,20 @@ class Fanout:
             await asyncio.sleep(max(0, at - loop.time()))
             now = loop.time()
             self.pending[round_id] = [t for t in self.pending[round_id] if t > now]
-            self.last_push[round_id] = now
             try:
                 text = await _render(round_id)
             except Exception:  # a failed read must not stop later pushes
                 log.exception("leaderboard push for round %s failed", round_id)
+                self.last_push[round_id] = loop.time()
                 continue
             if text is None:
                 continue
             self.pushes += 1
             members = list(self.members.get(round_group(round_id), ()))
             await asyncio.gather(*(m.push(text, None) for m in members), return_exceptions=True)
+            # The interval counts from when viewers got this push, not from when its
+            # snapshot was started (that read takes 0.1–1 s under load).
+            self.last_push[round_id] = loop.time()
         self.pending.pop(round_id, None)
 
 

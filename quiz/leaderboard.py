@@ -7,9 +7,10 @@ content only: masked names and units, never a phone number, a birth year or an a
 """
 
 import json
+import time
 
 from django.core.cache import cache
-from django.db.models import Avg, Count, F, Q, Sum
+from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
 from accounts.models import Commune, Organization, User
@@ -55,6 +56,8 @@ def encoded(data: dict) -> str:
 
 
 def _compute(round_: Round) -> dict:
+    """Two scans of the round's standings (scores; communes × organizations) and one index
+    read for the top: the same figures four scans gave (bench/contest.py)."""
     final = round_.published_at is not None  # prizes and final ranks: public once published
     standings = Standing.objects.filter(round=round_)
     top_rows = (standings.final_order() if final else standings.live_order()).values_list(
@@ -65,19 +68,27 @@ def _compute(round_: Round) -> dict:
         + ([prize] if final else [])
         for position, (rank, name, commune, score, total, ms, prize) in enumerate(top_rows, start=1)
     ]
-    histogram = dict(standings.values_list("score").annotate(n=Count("pk")).order_by())
+    histogram: dict[int, int] = {}
+    perfect = 0
+    for score, total, n in (
+        standings.values_list("score", "total").annotate(n=Count("pk")).order_by()
+    ):
+        histogram[score] = histogram.get(score, 0) + n
+        perfect += n if score == total else 0
+    units = _unit_tables(standings)
     return {
         "round": round_.pk,
         "title": str(round_),
         "final": final,
         "open": round_.opens_at <= timezone.now() < round_.closes_at,
         "participants": sum(histogram.values()),
-        "perfect": standings.filter(score=F("total")).count(),
+        "perfect": perfect,
         "top": top,
         "histogram": sorted(histogram.items()),
-        "communes": unit_table(round_, "commune"),
-        "organizations": unit_table(round_, "organization")[:ORGANIZATIONS_SHOWN],
+        "communes": units["commune"],
+        "organizations": units["organization"][:ORGANIZATIONS_SHOWN],
         "updated": timezone.localtime().strftime("%H:%M:%S"),
+        "stamp": time.time_ns(),  # tells one snapshot from the next (the page's fragment)
     }
 
 
@@ -85,33 +96,38 @@ def unit_table(round_: Round, unit: str, *, standings=None) -> list[list]:
     """Per commune or organization: [name, participants, headcount, rate %, average score,
     perfect scores], most participants first. `standings` narrows it (an export's scope)."""
     standings = Standing.objects.all() if standings is None else standings
+    return _unit_tables(standings.filter(round=round_))[unit]
+
+
+def _unit_tables(standings) -> dict[str, list[list]]:
+    """Both unit tables from one grouped scan (by commune and organization together)."""
+    sums: dict[str, dict[int, list[int]]] = {"commune": {}, "organization": {}}
     rows = (
-        standings.filter(round=round_, **{f"{unit}__isnull": False})
-        .values(unit)
+        standings.values_list("commune", "organization")
         .annotate(
-            n=Count("pk"),
-            average=Avg("score"),
-            perfect=Count("pk", filter=Q(score=F("total"))),
+            n=Count("pk"), points=Sum("score"), perfect=Count("pk", filter=Q(score=F("total")))
         )
         .order_by()
     )
-    names, heads = unit_names(unit), headcounts(unit)
-    table = []
-    for row in rows:
-        head = heads.get(row[unit], 0)
-        rate = round(100 * row["n"] / head, 1) if head else None
-        table.append(
-            [
-                names.get(row[unit], ""),
-                row["n"],
-                head,
-                rate,
-                round(row["average"], 1),
-                row["perfect"],
-            ]
-        )
-    table.sort(key=lambda r: (-r[1], r[0]))
-    return table
+    for commune, organization, n, points, perfect in rows:
+        for unit, key in (("commune", commune), ("organization", organization)):
+            if key is None:
+                continue
+            total = sums[unit].setdefault(key, [0, 0, 0])
+            total[0] += n
+            total[1] += points
+            total[2] += perfect
+    tables = {}
+    for unit, by_key in sums.items():
+        names, heads = unit_names(unit), headcounts(unit)
+        table = []
+        for key, (n, points, perfect) in by_key.items():
+            head = heads.get(key, 0)
+            rate = round(100 * n / head, 1) if head else None
+            table.append([names.get(key, ""), n, head, rate, round(points / n, 1), perfect])
+        table.sort(key=lambda r: (-r[1], r[0]))
+        tables[unit] = table
+    return tables
 
 
 def unit_names(unit: str) -> dict[int, str]:

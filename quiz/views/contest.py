@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -7,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from accounts.context_processors import coordinator_key
 from accounts.exports import XLSX_CONTENT_TYPE
 from accounts.scopes import Scope
 from quiz import exports, leaderboard, services
@@ -121,7 +123,9 @@ def submit(request, pk: int):
     raw = request.POST.get("prediction", "").replace(".", "").replace(",", "").strip()
     prediction = int(raw) if raw.isdigit() else None
     try:
-        services.submit_attempt(attempt, prediction=prediction, now=timezone.now())
+        services.submit_attempt(
+            attempt, prediction=prediction, now=timezone.now(), user=request.user
+        )
     except AttemptRefused as refusal:
         messages.error(request, str(refusal))
         return redirect("quiz:attempt", pk=attempt.pk)
@@ -210,11 +214,16 @@ def results(request, slug: str):
 
 
 def _export_scope(user) -> Scope | None:
-    """Contest hosts export everything; coordinators their own scope; others nothing."""
+    """Contest hosts export everything; coordinators their own scope; others nothing.
+    A participant (the leaderboard's usual reader) costs no query: the coordinator flag
+    is the navigation's cached one."""
     if not user.is_authenticated:
         return None
-    if user.has_perm("quiz.view_round"):
+    if user.is_staff and user.has_perm("quiz.view_round"):
         return Scope(everything=True)
+    is_coordinator = cache.get(coordinator_key(user.pk))
+    if is_coordinator is False:
+        return None
     scope = Scope.of(user)
     return None if scope.is_empty else scope
 

@@ -74,14 +74,17 @@ def test_embedded_default_is_sqlite_in_wal_mode_and_in_memory_layer(tmp_path):
 def test_production_variables_select_postgresql_and_redis_with_a_bounded_pool():
     config = settings_of(
         PRODUCTION,
-        "[s.DATABASES['default']['ENGINE'], s.CHANNEL_LAYERS['default'], "
+        "[s.DATABASES['default']['ENGINE'], s.CHANNEL_LAYERS['default']['BACKEND'], "
+        "{k: v for k, v in s.CHANNEL_LAYERS['default']['CONFIG']['hosts'][0].items() "
+        "if k != 'retry_on_error'}, "
         "s.CACHES['default']['BACKEND'], s.LANGUAGE_CODE, s.TIME_ZONE, s.USE_TZ]",
     )
-    engine, layer, cache_backend, language, zone, use_tz = config
+    engine, layer, host, cache_backend, language, zone, use_tz = config
     assert engine == "django.db.backends.postgresql"
-    assert layer["BACKEND"].startswith("channels_redis.")
-    assert layer["CONFIG"]["hosts"][0]["max_connections"] == 1000
-    assert cache_backend == "django.core.cache.backends.redis.RedisCache"
+    assert layer.startswith("channels_redis.")
+    assert host["max_connections"] == 1000
+    assert (host["socket_connect_timeout"], host["socket_timeout"]) == (2, 5)  # fail fast
+    assert cache_backend == "config.cache.SharedRedisCache"
     assert (language, zone, use_tz) == ("vi", "Asia/Ho_Chi_Minh", True)
 
 
