@@ -161,7 +161,19 @@ def manage_events(request):
         .order_by("-date", "pk")
     )
     page = Paginator(events, PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "learning/event_manage.html", {"page": page})
+    communes = festival.festival_communes(request.user)
+    by_commune = None
+    if communes is None or len(communes) > 1:  # the province's view: communes side by side
+        by_commune = (
+            festival.festival_events(request.user)
+            .values("commune__name")
+            .annotate(
+                events=Count("pk", distinct=True),
+                people=Count("checkins__user", distinct=True),
+            )
+            .order_by("-people", "commune__name")
+        )
+    return render(request, "learning/event_manage.html", {"page": page, "by_commune": by_commune})
 
 
 BoothFormSet = inlineformset_factory(

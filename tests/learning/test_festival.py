@@ -244,3 +244,13 @@ def test_the_profile_shows_the_personal_check_in_code(client, world):
     target = "http://testserver" + reverse("learning:attendee", args=[resident.attendee_code])
     assert qr_svg(target, size_mm=45, label="Mã QR điểm danh cá nhân") in page
     assert User.objects.by_attendee_code(resident.attendee_code) == resident
+
+
+def test_the_province_sees_the_communes_side_by_side(client, world):
+    festival.check_in(world["viewers"]["resident"], event=world["events"]["A"], now=timezone.now())
+    client.force_login(world["viewers"]["province_admin"])
+    page = client.get(reverse("learning:manage_events")).content.decode()
+    assert "Số ngày hội" in page
+    assert re.search(r"<td>Giáp Trung</td><td>1</td><td>1</td>", page)
+    client.force_login(world["viewers"]["coordinator_A"])
+    assert "Số ngày hội" not in client.get(reverse("learning:manage_events")).content.decode()
