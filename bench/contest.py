@@ -464,8 +464,12 @@ def step_leaderboard(args) -> dict:
 
     page_ms, page_queries = timed_queries(
         page, args.runs, before=lambda: leaderboard.snapshot(round_.pk, fresh=True)
-    )  # before each: the snapshot cached, as the last push left it
+    )  # before each: a new snapshot, as a push leaves it: the first read renders the tables
+    page()  # then the reads until the next push (every 1.5 s): tables already rendered
+    steady_ms, steady_queries = timed_queries(page, args.runs)
     return {
+        "steady_ms": steady_ms,
+        "steady_queries": steady_queries,
         "standings": standings,
         "cold_ms": ms(cold),
         "snapshot_ms": snapshot_ms,
@@ -1119,9 +1123,14 @@ def report(args, conditions: dict, figures: dict) -> None:
             f"{lb['cold_ms']:.0f} ms | | ≤ 20 ms | {'yes' if lb['snapshot_ms'] <= 20 else 'no'} |"
         )
         print(
-            f"| 2. leaderboard page, participant, warm cache, median of {args.runs} | "
-            f"**{lb['page_ms']:.1f} ms**, {len(lb['page_queries'])} queries | | ≤ 20 ms | "
-            f"{'yes' if lb['page_ms'] <= 20 else 'no'} |"
+            f"| 2. leaderboard page, participant, first read after a push, median of "
+            f"{args.runs} | **{lb['page_ms']:.1f} ms**, {len(lb['page_queries'])} queries | | "
+            f"≤ 20 ms | {'yes' if lb['page_ms'] <= 20 else 'no'} |"
+        )
+        print(
+            f"| 2. leaderboard page, participant, reads between pushes, median of {args.runs} "
+            f"| **{lb['steady_ms']:.1f} ms**, {len(lb['steady_queries'])} queries | | ≤ 20 ms "
+            f"| {'yes' if lb['steady_ms'] <= 20 else 'no'} |"
         )
     if "close" in figures:
         c = figures["close"]

@@ -6,3 +6,6 @@ class QuizConfig(AppConfig):
 
     name = "quiz"
     verbose_name = "Thi trực tuyến"
+
+    def ready(self):
+        from quiz import receivers  # noqa: F401 (connects the signal receivers)

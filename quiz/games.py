@@ -17,7 +17,7 @@ from redis.exceptions import RedisError
 
 from accounts.models import User
 from accounts.text import mask_name
-from quiz import events
+from quiz import events, keys
 from quiz.models import Choice, Game, GameAnswer, GameQuestion, Phase, Player, Question, Scoring
 
 log = logging.getLogger(__name__)
@@ -397,22 +397,6 @@ def remove_player(game_id: int, *, player_id: int) -> None:
 # --- Answering --------------------------------------------------------------------------------
 
 
-def _correct_choices(question_id: int) -> tuple[frozenset[int], frozenset[int], bool]:
-    """(all choice ids, correct ids, multiple) of a question, cached: the bank does not
-    change during a game, and 10,000 answers should not read it 10,000 times."""
-
-    def load():
-        rows = list(Choice.objects.filter(question_id=question_id).values_list("pk", "is_correct"))
-        multiple = Question.objects.filter(pk=question_id).values_list("multiple", flat=True)[0]
-        return (
-            frozenset(pk for pk, _ in rows),
-            frozenset(pk for pk, right in rows if right),
-            multiple,
-        )
-
-    return _cached(f"quiz:choices:{question_id}", load, 3600)
-
-
 def points_for(game: Game, *, correct: bool, elapsed_ms: int, streak: int) -> int:
     """Speed scoring as Kahoot documents it: full points for an instant answer, falling
     linearly to half at the deadline; flat scoring gives full points. A streak bonus (if
@@ -453,7 +437,7 @@ def submit_answer(
     item = GameQuestion.objects.filter(game_id=game_id, order=index).values_list(
         "pk", "question_id"
     )[0]
-    valid, correct_ids, multiple = _correct_choices(item[1])
+    valid, correct_ids, multiple = keys.answer_keys([item[1]])[item[1]]
     chosen = sorted(set(choice_ids))
     if not chosen or not set(chosen) <= valid or (not multiple and len(chosen) != 1):
         raise GameRefused(_("Hãy chọn một phương án của câu hỏi này."), "choice")

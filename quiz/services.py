@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from quiz import events, leaderboard
+from quiz import events, keys, leaderboard
 from quiz.bank import BankRow
 from quiz.models import (
     Attempt,
@@ -204,14 +204,8 @@ def submit_attempt(
     drawn = list(AttemptQuestion.objects.filter(attempt_id=attempt.pk).values_list(
         "question_id", "chosen"
     ))  # fmt: skip
-    key: dict[int, set[int]] = {}
-    for question_id, choice_id in Choice.objects.filter(
-        question_id__in=[row[0] for row in drawn], is_correct=True
-    ).values_list("question_id", "pk"):
-        key.setdefault(question_id, set()).add(choice_id)
-    score = sum(
-        1 for question_id, chosen in drawn if chosen and set(chosen) == key.get(question_id)
-    )
+    key = keys.answer_keys(row[0] for row in drawn)
+    score = sum(1 for question, chosen in drawn if chosen and set(chosen) == key[question].correct)
     finished = min(now, attempt.deadline)
     fields = {
         "submitted_at": min(now, attempt.deadline + GRACE),

@@ -119,7 +119,7 @@ def answer(request, pk: int):
 @login_required
 @require_POST
 def submit(request, pk: int):
-    attempt = _mine(request, pk)
+    attempt = get_object_or_404(Attempt, pk=pk, user=request.user)  # the attempt alone
     raw = request.POST.get("prediction", "").replace(".", "").replace(",", "").strip()
     prediction = int(raw) if raw.isdigit() else None
     try:

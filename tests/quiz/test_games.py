@@ -272,3 +272,16 @@ def test_a_game_can_keep_its_leaderboard_for_the_end(game):
     games.reveal(game.pk, now=T0 + 30 * SECOND)
     with pytest.raises(GameRefused, match="chỉ hiện bảng xếp hạng khi kết thúc"):
         games.show_leaderboard(game.pk)
+
+
+def test_an_edited_answer_key_is_used_at_once(game):
+    from quiz import keys
+
+    question = game.questions.get(order=1).question
+    assert keys.answer_keys([question.pk])[question.pk].correct == frozenset(right(game, 1))
+    old, new = right(game, 1)[0], wrong(game, 1)[0]
+    for pk, value in ((old, False), (new, True)):  # the editor fixes the key in the admin
+        choice = Choice.objects.get(pk=pk)
+        choice.is_correct = value
+        choice.save()
+    assert keys.answer_keys([question.pk])[question.pk].correct == frozenset({new})
