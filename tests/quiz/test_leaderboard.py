@@ -171,3 +171,18 @@ def test_the_snapshot_does_not_depend_on_the_answer_key(round_, people):
     assert before == after
     for text in Choice.objects.values_list("text", flat=True):
         assert text not in before
+
+
+def test_a_snapshot_renders_its_tables_once_for_every_reader(client, round_, people):
+    from django.core.cache import cache
+    from django.core.cache.utils import make_template_fragment_key
+
+    take(people[0], round_, right_answers=5, at=round_.opens_at)
+    data = leaderboard.snapshot(round_.pk, fresh=True)
+    key = make_template_fragment_key("leaderboard_tables", [round_.pk, data["stamp"], "vi"])
+    assert "Nguyễn V. A." in cache.get(key)  # rendered with the snapshot, before any read
+    page = client.get(reverse("quiz:leaderboard", args=["cds", 1])).content.decode()
+    assert cache.get(key) in page
+    client.cookies["django_language"] = "en"
+    english = client.get(reverse("quiz:leaderboard", args=["cds", 1])).content.decode()
+    assert "Individual ranking" in english and "Nguyễn V. A." in english
