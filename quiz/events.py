@@ -19,6 +19,7 @@ one per PUSH_INTERVAL per round however many attempts arrive.
 import asyncio
 import json
 import logging
+import time
 import weakref
 
 from asgiref.sync import async_to_sync
@@ -61,9 +62,16 @@ def round_changed(round_id: int) -> None:
     transaction.on_commit(lambda: _announce(round_id), robust=True)
 
 
+_announced: dict[int, float] = {}  # round → when this process last set the quiet key
+
+
 def _announce(round_id: int) -> None:
+    now = time.monotonic()
+    if now - _announced.get(round_id, -QUIET_SECONDS) < QUIET_SECONDS:
+        return  # the key this process set is still there: cache.add would refuse anyway
     if not cache.add(f"quiz:round-changed:{round_id}", 1, timeout=QUIET_SECONDS):
         return  # a push is already due after this commit
+    _announced[round_id] = now
     _send(round_group(round_id), {"type": "round.changed", "round": round_id})
 
 

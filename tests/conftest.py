@@ -15,8 +15,12 @@ def sms_outbox(settings):
 
 @pytest.fixture(autouse=True)
 def empty_cache():
-    """allauth keeps rate-limit counters in the cache; each test starts with none."""
+    """allauth keeps rate-limit counters in the cache; each test starts with none (and
+    with no leaderboard announcement remembered by this process)."""
+    from quiz import events
+
     cache.clear()
+    events._announced.clear()
 
 
 @pytest.fixture
