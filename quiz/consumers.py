@@ -44,8 +44,12 @@ class _Bucket:
 
 
 class _Member(AsyncWebsocketConsumer):
-    """A socket that takes part in fan-out groups and validates what it receives."""
+    """A socket that takes part in fan-out groups and validates what it receives.
 
+    It has no layer channel of its own: the process's Fanout receives for all its sockets,
+    and a channel per socket would cost a Redis subscription per phone in a join storm."""
+
+    channel_layer_alias = "none"  # not in CHANNEL_LAYERS: Channels gives the socket no channel
     player_id: int | None = None
     group: str | None = None
 

@@ -105,6 +105,7 @@ class Fanout:
         self.channel: str | None = None
         self.members: dict[str, set] = {}
         self.reader: asyncio.Task | None = None
+        self.lock = asyncio.Lock()
         self.pending: dict[int, list[float]] = {}  # round → times after which a push is owed
         self.last_push: dict[int, float] = {}
         self.pushers: dict[int, asyncio.Task] = {}
@@ -118,23 +119,28 @@ class Fanout:
         self.echoed = 0.0  # when the last echo the watchdog sent was sent
 
     async def join(self, group: str, member) -> None:
-        if self.channel is None:
-            self.channel = await self.layer.new_channel("quiz.fanout.")
-            self.reader = asyncio.create_task(self._read())
-            self.watchdog = asyncio.create_task(self._watch())
-        if not self.members.get(group):
-            self.members[group] = set()
-            await self.layer.group_add(group, self.channel)
-        self.members[group].add(member)
+        # One lock for every change of this process's channel and groups: phones joining at
+        # once would otherwise each see "no channel yet" across an await and make one each
+        # (bench/game.py counted 118 on one process), or replace a group's member set.
+        async with self.lock:
+            if self.channel is None:
+                self.channel = await self.layer.new_channel("quiz.fanout.")
+                self.reader = asyncio.create_task(self._read())
+                self.watchdog = asyncio.create_task(self._watch())
+            if group not in self.members:
+                await self.layer.group_add(group, self.channel)
+                self.members[group] = set()
+            self.members[group].add(member)
 
     async def leave(self, group: str, member) -> None:
-        members = self.members.get(group)
-        if members is None:
-            return
-        members.discard(member)
-        if not members:
-            del self.members[group]
-            await self.layer.group_discard(group, self.channel)
+        async with self.lock:
+            members = self.members.get(group)
+            if members is None:
+                return
+            members.discard(member)
+            if not members:
+                del self.members[group]
+                await self.layer.group_discard(group, self.channel)
 
     async def _read(self) -> None:
         while True:
@@ -177,12 +183,13 @@ class Fanout:
         return [int(g[len(prefix) :]) for g in self.members if g.startswith(prefix)]
 
     async def _reconnect(self) -> None:
-        self.reader.cancel()
-        await self.layer.flush()  # drops the broken connections and local subscriptions
-        self.channel = await self.layer.new_channel("quiz.fanout.")
-        for group in list(self.members):
-            await self.layer.group_add(group, self.channel)
-        self.reader = asyncio.create_task(self._read())
+        async with self.lock:
+            self.reader.cancel()
+            await self.layer.flush()  # drops the broken connections and local subscriptions
+            self.channel = await self.layer.new_channel("quiz.fanout.")
+            for group in list(self.members):
+                await self.layer.group_add(group, self.channel)
+            self.reader = asyncio.create_task(self._read())
 
     async def _handle(self, message: dict) -> None:
         kind = message.get("type")

@@ -12,6 +12,7 @@ from django.core import signing
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from redis.exceptions import RedisError
 
@@ -231,14 +232,16 @@ def open_next_question(game_id: int, *, now: datetime.datetime) -> Game:
 
 
 @transaction.atomic
-def lock_question(game_id: int, *, index: int) -> bool:
+def lock_question(game_id: int, *, index: int, now: datetime.datetime | None = None) -> bool:
     """Stop taking answers (the deadline passed, everyone answered, or the host said so);
-    nothing happens if that question is no longer open."""
+    nothing happens if that question is no longer open. Answers the server received
+    before this moment still count, even if they are stored after it."""
     game = _locked_game(game_id)
     if game.phase != Phase.QUESTION or game.current != index:
         return False
     game.phase = Phase.LOCKED
-    _moved(game, "phase")
+    game.locked_at = now or timezone.now()
+    _moved(game, "phase", "locked_at")
     events.game_broadcast(game.pk, {"v": 1, "type": "locked", "index": index, "seq": game.version})
     return True
 
@@ -428,11 +431,16 @@ def submit_answer(
     player = Player.objects.filter(pk=player_id, game_id=game_id).first()
     if player is None or player.removed:
         raise GameRefused(_("Bạn không còn trong trò chơi này."), "removed")
-    if game.phase != Phase.QUESTION or game.current != index:
-        if index == game.current or index < game.current:
+    if game.phase not in (Phase.QUESTION, Phase.LOCKED) or game.current != index:
+        if index <= game.current:
             raise GameRefused(_("Câu hỏi đã khoá; câu trả lời không được tính."), "late")
         raise GameRefused(_("Câu hỏi này chưa mở."), "question")
-    if received_at > game.deadline + LATE_GRACE:
+    # Under load an answer can wait in the queue behind the lock: what counts is when the
+    # server received it, before the deadline (+ grace) and before the lock.
+    open_until = game.deadline + LATE_GRACE
+    if game.phase == Phase.LOCKED and game.locked_at:
+        open_until = min(open_until, game.locked_at)
+    if received_at > open_until:
         raise GameRefused(_("Hết giờ; câu trả lời đến sau khi câu hỏi khoá."), "late")
     item = GameQuestion.objects.filter(game_id=game_id, order=index).values_list(
         "pk", "question_id"

@@ -377,6 +377,7 @@ class Game(models.Model):
     current = models.PositiveSmallIntegerField(default=0)  # 1-based; 0 before the first
     opened_at = models.DateTimeField(null=True, blank=True)
     deadline = models.DateTimeField(null=True, blank=True)
+    locked_at = models.DateTimeField(null=True, blank=True)  # the open question's lock
     version = models.PositiveIntegerField(default=0)  # +1 with every broadcast
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -1,6 +1,7 @@
 """Live games through the real ASGI application: a host and players over websockets, every
 phase, every refusal, reconnection, removal. Runs on the in-memory layer and on Redis."""
 
+import asyncio
 import json
 
 import pytest
@@ -234,3 +235,43 @@ def test_the_host_locks_a_question_when_everyone_has_answered(setup):
         return locked
 
     assert async_to_sync(scenario)() == {"v": 1, "type": "locked", "index": 1, "seq": 2}
+
+
+def test_phones_joining_at_once_share_one_channel_and_get_each_broadcast_once(setup):
+    game = setup["game"]
+    now = timezone.now()
+    crowd = [
+        games.join_game(
+            game, user=None, nickname=f"Người {n}", commune=factories.commune("00985"), now=now
+        )  # fmt: skip
+        for n in range(30)
+    ]
+
+    async def scenario():
+        from quiz import events
+
+        await get_channel_layer().flush()
+        phones = [player_socket(game.pk, games.player_token(p)) for p in crowd]
+        await asyncio.gather(*(phone.connect() for phone in phones))  # all at once
+        for phone in phones:
+            await next_of(phone, "state")
+        hub = events.fanout()
+        channels = hub.channel
+        host = host_socket(game.pk, setup["cookie"])
+        await host.connect()
+        await host.send_json_to({"type": "next"})
+        counts = []
+        for phone in phones:
+            await next_of(phone, "question")
+            extra = 0
+            while not await phone.receive_nothing(timeout=0.3):
+                extra += (await phone.receive_json_from())["type"] == "question"
+            counts.append(1 + extra)
+        members = len(hub.members[events.game_group(game.pk)])
+        for socket in (*phones, host):
+            await socket.disconnect()
+        return counts, members, channels == hub.channel
+
+    counts, members, one_channel = async_to_sync(scenario)()
+    assert counts == [1] * 30  # each phone got the question exactly once
+    assert members == 31 and one_channel  # 30 phones and the host, one layer channel

@@ -285,3 +285,14 @@ def test_an_edited_answer_key_is_used_at_once(game):
         choice.is_correct = value
         choice.save()
     assert keys.answer_keys([question.pk])[question.pk].correct == frozenset({new})
+
+
+def test_an_answer_received_before_the_lock_counts_even_if_stored_after_it(game):
+    games.open_next_question(game.pk, now=T0)
+    early, late = guest(game, "Kịp"), guest(game, "Muộn")
+    games.lock_question(game.pk, index=1, now=T0 + 5 * SECOND)  # everyone else had answered
+    answer_, new = answer(game, early, right(game, 1), after=4.9)  # queued behind the lock
+    assert new and answer_.points > 0
+    with pytest.raises(GameRefused) as refused:
+        answer(game, late, right(game, 1), after=5.1)  # received after the lock
+    assert refused.value.code == "late"

@@ -1,0 +1,993 @@
+"""A live game at festival scale: N phones play a whole game against daphne, Redis and
+PostgreSQL, next to the bare `websockets` library broadcasting the same question.
+
+    .venv/bin/python bench/game.py [--players 1000,5000,10000] [--daphnes 1|2|3]
+        [--questions 2] [--clients 4] [--backlog 0] [--py-spy] [--preview-join-fix]
+
+Starts a throwaway PostgreSQL (max_connections=300, fsync off) and Redis on loopback (as
+scripts/test does), migrates, and for each N seeds one game (`games.create_game`, four
+choices a question, 20 s a question, speed scoring) with N guest players over the 124
+communes, their signed tokens and a logged-in host session. Then, per N:
+
+1. `--daphnes` fresh daphne processes on their own ports (DEBUG off, open-file limit
+   raised); the phones are spread over them as a balancer would, the host is on the first.
+2. N asyncio `websockets` clients in `--clients` processes connect (64 opens in flight
+   per process) and wait for their `state`: join time.
+3. The host socket drives the game: per question `next` (delivery of the `question` from
+   the moment the host sends it to each phone's receipt, wall clocks of one machine), the
+   answers (each phone answers once at a random moment 0–8 s after the question arrived,
+   2 % send the same answer again as a retry would; ack latency = send → ack), the
+   automatic lock once everyone answered, `reveal` (carries the per-player table) and
+   `leaderboard`; after the last question `next` gives `finished`. Each step waits until
+   every phone has the previous broadcast.
+4. The database is read back: the answers acknowledged against the answers stored.
+5. Memory: the daphne processes' RSS growth from before the join to after it, per phone.
+6. Reference in the same run: the bare `websockets` library (`broadcast()`), in as many
+   processes as daphnes on as many ports, sends the real `question` text to N clients of
+   the same kind, three times; its time to reach the clients is the practical limit.
+
+Clients share the 2 cores with the servers, so absolute times are pessimistic: read the
+ratios to the reference. `--py-spy` records each daphne during the game (py-spy in the
+virtualenv) and prints the functions that took most of its samples.
+"""
+
+import argparse
+import asyncio
+import collections
+import glob
+import http.client
+import json
+import multiprocessing
+import os
+import random
+import re
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from pages import ROOT, free_port  # noqa: E402
+
+SECONDS_PER_QUESTION = 20
+ANSWER_SPREAD = 8.0  # each phone answers at a random moment this long after the question
+RETRY_SHARE = 0.02  # phones that send their answer a second time
+JOIN_CONCURRENCY = 64  # websocket opens in flight per client process
+REFERENCE_REPEATS = 3
+LOCK_WAIT = 300  # seconds the bench waits for the lock before it gives up on the game
+BROADCASTS = {"question", "locked", "reveal", "leaderboard", "finished"}
+DAPHNE = """
+import resource
+_, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+{patch}
+from daphne.cli import CommandLineInterface
+CommandLineInterface.entrypoint()
+"""
+# --preview-join-fix: what the fix suggested for quiz.events.Fanout.join would give (not the
+# app as it is). Concurrent first joins each made a layer channel and added it to the group,
+# so every broadcast then reached each phone once per channel.
+JOIN_FIX = """
+import asyncio
+import config.asgi  # Django set up, as daphne would
+from quiz import events
+
+async def join(self, group, member):
+    lock = self.__dict__.setdefault("join_lock", asyncio.Lock())
+    async with lock:  # one channel per process, one group_add per group
+        if self.channel is None:
+            self.channel = await self.layer.new_channel("quiz.fanout.")
+            self.reader = asyncio.create_task(self._read())
+            self.watchdog = asyncio.create_task(self._watch())
+        if group not in self.members:
+            await self.layer.group_add(group, self.channel)
+            self.members[group] = set()
+    self.members[group].add(member)
+
+events.Fanout.join = join
+"""
+
+
+def raise_fd_limit() -> None:
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
+def ms(seconds: float) -> float:
+    return seconds * 1000
+
+
+def percentile(values: list, fraction: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(len(values) * fraction))] if values else float("nan")
+
+
+def spread(values: list) -> dict:
+    """p50, p95 and max in milliseconds."""
+    return {
+        "p50": ms(percentile(values, 0.5)),
+        "p95": ms(percentile(values, 0.95)),
+        "max": ms(max(values)) if values else float("nan"),
+        "n": len(values),
+    }
+
+
+# --- Throwaway PostgreSQL and Redis -----------------------------------------------------------
+
+
+class Servers:
+    """PostgreSQL and Redis on free loopback ports for this run (scripts/test's settings)."""
+
+    def __init__(self, workdir: Path):
+        self.workdir, self.pg_data, self.redis_pid = workdir, workdir / "pg", workdir / "redis.pid"
+        self.pg_bin = sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=_version)[-1]
+
+    def _as_postgres(self, *command: str) -> list[str]:
+        return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else [*command]
+
+    def start(self) -> dict:
+        pg_port, redis_port = free_port(), free_port()
+        self.pg_data.mkdir()
+        if os.geteuid() == 0:
+            shutil.chown(self.workdir, "postgres")
+            shutil.chown(self.pg_data, "postgres")
+        subprocess.run(
+            self._as_postgres(f"{self.pg_bin}/initdb", "-D", str(self.pg_data), "-U", "hocso")
+            + ["--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"],
+            check=True,
+            capture_output=True,
+        )
+        options = (
+            f"-c listen_addresses=127.0.0.1 -p {pg_port} -k {self.pg_data} -c fsync=off "
+            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=300"
+        )
+        subprocess.run(
+            self._as_postgres(f"{self.pg_bin}/pg_ctl", "-D", str(self.pg_data), "-w")
+            + ["-l", str(self.pg_data / "server.log"), "-o", options, "start"],
+            check=True,
+            capture_output=True,
+        )
+        subprocess.run(
+            [f"{self.pg_bin}/createdb", "-h", "127.0.0.1", "-p", str(pg_port), "-U", "hocso"]
+            + ["hocso"],
+            check=True,
+        )
+        subprocess.run(
+            ["redis-server", "--bind", "127.0.0.1", "--port", str(redis_port), "--save", ""]
+            + ["--appendonly", "no", "--daemonize", "yes", "--pidfile", str(self.redis_pid)]
+            + ["--dir", str(self.workdir), "--logfile", str(self.workdir / "redis.log")],
+            check=True,
+        )
+        for _ in range(50):
+            if subprocess.run(
+                ["redis-cli", "-p", str(redis_port), "ping"], capture_output=True
+            ).stdout:
+                break
+            time.sleep(0.1)
+        return {
+            "DATABASE_URL": f"postgres://hocso@127.0.0.1:{pg_port}/hocso",
+            "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
+        }
+
+    def versions(self, urls: dict) -> dict:
+        port = urls["REDIS_URL"].rsplit(":", 1)[1].split("/")[0]
+        info = subprocess.run(
+            ["redis-cli", "-p", port, "info", "server"], capture_output=True, text=True
+        ).stdout
+        redis = re.search(r"redis_version:(\S+)", info)
+        pg = subprocess.run(
+            ["psql", urls["DATABASE_URL"], "-Atc", "SHOW server_version"],
+            capture_output=True,
+            text=True,
+        ).stdout.split()
+        return {"postgres": pg[0] if pg else "?", "redis": redis.group(1) if redis else "?"}
+
+    def stop(self) -> None:
+        if self.redis_pid.exists():
+            os.kill(int(self.redis_pid.read_text()), 15)
+        if (self.pg_data / "postmaster.pid").exists():
+            subprocess.run(
+                self._as_postgres(f"{self.pg_bin}/pg_ctl", "-D", str(self.pg_data))
+                + ["-m", "immediate", "stop"],
+                capture_output=True,
+            )
+
+
+def _version(path: str) -> tuple:
+    return tuple(int(n) for n in re.findall(r"\d+", path))
+
+
+# --- Steps that need Django run in their own process -----------------------------------------
+
+
+def django_step(env: dict, step: str, **kwargs) -> dict:
+    """Run `step_<step>(**kwargs)` in a Django process; its JSON result."""
+    done = subprocess.run(
+        [sys.executable, __file__, "--step", step, json.dumps(kwargs)],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(done.stdout.splitlines()[-1])
+
+
+def step_seed(players: int, questions: int) -> dict:
+    """A game in its lobby with `players` guests, their tokens and a host session."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.cached_db import SessionStore
+    from django.utils import timezone
+
+    from accounts.models import Commune, User
+    from quiz import games
+    from quiz.models import Choice, Player, Question
+
+    communes = list(Commune.objects.all()) or [None]
+    host = User.objects.create(
+        phone=f"09{random.randrange(10**8):08d}", full_name="Người Dẫn Chương Trình"
+    )
+    bank = []
+    for n in range(questions):
+        question = Question.objects.create(
+            text=f"Câu {n + 1}: Khi nhận được tin nhắn báo trúng thưởng kèm đường link lạ, "
+            "người dân nên làm gì để bảo vệ tài khoản ngân hàng và thông tin cá nhân của mình?",
+            explanation="Không bấm vào đường link lạ; gọi tổng đài chính thức để kiểm tra.",
+        )
+        Choice.objects.bulk_create(
+            Choice(question=question, text=text, is_correct=k == 0, order=k)
+            for k, text in enumerate(
+                [
+                    "Không bấm link, báo cho ngân hàng qua tổng đài chính thức",
+                    "Bấm vào link để nhận thưởng ngay trước khi hết hạn",
+                    "Gửi mã OTP cho người nhắn tin để xác minh",
+                    "Chuyển tiếp tin nhắn cho người thân cùng nhận thưởng",
+                ]
+            )
+        )
+        bank.append(question)
+    game = games.create_game(
+        host=host, title="Hội thi Học Số — thử tải", questions=bank,
+        seconds_per_question=SECONDS_PER_QUESTION,
+    )  # fmt: skip
+    now = timezone.now()
+    made = Player.objects.bulk_create(
+        (
+            Player(game=game, nickname=f"Người chơi {n}", commune=communes[n % len(communes)],
+                   joined_at=now)
+            for n in range(players)
+        ),
+        batch_size=2000,
+    )  # fmt: skip
+    session = SessionStore()
+    session[SESSION_KEY] = str(host.pk)
+    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+    session[HASH_SESSION_KEY] = host.get_session_auth_hash()
+    session.create()
+    return {
+        "game": game.pk,
+        "session": session.session_key,
+        "players": [[p.pk, games.player_token(p)] for p in made],
+    }
+
+
+def step_verify(game: int) -> dict:
+    """Every stored answer of the game: {question index: [player ids]}, and row counts."""
+    from django.db.models import Count
+
+    from quiz.models import GameAnswer
+
+    rows = GameAnswer.objects.filter(game_question__game_id=game)
+    stored: dict[int, list[int]] = collections.defaultdict(list)
+    for index, player in rows.values_list("game_question__order", "player_id"):
+        stored[index].append(player)
+    doubled = (
+        rows.values("player_id", "game_question_id").annotate(n=Count("pk")).filter(n__gt=1).count()
+    )
+    return {"stored": stored, "doubled": doubled}
+
+
+# --- The phones ---------------------------------------------------------------------------------
+
+
+def phones(slot: int, targets: list, origin: dict, answer: bool, crowd) -> None:
+    """`targets` ([url, player id]) in one process; results into the crowd's queue."""
+    raise_fd_limit()
+    asyncio.run(_phones(slot, targets, origin, answer, *crowd))
+
+
+async def _phones(slot, targets, origin, answer, go, stop, joins, counts, queue) -> None:
+    from websockets.asyncio.client import connect
+    from websockets.exceptions import ConnectionClosed
+
+    rng = random.Random(slot)
+    gate = asyncio.Semaphore(JOIN_CONCURRENCY)
+    sockets, tasks = [], set()
+    out = {
+        "joined": [],  # wall time of each first message
+        "join_latency": [],  # open + first message, seconds
+        "failures": collections.Counter(),
+        "arrivals": collections.defaultdict(list),  # "question:1#1" → wall times
+        "acks": [],  # [player, index, seconds from send to ack]
+        "sent": [],  # wall time of each first answer
+        "retries": 0,
+        "retry_acks": 0,
+        "errors": collections.Counter(),
+        "closed": 0,
+        "no_you": 0,
+    }
+
+    async def reply(ws, message: dict, pending: dict) -> None:
+        await asyncio.sleep(rng.uniform(0, ANSWER_SPREAD))
+        choices = [rng.choice(message["choices"])[0]]
+        index = message["index"]
+        pending[index] = [time.monotonic(), choices, rng.random() < RETRY_SHARE]
+        out["sent"].append(time.time())
+        await ws.send(json.dumps({"type": "answer", "index": index, "choices": choices}))
+
+    async def phone(url: str, player: int) -> None:
+        async with gate:
+            started = time.monotonic()
+            try:
+                ws = await connect(
+                    url, origin=origin[url.split("/")[2]], compression=None, proxy=None,
+                    ping_interval=None, open_timeout=120, close_timeout=2, max_size=2**22,
+                )  # fmt: skip
+                await asyncio.wait_for(ws.recv(), 120)
+            except Exception as error:
+                out["failures"][type(error).__name__] += 1
+                joins[slot] += 1
+                return
+            out["joined"].append(time.time())
+            joins[slot] += 1
+            out["join_latency"].append(time.monotonic() - started)
+        sockets.append(ws)
+        seen: collections.Counter = collections.Counter()
+        pending: dict[int, list] = {}
+        try:
+            async for text in ws:
+                now = time.time()
+                message = json.loads(text)
+                kind = message["type"]
+                if kind in BROADCASTS:
+                    key = f"{kind}:{message.get('index')}"
+                    seen[key] += 1
+                    out["arrivals"][f"{key}#{seen[key]}"].append(now)
+                    counts[slot] += 1
+                    if kind in ("reveal", "finished") and "you" not in message:
+                        out["no_you"] += 1
+                    if kind == "question" and answer and seen[key] == 1:
+                        task = asyncio.create_task(reply(ws, message, pending))
+                        tasks.add(task)
+                        task.add_done_callback(tasks.discard)
+                elif kind == "ack":
+                    entry = pending.get(message["index"])
+                    if entry is None:
+                        out["errors"]["unexpected ack"] += 1
+                    elif entry[0] is None:
+                        out["retry_acks"] += 1
+                    else:
+                        out["acks"].append([player, message["index"], time.monotonic() - entry[0]])
+                        if entry[2]:  # this phone retries: the same answer again
+                            entry[0] = None
+                            out["retries"] += 1
+                            await ws.send(
+                                json.dumps(
+                                    {"type": "answer", "index": message["index"],
+                                     "choices": entry[1]}
+                                )
+                            )  # fmt: skip
+                elif kind == "error":
+                    out["errors"][message.get("code")] += 1
+        except ConnectionClosed:
+            out["closed"] += 1
+
+    while not go.is_set():
+        await asyncio.sleep(0.005)
+    runners = [asyncio.create_task(phone(url, player)) for url, player in targets]
+    while not stop.is_set():
+        await asyncio.sleep(0.05)
+    for task in [*runners, *tasks]:
+        task.cancel()
+    await asyncio.gather(*(ws.close() for ws in sockets), return_exceptions=True)
+    out["errors"] = dict(out["errors"])
+    out["failures"] = dict(out["failures"])
+    out["arrivals"] = dict(out["arrivals"])
+    queue.put(out)
+
+
+class Crowd:
+    """N phones in `processes` processes; `received()` counts broadcasts that arrived."""
+
+    def __init__(self, targets: list, origin: dict, processes: int, answer: bool):
+        self.go, self.stop = multiprocessing.Event(), multiprocessing.Event()
+        self.queue = multiprocessing.Queue()
+        self.joins = multiprocessing.RawArray("l", processes)  # first messages and failures
+        self.counts = multiprocessing.RawArray("l", processes)  # broadcasts received
+        self.size = len(targets)
+        shared = (self.go, self.stop, self.joins, self.counts, self.queue)
+        self.procs = [
+            multiprocessing.Process(
+                target=phones, args=(n, targets[n::processes], origin, answer, shared), daemon=True
+            )
+            for n in range(processes)
+        ]
+        for p in self.procs:
+            p.start()
+        time.sleep(1)  # the processes import websockets before the start signal
+
+    def received(self) -> int:
+        return sum(self.counts)
+
+    def join(self, timeout: float = 600) -> float:
+        """Start every phone at once; seconds until each has its first message (or failed)."""
+        started = time.time()
+        self.go.set()
+        while sum(self.joins) < self.size:
+            if time.time() - started > timeout:
+                break
+            time.sleep(0.01)
+        return time.time() - started
+
+    def wait_received(self, total: int, timeout: float = 60) -> bool:
+        deadline = time.time() + timeout
+        while self.received() < total:
+            if time.time() > deadline:
+                return False
+            time.sleep(0.02)
+        return True
+
+    def finish(self) -> dict:
+        self.stop.set()
+        parts = [self.queue.get(timeout=300) for _ in self.procs]
+        for p in self.procs:
+            p.join()
+        merged: dict = {"arrivals": collections.defaultdict(list)}
+        for part in parts:
+            for key, value in part.items():
+                if key == "arrivals":
+                    for k, times in value.items():
+                        merged["arrivals"][k].extend(times)
+                elif isinstance(value, list):
+                    merged.setdefault(key, []).extend(value)
+                elif isinstance(value, dict):
+                    merged[key] = dict(
+                        collections.Counter(merged.get(key, {})) + collections.Counter(value)
+                    )
+                else:
+                    merged[key] = merged.get(key, 0) + value
+        return merged
+
+
+# --- daphne --------------------------------------------------------------------------------------
+
+
+def start_daphne(
+    env: dict, port: int, log: Path, backlog: int = 0, fix: bool = False
+) -> subprocess.Popen:
+    """daphne as docs/operations.md runs it (`-b`, `-p`: Twisted's listen backlog of 50),
+    or with a longer listen backlog."""
+    listen = (
+        ["-e", f"tcp:port={port}:interface=127.0.0.1:backlog={backlog}"]
+        if backlog
+        else ["-b", "127.0.0.1", "-p", str(port)]
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-c", DAPHNE.format(patch=JOIN_FIX if fix else ""), *listen]
+        + ["config.asgi:application"],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("ab"),
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            connection.request("GET", "/healthz/")
+            if connection.getresponse().status == 200:
+                return process
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"daphne on {port} did not answer; see {log}")
+
+
+def fanout_channels(redis_url: str) -> int:
+    """Layer channels of quiz.events.Fanout subscribed in Redis: one per daphne is the
+    design."""
+    port = redis_url.rsplit(":", 1)[1].split("/")[0]
+    listed = subprocess.run(
+        ["redis-cli", "-p", port, "pubsub", "channels", "*quiz.fanout.*"],
+        capture_output=True,
+        text=True,
+    ).stdout
+    return len(listed.split())
+
+
+def rss_kb(pid: int) -> int:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(re.search(r"VmRSS:\s+(\d+)", status).group(1))
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+# --- The host ---------------------------------------------------------------------------------
+
+
+class Daphnes:
+    """K fresh daphne processes on their own ports, and what they use."""
+
+    def __init__(self, env: dict, workdir: Path, count: int, backlog: int, fix: bool):
+        self.env = env
+        self.ports = [free_port() for _ in range(count)]
+        self.procs = [
+            start_daphne(env, port, workdir / f"daphne-{port}.log", backlog, fix)
+            for port in self.ports
+        ]
+        time.sleep(1)
+
+    def rss(self) -> int:
+        return sum(rss_kb(p.pid) for p in self.procs)
+
+    def cpu(self) -> float:
+        return sum(cpu_seconds(p.pid) for p in self.procs)
+
+    def stop(self) -> None:
+        for p in self.procs:
+            p.terminate()
+        for p in self.procs:
+            try:
+                p.wait(30)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+
+
+async def host_game(args, n: int, game: int, session: str, daphnes: Daphnes, crowd: Crowd, spy):
+    """The host's screen opens first (on the first daphne), then the phones join; then the
+    host drives the whole game. Each command waits until every phone has the broadcast
+    before it (the crowd's counter), so one measurement does not overlap the next."""
+    from websockets.asyncio.client import connect
+
+    loop = asyncio.get_running_loop()
+    inbox: asyncio.Queue = asyncio.Queue()
+    out: dict = {"sent": {}, "loads": []}
+    port = daphnes.ports[0]
+    async with connect(
+        f"ws://127.0.0.1:{port}/ws/choi/{game}/dieu-khien/", origin=f"http://127.0.0.1:{port}",
+        additional_headers={"Cookie": f"sessionid={session}"}, compression=None, proxy=None,
+        max_size=2**22,
+    ) as ws:  # fmt: skip
+
+        async def read():
+            async for text in ws:
+                inbox.put_nowait(text)
+
+        reader = asyncio.create_task(read())
+
+        async def until(kind: str, seconds: float = 60) -> str:
+            deadline = loop.time() + seconds
+            while True:
+                text = await asyncio.wait_for(inbox.get(), max(0.01, deadline - loop.time()))
+                message = json.loads(text)
+                if message["type"] == "error":
+                    raise SystemExit(f"the host's command was refused: {message}")
+                if message["type"] == kind:
+                    return text
+
+        await until("state")
+        out["rss_before"] = daphnes.rss()
+        out["join_s"] = await loop.run_in_executor(None, crowd.join)
+        await asyncio.sleep(2)
+        out["rss_joined"], cpu_before, started = daphnes.rss(), daphnes.cpu(), time.time()
+        out["fanout_channels"] = fanout_channels(daphnes.env["REDIS_URL"])
+        spies = spy()
+        expected = 0
+
+        async def everyone(wanted: str, seconds: float = 60) -> str:
+            nonlocal expected
+            text = await until(wanted, seconds)
+            expected += n
+            await loop.run_in_executor(None, crowd.wait_received, expected, 120)
+            out["loads"].append(os.getloadavg()[0])
+            return text
+
+        async def command(kind: str, key: str, wanted: str) -> str:
+            out["sent"][key] = time.time()
+            await ws.send(json.dumps({"type": kind}))
+            return await everyone(wanted)
+
+        try:
+            for index in range(1, args.questions + 1):
+                text = await command("next", f"question:{index}#1", "question")
+                out.setdefault("question_text", text)
+                opened = time.time()
+                # The host's socket locks once everyone answered, or at the deadline.
+                await everyone("locked", LOCK_WAIT)
+                out.setdefault("lock_s", []).append(time.time() - opened)
+                await command("reveal", f"reveal:{index}#1", "reveal")
+                await command("leaderboard", f"leaderboard:{index}#1", "leaderboard")
+            await command("next", "finished:None#1", "finished")
+        except TimeoutError:
+            out["aborted"] = f"no {list(out['sent'])[-1]} or lock in time"
+            await asyncio.sleep(ANSWER_SPREAD)  # the answers still in flight
+        out["game_s"], out["cpu_game"] = time.time() - started, daphnes.cpu() - cpu_before
+        out["rss_after"] = daphnes.rss()
+        for process in spies:
+            process.send_signal(2)
+            process.wait(60)
+        reader.cancel()
+    return out
+
+
+def py_spy(pids: list[int], paths: list[Path]) -> list[subprocess.Popen]:
+    binary = Path(sys.executable).parent / "py-spy"
+    return [
+        subprocess.Popen(
+            [str(binary), "record", "--pid", str(pid), "--format", "raw", "--rate", "100"]
+            + ["--output", str(path), "--nonblocking"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for pid, path in zip(pids, paths, strict=True)
+    ]
+
+
+BOILERPLATE = ("threading.py", "concurrent/", "asyncio/", "twisted/", "daphne/", "asgiref/")
+
+
+def spy_summary(path: Path, top: int = 14) -> list[tuple[str, float]]:
+    """The share of samples with each function on the stack (inclusive), without the
+    event loop's and the thread pool's own frames."""
+    totals: collections.Counter = collections.Counter()
+    samples = 0
+    for line in path.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not count.isdigit():
+            continue
+        samples += int(count)
+        frames = set()
+        for frame in stack.split(";"):
+            name, _, where = frame.partition(" (")
+            where = where.rsplit(":", 1)[0]
+            if where and not where.startswith(BOILERPLATE) and "<string>" not in where:
+                frames.add(f"{name} ({where})")
+        for frame in frames:
+            totals[frame] += int(count)
+    return [(frame, count / samples) for frame, count in totals.most_common(top)] if samples else []
+
+
+def play(args, env: dict, workdir: Path, n: int) -> dict:
+    """One game with N phones on fresh daphne processes."""
+    seeded = django_step(env, "seed", players=n, questions=args.questions)
+    game = seeded["game"]
+    daphnes = Daphnes(env, workdir, args.daphnes, args.backlog, args.preview_join_fix)
+    origin = {f"127.0.0.1:{port}": f"http://127.0.0.1:{port}" for port in daphnes.ports}
+    targets = [
+        [f"ws://127.0.0.1:{daphnes.ports[k % args.daphnes]}/ws/choi/{game}/?t={token}", player]
+        for k, (player, token) in enumerate(seeded["players"])
+    ]
+    crowd = Crowd(targets, origin, args.clients, answer=True)
+    spies = [workdir / f"spy-{n}-{k}.txt" for k in range(args.daphnes)] if args.py_spy else []
+    try:
+        run = asyncio.run(
+            host_game(
+                args, n, game, seeded["session"], daphnes, crowd,
+                lambda: py_spy([p.pid for p in daphnes.procs], spies) if spies else [],
+            )
+        )  # fmt: skip
+        result = crowd.finish()
+    finally:
+        crowd.stop.set()
+        daphnes.stop()
+    return {
+        **run,
+        "n": n,
+        "joined": len(result.get("joined", [])),
+        "join_latency": spread(result.get("join_latency", [])),
+        "failures": result.get("failures", {}),
+        "result": result,
+        "stored": django_step(env, "verify", game=game),
+        "spies": spies,
+    }
+
+
+# --- The reference: the bare library -------------------------------------------------------------
+
+
+def reference_server(port: int, text: str, at, queue) -> None:
+    raise_fd_limit()
+    asyncio.run(_reference_server(port, text, at, queue))
+
+
+async def _reference_server(port: int, text: str, at, queue) -> None:
+    """A `state` on connect, then `broadcast()` of the question text at `at` (wall clock,
+    set by the bench once every phone joined), REFERENCE_REPEATS times, 2 s apart."""
+    from websockets.asyncio.server import broadcast, serve
+
+    connections = set()
+
+    async def handler(ws):
+        await ws.send('{"v":1,"type":"state","phase":"lobby"}')
+        connections.add(ws)
+        try:
+            await ws.wait_closed()
+        finally:
+            connections.discard(ws)
+
+    async with serve(
+        handler, "127.0.0.1", port, compression=None, ping_interval=None, backlog=1024
+    ):
+        queue.put(("listening", port))
+        while at.value == 0:
+            await asyncio.sleep(0.01)
+        rss = rss_kb(os.getpid())
+        sends = []
+        for k in range(REFERENCE_REPEATS):
+            await asyncio.sleep(max(0, at.value + 2 * k - time.time()))
+            sends.append(time.time())
+            broadcast(connections, text)
+        await asyncio.sleep(2)
+        queue.put(("sent", sends, rss, len(connections)))
+        while at.value > 0:
+            await asyncio.sleep(0.05)
+
+
+def reference(args, n: int, text: str) -> dict:
+    """The same N clients on as many bare-library processes as daphnes."""
+    ports = [free_port() for _ in range(args.daphnes)]
+    at, queue = multiprocessing.Value("d", 0.0), multiprocessing.Queue()
+    servers = [
+        multiprocessing.Process(target=reference_server, args=(port, text, at, queue))
+        for port in ports
+    ]
+    for s in servers:
+        s.start()
+    try:
+        for _ in servers:
+            queue.get(timeout=30)
+        rss_before = sum(rss_kb(s.pid) for s in servers)
+        origin = {f"127.0.0.1:{port}": f"http://127.0.0.1:{port}" for port in ports}
+        targets = [[f"ws://127.0.0.1:{ports[k % len(ports)]}/", k] for k in range(n)]
+        crowd = Crowd(targets, origin, args.clients, answer=False)
+        join_s = crowd.join()
+        time.sleep(1)
+        at.value = time.time() + 0.5
+        reports = [queue.get(timeout=120) for _ in servers]
+        result = crowd.finish()
+        at.value = -1
+    finally:
+        for s in servers:
+            s.join(timeout=10)
+            if s.is_alive():
+                s.terminate()
+    starts = [min(r[1][k] for r in reports) for k in range(REFERENCE_REPEATS)]
+    runs = [
+        spread([t - start for t in result["arrivals"].get(f"question:1#{k + 1}", [])])
+        for k, start in enumerate(starts)
+    ]
+    return {
+        "join_s": join_s,
+        "joined": len(result.get("joined", [])),
+        "connections": sum(r[3] for r in reports),
+        "rss_growth_kb": sum(r[2] for r in reports) - rss_before,
+        "runs": runs,
+        "delivery": {key: statistics.median(r[key] for r in runs) for key in ("p50", "p95", "max")},
+        "missed": sum(n - r["n"] for r in runs),
+    }
+
+
+# --- Figures and report ---------------------------------------------------------------------------
+
+
+def figures(run: dict, ref: dict, questions: int) -> dict:
+    result, sent, n = run["result"], run["sent"], run["n"]
+    arrivals = result["arrivals"]
+
+    def delivery(key: str) -> dict:
+        return spread([t - sent[key] for t in arrivals.get(key, [])] if key in sent else [])
+
+    per_question = [delivery(f"question:{i}#1") for i in range(1, questions + 1)]
+    question = {k: statistics.median(q[k] for q in per_question) for k in ("p50", "p95", "max")}
+    reveal = [delivery(f"reveal:{i}#1") for i in range(1, questions + 1)]
+    acks = result.get("acks", [])
+    acked: dict[int, set] = collections.defaultdict(set)
+    for player, index, _ in acks:
+        acked[index].add(player)
+    stored = {int(k): set(v) for k, v in run["stored"]["stored"].items()}
+    lost = sum(len(acked[i] - stored.get(i, set())) for i in acked)
+    unacked = sum(len(stored[i] - acked.get(i, set())) for i in stored)
+    opened = [sent[f"question:{i}#1"] for i in range(1, questions + 1) if f"question:{i}#1" in sent]
+    send_window = max(result.get("sent", [0])) - max(opened) if acks else 0
+    return {
+        "question": question,
+        "per_question": per_question,
+        "question_missed": sum(n - q["n"] for q in per_question),
+        "reveal": {k: statistics.median(r[k] for r in reveal) for k in ("p50", "p95", "max")},
+        "leaderboard": delivery(f"leaderboard:{questions}#1"),
+        "finished": delivery("finished:None#1"),
+        "ack": spread([a[2] for a in acks]),
+        "acked": len(acks),
+        "expected_answers": n * questions,
+        "stored": sum(len(v) for v in stored.values()),
+        "lost": lost,
+        "unacked_stored": unacked,
+        "doubled": run["stored"]["doubled"],
+        "retries": result.get("retries", 0),
+        "retry_acks": result.get("retry_acks", 0),
+        "errors": result.get("errors", {}),
+        "closed": result.get("closed", 0),
+        "no_you": result.get("no_you", 0),
+        "repeated": sum(len(v) for k, v in arrivals.items() if not k.endswith("#1")),
+        "last_answer_after_next_s": send_window,
+        "kb_per_phone": (run["rss_joined"] - run["rss_before"]) / n,
+        "kb_per_phone_after": (run["rss_after"] - run["rss_before"]) / n,
+        "ref_kb_per_phone": ref["rss_growth_kb"] / n,
+        "ratio_p95": question["p95"] / ref["delivery"]["p95"],
+        "ratio_max": question["max"] / ref["delivery"]["max"],
+    }
+
+
+def verdict(ok: bool) -> str:
+    return "met" if ok else "**not met**"
+
+
+def report(args, conditions: dict, rows: list) -> None:
+    print(
+        f"\n{conditions['date']}, {conditions['cores']} cores, daphne processes: "
+        f"{args.daphnes}, client processes: {args.clients}, questions: {args.questions}, "
+        f"PostgreSQL {conditions['postgres']}, Redis {conditions['redis']}, load average "
+        f"during the games {conditions['load']}\n"
+    )
+    print(
+        "| N | join: all connected + `state` | question delivery p50 / p95 / max | bare "
+        "`websockets` p50 / p95 / max | ratio p95 / max | reveal p50 / p95 / max | "
+        "`finished` p95 | ack p50 / p95 | acked = stored | lost / doubled | KB per phone "
+        "(daphne; bare) |"
+    )
+    print("| " + " | ".join(["---:"] * 11) + " |")
+    for run, ref, f in rows:
+        q, r, rv = f["question"], ref["delivery"], f["reveal"]
+        print(
+            f"| {run['n']:,} | {run['join_s']:.1f} s ({run['joined']:,} joined) | "
+            f"{q['p50']:,.0f} / {q['p95']:,.0f} / {q['max']:,.0f} ms | "
+            f"{r['p50']:,.0f} / {r['p95']:,.0f} / {r['max']:,.0f} ms | "
+            f"{f['ratio_p95']:.2f}× / {f['ratio_max']:.2f}× | "
+            f"{rv['p50']:,.0f} / {rv['p95']:,.0f} / {rv['max']:,.0f} ms | "
+            f"{f['finished']['p95']:,.0f} ms | "
+            f"{f['ack']['p50']:,.0f} / {f['ack']['p95']:,.0f} ms | "
+            f"{f['acked']:,} / {f['stored']:,} | {f['lost']} / {f['doubled']} | "
+            f"{f['kb_per_phone']:.1f}; {f['ref_kb_per_phone']:.1f} |"
+        )
+    print("\nTargets (10,000 players):\n")
+    print("| N | delivery p95 ≤ 1.5 s | ≤ 1.7× bare (p95) | ack p95 ≤ 500 ms | answers within "
+          "10 s | 0 lost, 0 doubled, acked = stored | ≤ 80 KB per phone |")  # fmt: skip
+    print("| " + " | ".join(["---:"] * 7) + " |")
+    for run, _ref, f in rows:
+        print(
+            f"| {run['n']:,} | {verdict(f['question']['p95'] <= 1500)} | "
+            f"{verdict(f['ratio_p95'] <= 1.7)} | {verdict(f['ack']['p95'] <= 500)} | "
+            f"{verdict(f['last_answer_after_next_s'] <= 10)} "
+            f"({f['last_answer_after_next_s']:.1f} s) | "
+            f"{verdict(f['lost'] == 0 and f['doubled'] == 0 and f['acked'] == f['stored'])} | "
+            f"{verdict(f['kb_per_phone'] <= 80)} |"
+        )
+    print("\nDetails:\n")
+    for run, ref, f in rows:
+        bare_runs = ", ".join(f"{r['p95']:,.0f}" for r in ref["runs"])
+        per_q = "; ".join(
+            f"{q['p50']:,.0f} / {q['p95']:,.0f} / {q['max']:,.0f} ms" for q in f["per_question"]
+        )
+        print(
+            f"- N = {run['n']:,}: per question {per_q}; leaderboard p95 "
+            f"{f['leaderboard']['p95']:,.0f} ms; join per phone p50 "
+            f"{run['join_latency']['p50']:,.0f} ms, p95 {run['join_latency']['p95']:,.0f} ms; "
+            f"join failures {run['failures'] or 0}; broadcasts missed "
+            f"{f['question_missed']}; fan-out layer channels {run['fanout_channels']} (one per "
+            f"daphne is the design); broadcasts received again {f['repeated']:,}; "
+            f"retries {f['retries']} (acked again "
+            f"{f['retry_acks']}); stored but not acked {f['unacked_stored']}; refusals "
+            f"{f['errors'] or 0}; sockets closed {f['closed']}; reveal/finished without "
+            f"`you` {f['no_you']}; daphne CPU during the game {run['cpu_game']:.1f} s over "
+            f"{run['game_s']:.1f} s; from `next` to the lock "
+            f"{', '.join(f'{x:.1f} s' for x in run.get('lock_s', []))}"
+            f"{'; **' + run['aborted'] + '**' if run.get('aborted') else ''}; "
+            f"RSS before / joined / after (MB) "
+            f"{run['rss_before'] / 1024:.0f} / {run['rss_joined'] / 1024:.0f} / "
+            f"{run['rss_after'] / 1024:.0f} ({f['kb_per_phone_after']:.1f} KB per phone "
+            f"after the game); bare runs (p95 ms) "
+            f"{bare_runs}, bare join "
+            f"{ref['join_s']:.1f} s, bare missed {ref['missed']}"
+        )
+        for path in run["spies"]:
+            if path.exists():
+                print(f"  - py-spy {path.name}: " + "; ".join(
+                    f"{frame} {share:.0%}" for frame, share in spy_summary(path)
+                ))  # fmt: skip
+
+
+def wait_for_quiet(pattern: str = "bench/contest.py", limit: float = 1200) -> None:
+    """The machine is shared: wait while another benchmark runs."""
+    deadline = time.time() + limit
+    while time.time() < deadline:
+        if subprocess.run(["pgrep", "-f", pattern], capture_output=True).returncode != 0:
+            return
+        print(f"waiting for {pattern} to finish…", file=sys.stderr)
+        time.sleep(30)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--players", default="1000,5000,10000")
+    parser.add_argument("--daphnes", type=int, default=1)
+    parser.add_argument("--questions", type=int, default=2)
+    parser.add_argument("--clients", type=int, default=4, help="client processes")
+    parser.add_argument("--backlog", type=int, default=0, help="daphne's listen backlog")
+    parser.add_argument("--py-spy", action="store_true")
+    parser.add_argument(
+        "--preview-join-fix", action="store_true", help="daphne with Fanout.join patched"
+    )
+    parser.add_argument("--step", help=argparse.SUPPRESS)
+    parser.add_argument("arguments", nargs="?", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.step:  # a Django step in its own process
+        sys.path.insert(0, str(ROOT))
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+        import django
+
+        django.setup()
+        print(json.dumps(globals()[f"step_{args.step}"](**json.loads(args.arguments))))
+        return
+
+    raise_fd_limit()
+    workdir = Path(tempfile.mkdtemp(prefix="hocso-game-"))
+    servers = Servers(workdir)
+    try:
+        urls = servers.start()
+        env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "REDIS_"))},
+            **urls,
+            "DJANGO_SECRET_KEY": f"bench-{random.randrange(10**12)}-{time.time()}",
+            "DJANGO_DEBUG": "0",
+            "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        }
+        subprocess.run(
+            [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
+            cwd=ROOT, env=env, check=True,
+        )  # fmt: skip
+        conditions = {
+            "date": time.strftime("%Y-%m-%d %H:%M"),
+            "cores": os.cpu_count(),
+            **servers.versions(urls),
+        }
+        rows, loads = [], []
+        for n in [int(x) for x in args.players.split(",")]:
+            wait_for_quiet()
+            print(f"N = {n:,}: game on {args.daphnes} daphne process(es)…", file=sys.stderr)
+            run = play(args, env, workdir, n)
+            loads.extend(run["loads"])
+            print(f"N = {n:,}: the bare library…", file=sys.stderr)
+            ref = reference(args, n, run["question_text"])
+            print(f"N = {n:,}: done", file=sys.stderr)
+            rows.append((run, ref, figures(run, ref, args.questions)))
+        conditions["load"] = f"{min(loads):.1f}–{max(loads):.1f}"
+        report(args, conditions, rows)
+    finally:
+        servers.stop()
+        if not os.environ.get("BENCH_KEEP"):
+            shutil.rmtree(workdir, ignore_errors=True)
+        else:
+            print(f"kept {workdir}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
