@@ -415,6 +415,24 @@ def points_for(game: Game, *, correct: bool, elapsed_ms: int, streak: int) -> in
     return base + bonus
 
 
+_questions: dict[tuple[int, int], tuple[int, int]] = {}  # (game, index) → (item, question)
+
+
+def _game_question(game_id: int, index: int) -> tuple[int, int] | None:
+    """(GameQuestion id, Question id) of a game's question `index`; a game's questions
+    never change once it is made, so each process keeps them."""
+    found = _questions.get((game_id, index))
+    if found is None:
+        found = (
+            GameQuestion.objects.filter(game_id=game_id, order=index)
+            .values_list("pk", "question_id")
+            .first()
+        )
+        if found is not None:
+            _questions[game_id, index] = found
+    return found
+
+
 def submit_answer(
     *,
     game_id: int,
@@ -424,52 +442,59 @@ def submit_answer(
     received_at: datetime.datetime,
 ) -> tuple[GameAnswer, bool]:
     """Store and score one answer; the same answer again is acknowledged, not stored twice.
-    Returns the answer and whether it is new."""
-    game = Game.objects.filter(pk=game_id).first()
-    if game is None:
-        raise GameRefused(_("Không tìm thấy trò chơi."), "game")
-    player = Player.objects.filter(pk=player_id, game_id=game_id).first()
-    if player is None or player.removed:
+    Returns the answer and whether it is new.
+
+    Thousands arrive within seconds, on one database thread per daphne process
+    (bench/game.py): one query reads the player and the game, the answer key comes from
+    the cache, and the answer is one INSERT (a duplicate is caught by its constraint).
+    """
+    row = (
+        Player.objects.filter(pk=player_id, game_id=game_id)
+        .values_list(
+            "removed", "game__phase", "game__current", "game__deadline", "game__opened_at",
+            "game__locked_at", "game__scoring", "game__seconds_per_question",
+            "game__streak_bonus",
+        )
+        .first()
+    )  # fmt: skip
+    if row is None:
         raise GameRefused(_("Bạn không còn trong trò chơi này."), "removed")
-    if game.phase not in (Phase.QUESTION, Phase.LOCKED) or game.current != index:
-        if index <= game.current:
+    removed, phase, current, deadline, opened_at, locked_at, scoring, seconds, streaks = row
+    if removed:
+        raise GameRefused(_("Bạn không còn trong trò chơi này."), "removed")
+    if phase not in (Phase.QUESTION, Phase.LOCKED) or current != index:
+        if index <= current:
             raise GameRefused(_("Câu hỏi đã khoá; câu trả lời không được tính."), "late")
         raise GameRefused(_("Câu hỏi này chưa mở."), "question")
     # Under load an answer can wait in the queue behind the lock: what counts is when the
     # server received it, before the deadline (+ grace) and before the lock.
-    open_until = game.deadline + LATE_GRACE
-    if game.phase == Phase.LOCKED and game.locked_at:
-        open_until = min(open_until, game.locked_at)
+    open_until = deadline + LATE_GRACE
+    if phase == Phase.LOCKED and locked_at:
+        open_until = min(open_until, locked_at)
     if received_at > open_until:
         raise GameRefused(_("Hết giờ; câu trả lời đến sau khi câu hỏi khoá."), "late")
-    item = GameQuestion.objects.filter(game_id=game_id, order=index).values_list(
-        "pk", "question_id"
-    )[0]
-    valid, correct_ids, multiple = keys.answer_keys([item[1]])[item[1]]
+    item, question_id = _game_question(game_id, index)
+    valid, correct_ids, multiple = keys.answer_keys([question_id])[question_id]
     chosen = sorted(set(choice_ids))
     if not chosen or not set(chosen) <= valid or (not multiple and len(chosen) != 1):
         raise GameRefused(_("Hãy chọn một phương án của câu hỏi này."), "choice")
-    existing = GameAnswer.objects.filter(player_id=player_id, game_question_id=item[0]).first()
-    if existing:
-        if existing.chosen == chosen:
-            return existing, False
-        raise GameRefused(_("Bạn đã trả lời câu này; không đổi được nữa."), "answered")
-    elapsed = max(0, int((received_at - game.opened_at).total_seconds() * 1000))
+    elapsed = max(0, int((received_at - opened_at).total_seconds() * 1000))
     right = set(chosen) == correct_ids
-    streak = _streak(player_id, before=index) if game.streak_bonus and right else 0
+    streak = _streak(player_id, before=index) if streaks and right else 0
+    rules = Game(scoring=scoring, seconds_per_question=seconds, streak_bonus=streaks)
     try:
-        with transaction.atomic():
+        with transaction.atomic():  # a savepoint when called inside a transaction
             answer = GameAnswer.objects.create(
                 player_id=player_id,
-                game_question_id=item[0],
+                game_question_id=item,
                 chosen=chosen,
                 received_at=received_at,
                 elapsed_ms=elapsed,
                 correct=right,
-                points=points_for(game, correct=right, elapsed_ms=elapsed, streak=streak),
+                points=points_for(rules, correct=right, elapsed_ms=elapsed, streak=streak),
             )
-    except IntegrityError:  # the same answer sent twice at once: the first one stands
-        answer = GameAnswer.objects.get(player_id=player_id, game_question_id=item[0])
+    except IntegrityError:  # answered before (a retry, or a second tap): the first stands
+        answer = GameAnswer.objects.get(player_id=player_id, game_question_id=item)
         if answer.chosen != chosen:
             raise GameRefused(
                 _("Bạn đã trả lời câu này; không đổi được nữa."), "answered"
