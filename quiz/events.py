@@ -24,7 +24,7 @@ import weakref
 
 from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
-from channels.layers import get_channel_layer
+from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.core.cache import cache
 from django.db import transaction
 
@@ -185,7 +185,11 @@ class Fanout:
     async def _reconnect(self) -> None:
         async with self.lock:
             self.reader.cancel()
-            await self.layer.flush()  # drops the broken connections and local subscriptions
+            if not isinstance(self.layer, InMemoryChannelLayer):
+                # Drops the broken Redis connections and subscriptions. (The in-memory
+                # layer has none to drop, and flushing it would empty every other loop's
+                # channels in this process too.)
+                await self.layer.flush()
             self.channel = await self.layer.new_channel("quiz.fanout.")
             for group in list(self.members):
                 await self.layer.group_add(group, self.channel)

@@ -16,11 +16,12 @@ def sms_outbox(settings):
 @pytest.fixture(autouse=True)
 def empty_cache():
     """allauth keeps rate-limit counters in the cache; each test starts with none (and
-    with no leaderboard announcement remembered by this process)."""
-    from quiz import events
+    with nothing the quiz remembers per process)."""
+    from quiz import events, games
 
     cache.clear()
     events._announced.clear()
+    games._questions.clear()  # test databases reuse game ids; a process never does
 
 
 @pytest.fixture
