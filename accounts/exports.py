@@ -5,6 +5,7 @@ import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -61,6 +62,9 @@ def _needs_cell(value) -> bool:
 
 
 def _cell(sheet, value, font=None) -> WriteOnlyCell:
+    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+        # Stored in UTC, read in Vietnam: Excel has no time zones, so the local wall time.
+        value = timezone.localtime(value).replace(tzinfo=None)
     cell = WriteOnlyCell(sheet, value=value)
     if isinstance(value, str):
         cell.data_type = "s"  # never a formula, whatever it starts with (=, +, -, @, tab)

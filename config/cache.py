@@ -12,6 +12,7 @@ each, several per request); here each pool's client is built once.
 import threading
 from functools import cached_property
 
+from django.core.cache import cache
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 
 _clients: dict = {}
@@ -44,3 +45,15 @@ class SharedRedisCache(RedisCache):
             if key not in _clients:
                 _clients[key] = self._class(self._servers, **self._options)
             return _clients[key]
+
+
+def increment(key: str, *, timeout: int | None) -> int:
+    """Add one to a counter in the default cache, made (with `timeout`) on first use; its
+    new value. Atomic in Redis, so every process counts into the same number."""
+    if cache.add(key, 1, timeout=timeout):
+        return 1
+    try:
+        return cache.incr(key)
+    except ValueError:  # it expired (or was evicted) between add and incr
+        cache.add(key, 1, timeout=timeout)
+        return 1

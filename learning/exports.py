@@ -1,9 +1,6 @@
 """The compliance report of a campaign as .xlsx: summaries by commune and organization,
 then one row per assigned person. Pure: rows in, bytes out."""
 
-import datetime
-
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.exports import Sheet, xlsx_sheets_bytes
@@ -30,10 +27,6 @@ def _summary_rows(rows: list[dict]) -> list[list]:
         [r["name"], r["assigned"], r["started"], r["on_time"], r["late"], r["overdue"], r["rate"]]
         for r in rows
     ]
-
-
-def _local(moment: datetime.datetime | None):
-    return timezone.localtime(moment).replace(tzinfo=None) if moment else None
 
 
 PEOPLE_FIELDS = (
@@ -66,8 +59,8 @@ def _people_rows(people, *, progress, every: int):
             organization or "",
             kinds.get(kind, kind),
             statuses[status],
-            _local(started),
-            _local(done),
+            started,
+            done,
         ]
 
 

@@ -17,6 +17,8 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from accounts.scopes import Scope
+from accounts.text import mask_name
+from config.cache import increment
 from learning.models import Booth, CheckIn, Event, LessonProgress, ShortLink
 
 ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
@@ -56,12 +58,7 @@ def resolve_short_link(code: str) -> str | None:
         if target is None:
             return None
         cache.set(f"learning:link:{code}", target, TARGET_SECONDS)
-    key = _scan_key(code)
-    if not cache.add(key, 1, timeout=None):
-        try:
-            cache.incr(key)
-        except ValueError:  # evicted between add and incr
-            cache.add(key, 1, timeout=None)
+    increment(_scan_key(code), timeout=None)
     return target
 
 
@@ -98,6 +95,20 @@ def festival_events(user):
     communes = festival_communes(user)
     events = Event.objects.select_related("commune")
     return events if communes is None else events.filter(commune_id__in=communes)
+
+
+def volunteer_board(communes: set[int] | None, *, limit: int = 10) -> list[tuple[str, int]]:
+    """People who helped residents sign up, most first, among those of `communes` (None:
+    every commune): (masked name, how many)."""
+    helpers = User.objects.filter(assisted__isnull=False)
+    if communes is not None:
+        helpers = helpers.filter(commune_id__in=communes)
+    rows = (
+        helpers.annotate(n=Count("assisted"))
+        .order_by("-n", "full_name")
+        .values_list("full_name", "n")[:limit]
+    )
+    return [(mask_name(name), n) for name, n in rows]
 
 
 # --- Check-in ---------------------------------------------------------------------------------

@@ -288,7 +288,6 @@ class HostConsumer(_Member):
     async def resync(self) -> None:
         state = await database_sync_to_async(games.game_state)(self.game_id, now=timezone.now())
         self.phase, self.index = state["phase"], state["index"]
-        self.deadline = state.get("question", {}).get("deadline")
         await self.send(text_data=events.encode({**state, "now": int(time.time() * 1000)}))
 
     async def disconnect(self, code):
@@ -303,7 +302,6 @@ class HostConsumer(_Member):
                 message["type"], message["type"]
             )
             self.index = message.get("index", self.index)
-            self.deadline = message.get("deadline", self.deadline)
         await self.send(text_data=text)
 
     async def watch(self) -> None:
@@ -323,11 +321,10 @@ class HostConsumer(_Member):
         if status != self.last_status:
             self.last_status = status
             await self.send(text_data=events.encode(status))
-        if self.phase == Phase.QUESTION and (
-            (players and answered >= players)
-            or (self.deadline and time.time() * 1000 >= self.deadline + 500)
-        ):
-            await database_sync_to_async(games.lock_question)(self.game_id, index=self.index)
+        if self.phase == Phase.QUESTION:
+            await database_sync_to_async(games.lock_if_due)(
+                self.game_id, index=self.index, now=timezone.now()
+            )
 
     async def receive(self, text_data=None, bytes_data=None):
         message = self.parse(text_data)

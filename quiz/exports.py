@@ -2,19 +2,12 @@
 the prizes, the unit statistics, every attempt and the suspicious ones. Formula-safe like
 every export (accounts.exports)."""
 
-import datetime
-
 from django.db.models import Avg, Count, Q, QuerySet, Sum
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.exports import Sheet, xlsx_sheets_bytes
 from quiz import leaderboard
 from quiz.models import Attempt, Game, GameAnswer, GameQuestion, Player, Round
-
-
-def _local(moment: datetime.datetime | None):
-    return timezone.localtime(moment).replace(tzinfo=None) if moment else None
 
 
 def _seconds(ms: int | None):
@@ -66,7 +59,7 @@ def round_workbook(round_: Round, *, standings: QuerySet, attempts: QuerySet) ->
                 guess,
                 distance,
                 _seconds(ms),
-                _local(at),
+                at,
                 prize,
             ]
 
@@ -173,7 +166,7 @@ def _attempt_rows(attempts: QuerySet):
         guess,
     ) in attempts.values_list(*ATTEMPT_FIELDS).iterator(chunk_size=5000):
         yield [
-            name, phone, commune or "", number, _local(started), _local(submitted),
+            name, phone, commune or "", number, started, submitted,
             score, total, _seconds(ms), guess,
         ]  # fmt: skip
 
@@ -192,7 +185,7 @@ def _suspicious_rows(attempts: QuerySet):
         _guess,
     ) in attempts.values_list(*ATTEMPT_FIELDS).iterator(chunk_size=5000):
         yield [
-            name, phone, commune or "", number, _local(submitted), score, total, _seconds(ms),
+            name, phone, commune or "", number, submitted, score, total, _seconds(ms),
             Attempt.suspicion(score=score, total=total, duration_ms=ms),
         ]  # fmt: skip
 
@@ -297,7 +290,7 @@ def game_workbook(game: Game) -> bytes:
                         _("Đúng") if right else _("Sai"),
                         points,
                         round(ms / 1000, 2),
-                        _local(at),
+                        at,
                     ]  # fmt: skip
                     for order, nick, name, commune, right, points, ms, at in answers.iterator(
                         chunk_size=5000

@@ -18,6 +18,7 @@ from redis.exceptions import RedisError
 
 from accounts.models import User
 from accounts.text import mask_name
+from config.cache import increment
 from quiz import events, keys
 from quiz.models import Choice, Game, GameAnswer, GameQuestion, Phase, Player, Question, Scoring
 
@@ -244,6 +245,18 @@ def lock_question(game_id: int, *, index: int, now: datetime.datetime | None = N
     _moved(game, "phase", "locked_at")
     events.game_broadcast(game.pk, {"v": 1, "type": "locked", "index": index, "seq": game.version})
     return True
+
+
+def lock_if_due(game_id: int, *, index: int, now: datetime.datetime) -> bool:
+    """Lock question `index` once every player has answered or its deadline (+ grace) has
+    passed; the host's connection asks this twice a second while a question is open."""
+    players = active_players(game_id)
+    if players and answered(game_id, index) >= players:
+        return lock_question(game_id, index=index, now=now)
+    deadline = Game.objects.filter(pk=game_id).values_list("deadline", flat=True).first()
+    if deadline and now >= deadline + LATE_GRACE:
+        return lock_question(game_id, index=index, now=deadline + LATE_GRACE)
+    return False
 
 
 @transaction.atomic
@@ -500,11 +513,9 @@ def submit_answer(
                 _("Bạn đã trả lời câu này; không đổi được nữa."), "answered"
             ) from None
         return answer, False
-    key = _answered_key(game_id, index)
     try:
-        if not cache.add(key, 1, timeout=3600):
-            cache.incr(key)
-    except (RedisError, OSError, ValueError):  # the counter is advisory; the answer is stored
+        increment(_answered_key(game_id, index), timeout=3600)
+    except (RedisError, OSError):  # the counter is advisory; the answer is stored
         log.warning("answer counter of game %s not updated", game_id)
     return answer, True
 

@@ -4,12 +4,12 @@ import datetime
 import random
 from collections.abc import Callable
 
-from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from config.cache import increment
 from quiz import events, keys, leaderboard
 from quiz.bank import BankRow
 from quiz.models import (
@@ -57,14 +57,7 @@ LIMITS = {"start": (10, 60), "answer": (120, 60)}  # action: (how many, per seco
 def over_limit(action: str, *, user_id: int) -> bool:
     """Count one `action` by the person; True once they exceed its limit in the window."""
     limit, seconds = LIMITS[action]
-    key = f"quiz:limit:{action}:{user_id}"
-    if cache.add(key, 1, timeout=seconds):
-        return False
-    try:
-        return cache.incr(key) > limit
-    except ValueError:  # the window expired between add and incr
-        cache.add(key, 1, timeout=seconds)
-        return False
+    return increment(f"quiz:limit:{action}:{user_id}", timeout=seconds) > limit
 
 
 GRACE = datetime.timedelta(seconds=5)  # network delay after the countdown reaches zero

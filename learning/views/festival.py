@@ -268,7 +268,7 @@ def attendance_export(request, pk: int):
     event = _my_event(request, pk)
     rows = (
         [
-            timezone.localtime(at).replace(tzinfo=None),
+            at,
             name,
             phone,
             commune or "",
@@ -326,15 +326,8 @@ def assisted_sign_up(request):
             )
             return redirect("learning:assisted_sign_up")
     helped = User.objects.filter(assisted_by=request.user).count()
-    board = (
-        User.objects.filter(assisted__isnull=False)
-        .filter(**({} if communes is None else {"commune_id__in": communes}))
-        .annotate(n=Count("assisted"))
-        .order_by("-n", "full_name")
-        .values_list("full_name", "n")[:10]
-    )
     return render(
         request,
         "learning/assisted_sign_up.html",
-        {"form": form, "helped": helped, "board": [(mask_name(n), c) for n, c in board]},
+        {"form": form, "helped": helped, "board": festival.volunteer_board(communes)},
     )
