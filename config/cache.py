@@ -50,10 +50,9 @@ class SharedRedisCache(RedisCache):
 def increment(key: str, *, timeout: int | None) -> int:
     """Add one to a counter in the default cache, made (with `timeout`) on first use; its
     new value. Atomic in Redis, so every process counts into the same number."""
-    if cache.add(key, 1, timeout=timeout):
-        return 1
     try:
-        return cache.incr(key)
-    except ValueError:  # it expired (or was evicted) between add and incr
-        cache.add(key, 1, timeout=timeout)
-        return 1
+        return cache.incr(key)  # the usual case, one round trip (the window's TTL stays)
+    except ValueError:  # not there yet, or expired
+        if cache.add(key, 1, timeout=timeout):
+            return 1
+        return cache.incr(key)  # another process made it first
