@@ -47,12 +47,12 @@ class SharedRedisCache(RedisCache):
             return _clients[key]
 
 
-def increment(key: str, *, timeout: int | None) -> int:
-    """Add one to a counter in the default cache, made (with `timeout`) on first use; its
+def increment(key: str, *, timeout: int | None, by: int = 1) -> int:
+    """Add `by` to a counter in the default cache, made (with `timeout`) on first use; its
     new value. Atomic in Redis, so every process counts into the same number."""
     try:
-        return cache.incr(key)  # the usual case, one round trip (the window's TTL stays)
+        return cache.incr(key, by)  # the usual case, one round trip (the window's TTL stays)
     except ValueError:  # not there yet, or expired
-        if cache.add(key, 1, timeout=timeout):
-            return 1
-        return cache.incr(key)  # another process made it first
+        if cache.add(key, by, timeout=timeout):
+            return by
+        return cache.incr(key, by)  # another process made it first

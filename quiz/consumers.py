@@ -7,12 +7,13 @@ import time
 import weakref
 from urllib.parse import parse_qs
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from quiz import events, games, leaderboard
+from quiz import answers, events, frames, games, leaderboard
 from quiz.models import Game, Phase
 
 log = logging.getLogger(__name__)
@@ -55,6 +56,20 @@ class _Member(AsyncWebsocketConsumer):
 
     async def resync(self) -> None:
         """Send the current state again (a broadcast was missed)."""
+
+    async def dispatch(self, message):
+        # Channels closes stale database connections before every handler, a hop to its
+        # database thread for each message a phone sends; these consumers reach the
+        # database only through database_sync_to_async or quiz/answers.py, which do that
+        # themselves.
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
+
+    def write(self, frame: frames.Frame, row) -> bool:
+        """A broadcast straight to the socket (quiz/frames.py); False: use `push`."""
+        return frame.write(self)
 
     async def push(self, text: str, row) -> None:
         await self.send(text_data=text)
@@ -211,12 +226,13 @@ class PlayerConsumer(_Member):
             text_data=events.encode({**state, "now": int(time.time() * 1000), "you": you})
         )
 
-    async def push(self, text: str, row) -> None:
+    def write(self, frame: frames.Frame, row) -> bool:
         if row is None:
-            await self.send(text_data=text)
-            return
-        you = {"total": row[0], "rank": row[1], "correct": row[2], "points": row[3]}
-        await self.send(text_data=f'{text[:-1]},"you":{events.encode(you)}}}')
+            return frame.write(self)
+        return frames.write_text(self, _with_row(frame.text, row))
+
+    async def push(self, text: str, row) -> None:
+        await self.send(text_data=text if row is None else _with_row(text, row))
 
     async def removed(self) -> None:
         await self.send(text_data=events.encode({"v": 1, "type": "removed"}))
@@ -246,16 +262,18 @@ class PlayerConsumer(_Member):
         ):
             await self.refuse(_error("choice", _("Hãy chọn một phương án của câu hỏi này.")))
             return
+        submission = games.Submission(
+            self.game_id, self.player_id, index, tuple(choices), received_at
+        )
         try:
-            answer, _new = await database_sync_to_async(games.submit_answer)(
-                game_id=self.game_id,
-                player_id=self.player_id,
-                index=index,
-                choice_ids=choices,
-                received_at=received_at,
-            )
+            answer, _new = await answers.writer().submit(submission)
         except games.GameRefused as refusal:
             await self.refuse(_error(refusal.code, str(refusal), index=index))
+            return
+        except Exception:  # the database is away for a moment: nothing was stored
+            await self.send(
+                text_data=_error("retry", _("Chưa lưu được câu trả lời; hãy gửi lại."), index=index)
+            )
             return
         # Acknowledged only now: the answer is committed.
         await self.send(
@@ -263,6 +281,12 @@ class PlayerConsumer(_Member):
                 {"v": 1, "type": "ack", "index": index, "choices": answer.chosen}
             )
         )
+
+
+def _with_row(text: str, row: list) -> str:
+    """A broadcast with the player's own line of the result table as "you"."""
+    you = {"total": row[0], "rank": row[1], "correct": row[2], "points": row[3]}
+    return f'{text[:-1]},"you":{events.encode(you)}}}'
 
 
 class HostConsumer(_Member):
@@ -294,6 +318,9 @@ class HostConsumer(_Member):
         if getattr(self, "watcher", None):
             self.watcher.cancel()
         await super().disconnect(code)
+
+    def write(self, frame: frames.Frame, row) -> bool:
+        return False  # the host's screen reads each broadcast (`push`)
 
     async def push(self, text: str, row) -> None:
         message = json.loads(text)  # the host's one socket: reading it back costs nothing

@@ -28,7 +28,7 @@ from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.core.cache import cache
 from django.db import transaction
 
-from quiz import leaderboard
+from quiz import frames, leaderboard
 
 log = logging.getLogger(__name__)
 
@@ -221,11 +221,7 @@ class Fanout:
         if table is not None:
             rows = {row[0]: row[1:] for row in table}
             self.results[game_id] = rows
-        members = list(self.members.get(game_group(game_id), ()))
-        await asyncio.gather(
-            *(m.push(text, rows.get(m.player_id) if rows else None) for m in members),
-            return_exceptions=True,
-        )
+        await _deliver(self.members.get(game_group(game_id), ()), text, rows)
 
     def _owe(self, round_id: int) -> None:
         if round_group(round_id) not in self.members:
@@ -252,12 +248,27 @@ class Fanout:
             if text is None:
                 continue
             self.pushes += 1
-            members = list(self.members.get(round_group(round_id), ()))
-            await asyncio.gather(*(m.push(text, None) for m in members), return_exceptions=True)
+            await _deliver(self.members.get(round_group(round_id), ()), text, None)
             # The interval counts from when viewers got this push, not from when its
             # snapshot was started (that read takes 0.1–1 s under load).
             self.last_push[round_id] = loop.time()
         self.pending.pop(round_id, None)
+
+
+async def _deliver(members, text: str, rows: dict | None) -> None:
+    """One message to every member here: framed once and written straight to the sockets
+    that allow it (quiz/frames.py), through each member's `push` for the others."""
+    frame = frames.Frame(text)
+    slow = []
+    for member in list(members):
+        row = rows.get(member.player_id) if rows else None
+        try:
+            if not member.write(frame, row):
+                slow.append(member.push(text, row))
+        except Exception:  # one broken socket must not stop the others' messages
+            log.exception("writing to a socket failed")
+    if slow:
+        await asyncio.gather(*slow, return_exceptions=True)
 
 
 @database_sync_to_async

@@ -7,6 +7,7 @@ import datetime
 import logging
 import random
 import secrets
+from dataclasses import dataclass
 
 from django.core import signing
 from django.core.cache import cache
@@ -446,6 +447,17 @@ def _game_question(game_id: int, index: int) -> tuple[int, int] | None:
     return found
 
 
+@dataclass(frozen=True)
+class Submission:
+    """One answer as a phone sent it, with the server's receive time."""
+
+    game_id: int
+    player_id: int
+    index: int
+    choice_ids: tuple[int, ...]
+    received_at: datetime.datetime
+
+
 def submit_answer(
     *,
     game_id: int,
@@ -454,70 +466,121 @@ def submit_answer(
     choice_ids: list[int],
     received_at: datetime.datetime,
 ) -> tuple[GameAnswer, bool]:
-    """Store and score one answer; the same answer again is acknowledged, not stored twice.
-    Returns the answer and whether it is new.
+    """Store and score one answer (see `submit_answers`); the stored answer and whether it
+    is new, or GameRefused."""
+    submission = Submission(game_id, player_id, index, tuple(choice_ids), received_at)
+    outcome = submit_answers([submission])[0]
+    if isinstance(outcome, GameRefused):
+        raise outcome
+    return outcome
 
-    Thousands arrive within seconds, on one database thread per daphne process
-    (bench/game.py): one query reads the player and the game, the answer key comes from
-    the cache, and the answer is one INSERT (a duplicate is caught by its constraint).
+
+def submit_answers(submissions: list[Submission]) -> list[tuple[GameAnswer, bool] | GameRefused]:
+    """Store and score a batch of answers in one transaction; for each, in order, the
+    stored answer and whether it is new, or why it is refused. The same answer again is
+    acknowledged, not stored twice; another answer to an answered question is refused.
+
+    Thousands arrive within seconds, so a daphne process writes together the answers that
+    arrived while its previous batch was being written (quiz/answers.py): four queries
+    whatever the batch's size. The games are locked first, as `lock_question` and `reveal`
+    lock them: an answer acknowledged here is in the reveal that follows, and an answer
+    read after the reveal is refused.
     """
-    row = (
-        Player.objects.filter(pk=player_id, game_id=game_id)
-        .values_list(
-            "removed", "game__phase", "game__current", "game__deadline", "game__opened_at",
-            "game__locked_at", "game__scoring", "game__seconds_per_question",
-            "game__streak_bonus",
-        )
-        .first()
-    )  # fmt: skip
-    if row is None:
-        raise GameRefused(_("Bạn không còn trong trò chơi này."), "removed")
-    removed, phase, current, deadline, opened_at, locked_at, scoring, seconds, streaks = row
-    if removed:
-        raise GameRefused(_("Bạn không còn trong trò chơi này."), "removed")
-    if phase not in (Phase.QUESTION, Phase.LOCKED) or current != index:
-        if index <= current:
+    game_ids = sorted({s.game_id for s in submissions})
+    outcomes: list = [None] * len(submissions)
+    fresh: dict[tuple[int, int], int] = {}  # (player, game question) → submission inserted
+    with transaction.atomic():
+        open_games = {
+            game.pk: game
+            for game in Game.objects.select_for_update(no_key=True)
+            .filter(pk__in=game_ids)
+            .order_by("pk")
+            .only(
+                "phase", "current", "deadline", "opened_at", "locked_at", "scoring",
+                "seconds_per_question", "streak_bonus",
+            )
+        }  # fmt: skip
+        players = dict(
+            Player.objects.filter(pk__in={s.player_id for s in submissions}, removed=False)
+            .values_list("pk", "game_id")
+        )  # fmt: skip
+        rows = []
+        for n, submission in enumerate(submissions):
+            try:
+                game = open_games.get(submission.game_id)
+                if game is None or players.get(submission.player_id) != submission.game_id:
+                    raise GameRefused(_("Bạn không còn trong trò chơi này."), "removed")
+                answer = _scored(game, submission)
+            except GameRefused as refusal:
+                outcomes[n] = refusal
+                continue
+            key = (answer.player_id, answer.game_question_id)
+            if key not in fresh:
+                fresh[key] = n
+                rows.append(answer)
+            outcomes[n] = answer
+        GameAnswer.objects.bulk_create(rows, ignore_conflicts=True)
+        pairs = list(fresh)
+        stored = {
+            (a.player_id, a.game_question_id): a
+            for a in GameAnswer.objects.filter(
+                player_id__in={p for p, _q in pairs}, game_question_id__in={q for _p, q in pairs}
+            )
+        }
+    counts: dict[tuple[int, int], int] = {}
+    for n, (submission, answer) in enumerate(zip(submissions, outcomes, strict=True)):
+        if isinstance(answer, GameRefused):
+            continue
+        key = (answer.player_id, answer.game_question_id)
+        first = stored[key]
+        if first.chosen != answer.chosen:  # answered before (a second tap): the first stands
+            outcomes[n] = GameRefused(_("Bạn đã trả lời câu này; không đổi được nữa."), "answered")
+            continue
+        new = fresh[key] == n and first.received_at == submission.received_at
+        outcomes[n] = (first, new)
+        if new:
+            counter = (submission.game_id, submission.index)
+            counts[counter] = counts.get(counter, 0) + 1
+    for (game_id, index), count in counts.items():
+        try:
+            increment(_answered_key(game_id, index), timeout=3600, by=count)
+        except (RedisError, OSError):  # the counter is advisory; the answers are stored
+            log.warning("answer counter of game %s not updated", game_id)
+    return outcomes
+
+
+def _scored(game: Game, submission: Submission) -> GameAnswer:
+    """The answer to store, scored; GameRefused if it is late, early or not a choice of
+    the question."""
+    index = submission.index
+    if game.phase not in (Phase.QUESTION, Phase.LOCKED) or game.current != index:
+        if index <= game.current:
             raise GameRefused(_("Câu hỏi đã khoá; câu trả lời không được tính."), "late")
         raise GameRefused(_("Câu hỏi này chưa mở."), "question")
-    # Under load an answer can wait in the queue behind the lock: what counts is when the
-    # server received it, before the deadline (+ grace) and before the lock.
-    open_until = deadline + LATE_GRACE
-    if phase == Phase.LOCKED and locked_at:
-        open_until = min(open_until, locked_at)
-    if received_at > open_until:
+    # Under load an answer can wait behind the lock: what counts is when the server
+    # received it, before the deadline (+ grace) and before the lock.
+    open_until = game.deadline + LATE_GRACE
+    if game.phase == Phase.LOCKED and game.locked_at:
+        open_until = min(open_until, game.locked_at)
+    if submission.received_at > open_until:
         raise GameRefused(_("Hết giờ; câu trả lời đến sau khi câu hỏi khoá."), "late")
-    item, question_id = _game_question(game_id, index)
+    item, question_id = _game_question(game.pk, index)
     valid, correct_ids, multiple = keys.answer_keys([question_id])[question_id]
-    chosen = sorted(set(choice_ids))
+    chosen = sorted(set(submission.choice_ids))
     if not chosen or not set(chosen) <= valid or (not multiple and len(chosen) != 1):
         raise GameRefused(_("Hãy chọn một phương án của câu hỏi này."), "choice")
-    elapsed = max(0, int((received_at - opened_at).total_seconds() * 1000))
+    elapsed = max(0, int((submission.received_at - game.opened_at).total_seconds() * 1000))
     right = set(chosen) == correct_ids
-    streak = _streak(player_id, before=index) if streaks and right else 0
-    rules = Game(scoring=scoring, seconds_per_question=seconds, streak_bonus=streaks)
-    try:
-        with transaction.atomic():  # a savepoint when called inside a transaction
-            answer = GameAnswer.objects.create(
-                player_id=player_id,
-                game_question_id=item,
-                chosen=chosen,
-                received_at=received_at,
-                elapsed_ms=elapsed,
-                correct=right,
-                points=points_for(rules, correct=right, elapsed_ms=elapsed, streak=streak),
-            )
-    except IntegrityError:  # answered before (a retry, or a second tap): the first stands
-        answer = GameAnswer.objects.get(player_id=player_id, game_question_id=item)
-        if answer.chosen != chosen:
-            raise GameRefused(
-                _("Bạn đã trả lời câu này; không đổi được nữa."), "answered"
-            ) from None
-        return answer, False
-    try:
-        increment(_answered_key(game_id, index), timeout=3600)
-    except (RedisError, OSError):  # the counter is advisory; the answer is stored
-        log.warning("answer counter of game %s not updated", game_id)
-    return answer, True
+    streak = _streak(submission.player_id, before=index) if game.streak_bonus and right else 0
+    return GameAnswer(
+        player_id=submission.player_id,
+        game_question_id=item,
+        chosen=chosen,
+        received_at=submission.received_at,
+        elapsed_ms=elapsed,
+        correct=right,
+        points=points_for(game, correct=right, elapsed_ms=elapsed, streak=streak),
+    )
 
 
 def _streak(player_id: int, *, before: int) -> int:

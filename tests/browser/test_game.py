@@ -7,6 +7,7 @@ import re
 import pytest
 
 from accounts.models import Role
+from quiz import frames
 from quiz.models import Game
 from tests import factories
 from tests.browser.test_signup import fits_the_screen
@@ -106,6 +107,7 @@ def test_a_host_and_three_phones_play_to_the_podium(asgi_server, tuyen_quang, br
     assert reloaded.startswith("Tổng điểm: ") and "Hạng" in reloaded
     total = int(re.search(r"Tổng điểm: (\d+)", reloaded).group(1))
     assert total >= 1500  # three right answers, each worth 500 to 1,000
+    assert frames.written > 0  # daphne's sockets got broadcasts framed once (quiz/frames.py)
     for page in phones:
         page.context.close()
     host.close()

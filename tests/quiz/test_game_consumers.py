@@ -275,3 +275,39 @@ def test_phones_joining_at_once_share_one_channel_and_get_each_broadcast_once(se
     counts, members, one_channel = async_to_sync(scenario)()
     assert counts == [1] * 30  # each phone got the question exactly once
     assert members == 31 and one_channel  # 30 phones and the host, one layer channel
+
+
+def test_answers_arriving_together_are_written_in_batches_and_each_acknowledged(setup):
+    game = setup["game"]
+    now = timezone.now()
+    crowd = [
+        games.join_game(
+            game, user=None, nickname=f"Người {n}", commune=factories.commune("00985"), now=now
+        )  # fmt: skip
+        for n in range(40)
+    ]
+    games.open_next_question(game.pk, now=now)
+    key = right_choice(game, 1)
+
+    async def scenario():
+        from quiz import answers
+
+        await get_channel_layer().flush()
+        phones = [player_socket(game.pk, games.player_token(p)) for p in crowd]
+        await asyncio.gather(*(phone.connect() for phone in phones))
+        for phone in phones:
+            await next_of(phone, "state")
+        before = answers.writer().batches
+        for phone in phones:  # all 40 before any is acknowledged
+            await phone.send_json_to({"type": "answer", "index": 1, "choices": [key]})
+        acks = [await next_of(phone, "ack") for phone in phones]
+        batches = answers.writer().batches - before
+        for phone in phones:
+            await phone.disconnect()
+        return acks, batches
+
+    acks, batches = async_to_sync(scenario)()
+    assert acks == [{"v": 1, "type": "ack", "index": 1, "choices": [key]}] * 40
+    assert GameAnswer.objects.filter(game_question__game=game).count() == 40
+    assert 1 <= batches < 40  # written together, not one by one
+    assert games.answered(game.pk, 1) == 40

@@ -154,6 +154,46 @@ def test_an_answer_is_stored_once_and_every_refusal_says_why(game):
     assert removed.value.code == "removed"
 
 
+def test_a_batch_of_answers_is_stored_in_a_few_queries_with_each_outcome_in_order(
+    game, django_assert_max_num_queries
+):
+    games.open_next_question(game.pk, now=T0)
+    many = [guest(game, f"Người {n}") for n in range(30)]
+    gone = guest(game, "Đã rời")
+    games.remove_player(game.pk, player_id=gone.pk)
+    key, other = right(game, 1), wrong(game, 1)
+
+    def sent(player, choices, after):
+        return games.Submission(game.pk, player.pk, 1, tuple(choices), T0 + after * SECOND)
+
+    batch = [sent(p, key if n % 2 else other, 1 + n / 10) for n, p in enumerate(many)]
+    batch += [
+        sent(many[0], other, 5),  # the same answer again in the same batch: acked once
+        sent(many[1], other, 5),  # another answer to the same question: refused
+        sent(gone, key, 5),
+        sent(many[2], key, 40),  # after the deadline
+    ]
+    # 4, and the savepoint, and the question and its key read on first use: not one per answer
+    with django_assert_max_num_queries(9):
+        outcomes = games.submit_answers(batch)
+    stored = {a.player_id: a for a in GameAnswer.objects.all()}
+    assert len(stored) == 30
+    for n, player in enumerate(many):
+        answer_, new = outcomes[n]
+        assert new and answer_.pk == stored[player.pk].pk
+        elapsed = answer_.elapsed_ms
+        assert elapsed == round((1 + n / 10) * 1000) and answer_.correct == (n % 2 == 1)
+        assert answer_.points == games.points_for(
+            game, correct=answer_.correct, elapsed_ms=elapsed, streak=0
+        )
+    assert outcomes[30][0].pk == stored[many[0].pk].pk and outcomes[30][1] is False
+    assert [o.code for o in outcomes[31:]] == ["answered", "removed", "late"]
+    assert games.answered(game.pk, 1) == 30
+    # Sent again in a later batch (a phone that reconnected): acknowledged, not new.
+    again = games.submit_answers([sent(many[3], key, 6)])[0]
+    assert again[1] is False and again[0].pk == stored[many[3].pk].pk
+
+
 def test_reveal_sends_the_key_distribution_and_each_players_rank(game, sent):
     games.open_next_question(game.pk, now=T0)
     a, b, c = guest(game, "An"), guest(game, "Bình", "02554"), guest(game, "Chi")
