@@ -32,7 +32,8 @@ def forget_course(course_id: int, slug: str | None = None) -> None:
         cache.delete(f"course-slug:{slug}")
 
 
-def _key(course: Course, name: str) -> str:
+def content_key(course: Course, name: str) -> str:
+    """A cache key for something built from the course's content: a new one after any edit."""
     return f"course:{course.pk}:{course.updated_at.timestamp()}:{name}"
 
 
@@ -54,7 +55,7 @@ def course_outline(course: Course) -> list[dict]:
             .order_by("module__order", "module_id", "order", "id")
         ]
 
-    return cache.get_or_set(_key(course, "outline"), build, TIMEOUT)
+    return cache.get_or_set(content_key(course, "outline"), build, TIMEOUT)
 
 
 def lesson_content(course: Course, lesson_id: int) -> dict | None:
@@ -84,14 +85,14 @@ def lesson_content(course: Course, lesson_id: int) -> dict | None:
             "complete_url": reverse("learning:complete", args=[course.slug, lesson.pk]),
         }
 
-    return cache.get_or_set(_key(course, f"lesson:{lesson_id}"), build, TIMEOUT) or None
+    return cache.get_or_set(content_key(course, f"lesson:{lesson_id}"), build, TIMEOUT) or None
 
 
 def final_test(course: Course) -> list[dict]:
     def build():
         return _questions(Question.objects.filter(course=course, lesson__isnull=True))
 
-    return cache.get_or_set(_key(course, "final_test"), build, TIMEOUT)
+    return cache.get_or_set(content_key(course, "final_test"), build, TIMEOUT)
 
 
 def _questions(queryset) -> list[dict]:

@@ -1,5 +1,11 @@
-"""Any change to a course's parts makes its cached reads (courses.reads) stale."""
+"""Any change to a course's parts makes its cached reads (courses.reads) stale.
 
+The cached course is forgotten at once and again when the edit commits: a page read while
+the admin's transaction is still open would otherwise cache the course's old row (and with
+it the old updated_at, which names every cached read and rendered lesson page) for an hour.
+"""
+
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
@@ -8,9 +14,14 @@ from courses.models import Choice, Course, Lesson, Module, Question
 from courses.reads import forget_course
 
 
+def _forget(course_id: int, slug: str | None = None) -> None:
+    forget_course(course_id, slug)
+    transaction.on_commit(lambda: forget_course(course_id, slug))
+
+
 @receiver([post_save, post_delete], sender=Course)
 def forget_cached_course(sender, instance, **kwargs):
-    forget_course(instance.pk, instance.slug)
+    _forget(instance.pk, instance.slug)
 
 
 @receiver([post_save, post_delete], sender=Module)
@@ -20,4 +31,4 @@ def forget_cached_course(sender, instance, **kwargs):
 def touch_course(sender, instance, **kwargs):
     course_id = instance.question.course_id if sender is Choice else instance.course_id
     Course.objects.filter(pk=course_id).update(updated_at=timezone.now())
-    forget_course(course_id)
+    _forget(course_id)

@@ -35,6 +35,7 @@ from learning.models import (
     Notification,
     new_certificate_code,
 )
+from learning.reads import forget_reading
 
 logger = logging.getLogger("hocso.learning")
 
@@ -95,6 +96,7 @@ def open_lesson(
         [LessonProgress(user=user, lesson=lesson, course_id=lesson.course_id, opened_at=now)],
         ignore_conflicts=True,
     )
+    forget_reading(user.pk, lesson.course_id)
 
 
 def answer_question(
@@ -107,6 +109,7 @@ def answer_question(
         question=question,
         defaults={"choice": choice, "is_correct": choice.is_correct, "answered_at": now},
     )
+    forget_reading(user.pk, question.course_id)
     return answer
 
 
@@ -132,6 +135,7 @@ def complete_lesson(user: User, *, lesson: Lesson, now: datetime.datetime) -> Ce
         )
         progress.completed_at = now
         progress.save(update_fields=["completed_at"])
+        forget_reading(user.pk, lesson.course_id)
     return complete_course_if_done(user, course=lesson.course, now=now)
 
 
@@ -227,6 +231,7 @@ def adopt_session_reading(user: User, *, reading: dict) -> None:
         if record.get("completed") and progress.completed_at is None:
             progress.completed_at = _when(record["completed"])
             progress.save(update_fields=["completed_at"])
+        forget_reading(user.pk, lesson.course_id)
     questions = Question.objects.in_bulk([int(k) for k in reading.get("answers", {})])
     for key, choice_id in reading.get("answers", {}).items():
         question = questions.get(int(key))

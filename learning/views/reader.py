@@ -2,27 +2,22 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.context_processors import roles
 from accounts.qr import qr_svg
 from accounts.text import mask_name
 from courses.models import Audience, Course, Lesson, Question
 from courses.reads import course_by_slug, course_outline, final_test, lesson_content
-from learning import services, session
+from learning import lesson_page, reads, services, session
 from learning.certificates import certificate_pdf
-from learning.models import (
-    Answer,
-    Assignment,
-    Certificate,
-    Enrollment,
-    LessonProgress,
-    Notification,
-    Status,
-)
+from learning.models import Assignment, Certificate, Enrollment, Notification, Status
 from learning.services import LessonNotDone
 
 COURSES_PER_PAGE = 20
@@ -40,19 +35,38 @@ def _open_to_visitors(course: Course) -> bool:
     return course.audience in (Audience.RESIDENTS, Audience.EVERYONE)
 
 
+def _reading(request, course: Course) -> dict:
+    """{"lessons": {lesson id: {"opened", "completed"}}, "answers": {question id: choice id}}
+    for this learner (cached from the database) or visitor (their session)."""
+    if request.user.is_authenticated:
+        return reads.reading(request.user.pk, course.pk)
+    record = session.reading(request.session)
+    return {
+        "lessons": {
+            int(k): {"opened": v["opened"], "completed": v.get("completed")}
+            for k, v in record["lessons"].items()
+        },
+        "answers": {int(k): v for k, v in record["answers"].items()},
+    }
+
+
 def _progress(request, course: Course) -> dict[int, dict]:
     """lesson id → {"opened", "completed"} for this learner (database or session)."""
-    if request.user.is_authenticated:
-        return {
-            row["lesson_id"]: {"opened": row["opened_at"], "completed": row["completed_at"]}
-            for row in LessonProgress.objects.filter(user=request.user, course=course).values(
-                "lesson_id", "opened_at", "completed_at"
-            )
-        }
-    record = session.reading(request.session)["lessons"]
-    return {
-        int(k): {"opened": v["opened"], "completed": v.get("completed")} for k, v in record.items()
-    }
+    return _reading(request, course)["lessons"]
+
+
+def _menu(request) -> str:
+    """Which of base.html's navigation variants this person sees."""
+    if not request.user.is_authenticated:
+        return "visitor"
+    role = roles(request)
+    return (
+        "coordinator"
+        if role["is_coordinator"]()
+        else "volunteer"
+        if role["is_volunteer"]()
+        else "learner"
+    )
 
 
 def _summary(outline: list[dict], progress: dict[int, dict]) -> dict:
@@ -118,62 +132,34 @@ def lesson_detail(request, slug: str, lesson_id: int):
     course = _course(request, slug)
     if not request.user.is_authenticated and not _open_to_visitors(course):
         return redirect(f"{reverse('account_login')}?next={request.path}")
-    lesson = lesson_content(course, lesson_id)
-    if lesson is None:
+    page = lesson_page.shared_page(course, lesson_id, menu=_menu(request))
+    if page is None:
         raise Http404
-    outline = course_outline(course)
-    progress = _progress(request, course)
     now = timezone.now()
     if request.user.is_authenticated:
-        if lesson_id not in progress:
+        reading = _reading(request, course)
+        if lesson_id not in reading["lessons"]:
             services.open_lesson(
                 request.user,
                 lesson=Lesson(pk=lesson_id, course=course),
                 now=now,
-                enrolled=bool(progress),  # any opened lesson means enrolled already
+                enrolled=bool(reading["lessons"]),  # any opened lesson means enrolled already
             )
-            progress[lesson_id] = {"opened": now, "completed": None}
-        answers = dict(
-            Answer.objects.filter(
-                user=request.user, question_id__in=[q["id"] for q in lesson["questions"]]
-            ).values_list("question_id", "choice_id")
-        )
+            reading["lessons"][lesson_id] = {"opened": now, "completed": None}
     else:
         session.open_lesson(request.session, lesson_id=lesson_id, now=now)
-        progress = _progress(request, course)
-        answers = {int(k): v for k, v in session.reading(request.session)["answers"].items()}
-    index = next(i for i, item in enumerate(outline) if item["id"] == lesson_id)
-    return render(
-        request,
-        "learning/lesson_detail.html",
-        {
-            "course": course,
-            "lesson": lesson,
-            "questions": _with_answers(lesson["questions"], answers),
-            "position": index + 1,
-            "module": outline[index]["module"],
-            "previous": outline[index - 1] if index else None,
-            "next": outline[index + 1] if index + 1 < len(outline) else None,
-            "summary": _summary(outline, progress),
-            "completed": bool(progress.get(lesson_id, {}).get("completed")),
-        },
+        reading = _reading(request, course)
+    notes = messages.get_messages(request)
+    html = lesson_page.fill(
+        page,
+        lesson_id=lesson_id,
+        reading=reading,
+        messages_html=render_to_string("_components/messages.html", {"messages": notes})
+        if notes
+        else "",
+        csrf_token=get_token(request),
     )
-
-
-def _with_answers(questions: list[dict], answers: dict[int, int]) -> list[dict]:
-    result = []
-    for question in questions:
-        chosen = answers.get(question["id"])
-        correct = next(c["id"] for c in question["choices"] if c["is_correct"])
-        result.append(
-            {
-                **question,
-                "chosen": chosen,
-                "answered": chosen is not None,
-                "right": chosen == correct,
-            }
-        )
-    return result
+    return HttpResponse(html)
 
 
 @require_POST

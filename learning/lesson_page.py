@@ -1,0 +1,171 @@
+"""The lesson page in two layers, so that a page view renders no template.
+
+What every reader of a lesson sees (the page around it, the lesson, the pager) is rendered
+once per lesson, content version, language and menu, and kept in the cache as pieces. What
+is the reader's own has few possible forms, all rendered alongside: the progress bar for
+each number of lessons done, each check question unanswered and answered with each choice
+(the explanation is only in the answered forms), the finish form with and without its
+"done" badge. A request joins the pieces that fit its reader, their messages and their
+CSRF token.
+
+The shared layer is rendered without the request and with a stand-in user that only says
+whether someone is logged in: nothing personal can be baked into it.
+"""
+
+import functools
+import hashlib
+import re
+import secrets
+from pathlib import Path
+from types import SimpleNamespace
+
+from django.conf import settings
+from django.core.cache import cache
+from django.template.loader import get_template, render_to_string
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+
+from courses.models import Course
+from courses.reads import content_key, course_outline, lesson_content
+
+TIMEOUT = 60 * 60
+TEMPLATES = (
+    "base.html",
+    "_components/messages.html",
+    "learning/lesson_detail.html",
+    "learning/_progress.html",
+    "learning/_check_question.html",
+    "learning/_lesson_finish.html",
+)
+
+
+@functools.cache
+def _release() -> str:
+    """Changes with a deploy that changes the page's templates, static files or
+    translations, so pages cached by the previous release are not served by this one."""
+    digest = hashlib.sha256()
+    for name in TEMPLATES:
+        digest.update(get_template(name).template.source.encode())
+    for asset in ("css/site.css", "learning/lesson.js"):
+        digest.update(static(asset).encode())
+    for folder in settings.LOCALE_PATHS:
+        for catalogue in sorted(Path(folder).rglob("*.mo")):
+            digest.update(f"{catalogue}:{catalogue.stat().st_mtime_ns}".encode())
+    return digest.hexdigest()[:12]
+
+
+def shared_page(course: Course, lesson_id: int, *, menu: str) -> dict | None:
+    """The lesson's shared layer for this language and menu; None if the course has no
+    such lesson."""
+    key = content_key(course, f"lesson-page:{lesson_id}:{get_language()}:{menu}:{_release()}")
+    page = cache.get(key)
+    if page is None:
+        page = _build(course, lesson_id, menu=menu)
+        if page is None:
+            return None
+        cache.set(key, page, TIMEOUT)
+    return page
+
+
+def _build(course: Course, lesson_id: int, *, menu: str) -> dict | None:
+    lesson = lesson_content(course, lesson_id)
+    if lesson is None:
+        return None
+    outline = course_outline(course)
+    index = next(i for i, item in enumerate(outline) if item["id"] == lesson_id)
+    following = outline[index + 1] if index + 1 < len(outline) else None
+    # Slots are HTML comments named with a fresh nonce: no lesson text can forge one.
+    nonce = secrets.token_hex(8)
+    csrf = f"csrf{nonce}"
+
+    def slot(*name) -> str:
+        return mark_safe(f"<!--{nonce}:{':'.join(map(str, name))}-->")
+
+    html = render_to_string(
+        "learning/lesson_detail.html",
+        {
+            "user": SimpleNamespace(is_authenticated=menu != "visitor"),
+            "is_coordinator": menu == "coordinator",
+            "is_volunteer": menu == "volunteer",
+            "csrf_token": csrf,
+            "course": course,
+            "lesson": lesson,
+            "lesson_url": reverse("learning:lesson", args=[course.slug, lesson_id]),
+            "position": index + 1,
+            "total": len(outline),
+            "module": outline[index]["module"],
+            "previous": outline[index - 1] if index else None,
+            "next": following,
+            "questions": [{"slot": slot("question", q["id"])} for q in lesson["questions"]],
+            "slots": {name: slot(name) for name in ("messages", "progress", "finish")},
+        },
+    )
+    parts: list = re.split(f"<!--{nonce}:(.*?)-->", html)
+    for i in range(1, len(parts), 2):
+        kind, _, key = parts[i].partition(":")
+        parts[i] = (kind, int(key) if key else None)
+    total = len(outline)
+    return {
+        "parts": parts,
+        "csrf": csrf,
+        "lesson_ids": [item["id"] for item in outline],
+        "progress": [
+            render_to_string(
+                "learning/_progress.html",
+                {"summary": {"done": done, "total": total, "percent": round(100 * done / total)}},
+            )
+            for done in range(total + 1)
+        ],
+        "questions": {
+            question["id"]: {
+                chosen: render_to_string(
+                    "learning/_check_question.html",
+                    {"q": _with_answer(question, chosen), "csrf_token": csrf},
+                )
+                for chosen in [None, *(c["id"] for c in question["choices"])]
+            }
+            for question in lesson["questions"]
+        },
+        "finish": [
+            render_to_string(
+                "learning/_lesson_finish.html",
+                {"lesson": lesson, "next": following, "completed": completed, "csrf_token": csrf},
+            )
+            for completed in (False, True)
+        ],
+    }
+
+
+def _with_answer(question: dict, chosen: int | None) -> dict:
+    correct = next(c["id"] for c in question["choices"] if c["is_correct"])
+    return {
+        **question,
+        "chosen": chosen,
+        "answered": chosen is not None,
+        "right": chosen == correct,
+    }
+
+
+def fill(page: dict, *, lesson_id: int, reading: dict, messages_html: str, csrf_token: str) -> str:
+    """The page for one reader: `reading` as learning.reads.reading gives it."""
+    lessons, answers = reading["lessons"], reading["answers"]
+    done = sum(1 for i in page["lesson_ids"] if (lessons.get(i) or {}).get("completed"))
+    completed = bool((lessons.get(lesson_id) or {}).get("completed"))
+    pieces = []
+    for part in page["parts"]:
+        if type(part) is str:
+            pieces.append(part)
+            continue
+        kind, key = part
+        if kind == "question":
+            states = page["questions"][key]
+            pieces.append(states.get(answers.get(key)) or states[None])
+        elif kind == "progress":
+            pieces.append(page["progress"][done])
+        elif kind == "finish":
+            pieces.append(page["finish"][completed])
+        elif kind == "messages":
+            pieces.append(messages_html)
+    return "".join(pieces).replace(page["csrf"], csrf_token)
