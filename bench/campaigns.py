@@ -5,7 +5,8 @@
 Sets up a throwaway SQLite database (or the PostgreSQL of DATABASE_URL, which must be a
 throwaway database: it is flushed), with the 124 communes, `--people` commune officials
 spread over them and over 300 organizations, one campaign assigning all of them, a third
-started and a quarter completed. Each step then runs in its own process so its peak
+started and a quarter completed (each completion with its certificate, one in 50 of them
+too fast). Each step then runs in its own process so its peak
 memory (ru_maxrss above the process's baseline) is its own:
 
 - dashboard: the province administrator's campaign page through Django's test client
@@ -55,7 +56,7 @@ def step_seed(args) -> dict:
     from accounts.text import fold
     from courses.imports import parse_markdown
     from courses.services import import_course
-    from learning.models import Assignment, Campaign
+    from learning.models import Assignment, Campaign, Certificate
 
     call_command("flush", interactive=False, verbosity=0)
     call_command("migrate", verbosity=0)  # a flush empties the communes a migration loaded
@@ -116,6 +117,27 @@ def step_seed(args) -> dict:
                 completed_at=(on_time if i % 8 == 0 else late) if i % 4 == 0 else None,
             )
             for i, uid in enumerate(User.objects.values_list("pk", flat=True).iterator())
+        ),
+        batch_size=5000,
+    )
+    # Each completion has its certificate (the dashboard's speed flag reads them); one in
+    # 50 was finished faster than the course's minimum reading time.
+    Certificate.objects.bulk_create(
+        (
+            Certificate(
+                user_id=uid,
+                course=course,
+                code=f"B{n:09d}",
+                full_name=name,
+                course_title=course.title,
+                issued_at=done,
+                seconds_taken=10 if n % 50 == 0 else 36_000,
+            )
+            for n, (uid, name, done) in enumerate(
+                Assignment.objects.filter(completed_at__isnull=False)
+                .values_list("user_id", "user__full_name", "completed_at")
+                .iterator()
+            )
         ),
         batch_size=5000,
     )

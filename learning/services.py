@@ -444,6 +444,20 @@ def send_coordinator_digests(*, now: datetime.datetime) -> int:
 # --- Report exports -------------------------------------------------------------------------
 
 PROGRESS_EVERY = 5000
+# What learning.exports.campaign_workbook writes per person, read as plain tuples (no
+# model instances): 100,000 rows.
+PEOPLE_COLUMNS = (
+    "user__full_name",
+    "user__phone",
+    "user__commune__code",
+    "user__commune__name",
+    "user__organization__name",
+    "user__participant_kind",
+    "status",
+    "started_at",
+    "completed_at",
+)
+PEOPLE_CHUNK = 5000  # rows per fetch; a server-side cursor on PostgreSQL
 
 
 def campaign_assignments(*, scope: Scope, campaign: Campaign, kind: str = ""):
@@ -479,11 +493,14 @@ def build_campaign_export(job_id: int) -> None:
         assignments = campaign_assignments(
             scope=Scope.of(job.created_by), campaign=campaign, kind=job.kind
         )
-        communes, organizations = assignments.breakdown(campaign=campaign, today=today)
-        total = sum(row["assigned"] for row in communes)
+        tally, communes, organizations = assignments.breakdown(campaign=campaign, today=today)
+        total = tally["assigned"]
         ExportJob.objects.filter(pk=job_id).update(state=ExportJob.State.RUNNING, total=total)
-        people = assignments.with_status(campaign=campaign, today=today).order_by(
-            "user__commune__name", "user__full_name"
+        people = (
+            assignments.with_status(campaign=campaign, today=today)
+            .order_by("user__commune__name", "user__full_name")
+            .values_list(*PEOPLE_COLUMNS)
+            .iterator(chunk_size=PEOPLE_CHUNK)
         )
 
         def progress(done: int) -> None:

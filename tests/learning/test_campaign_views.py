@@ -162,6 +162,54 @@ def test_export_cells_are_never_formulas(client, world, django_capture_on_commit
     assert evil_cell.data_type == "s"
 
 
+def test_no_text_in_any_sheet_becomes_a_formula_or_an_error(
+    client, world, django_capture_on_commit_callbacks
+):
+    from accounts.models import Commune, User
+
+    evil = world["people"]["a2"]
+    unit = factories.organization("=1+1")
+    User.objects.filter(pk=evil.pk).update(full_name="#N/A", phone="=2+2", organization=unit)
+    Commune.objects.filter(pk=world["a"].pk).update(name="=SUM(A1)", code="#REF!")
+    client.force_login(world["viewers"]["province_admin"])
+    book = export(client, world["campaign"], django_capture_on_commit_callbacks)
+    risky = [
+        cell
+        for sheet in book.worksheets
+        for row in sheet.iter_rows(min_row=2)
+        for cell in row
+        if isinstance(cell.value, str) and cell.value[:1] in "=#"
+    ]
+    assert {c.value for c in risky} == {"=1+1", "#N/A", "=2+2", "=SUM(A1)", "#REF!"}
+    assert all(c.data_type == "s" for c in risky)
+
+
+def test_export_dates_are_local_wall_time_as_dates(
+    client, world, django_capture_on_commit_callbacks
+):
+    client.force_login(world["viewers"]["province_admin"])
+    book = export(client, world["campaign"], django_capture_on_commit_callbacks)
+    sheet = book["Người học"]
+    assert sheet.freeze_panes == "A2" and sheet.column_dimensions["A"].width == 28
+    row = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == "Cán Bộ Giáp Một")
+    assignment = Assignment.objects.get(user=world["people"]["a1"])
+    local = timezone.localtime(assignment.completed_at).replace(tzinfo=None)
+    assert abs(row[8].value - local).total_seconds() < 1  # Excel keeps milliseconds
+    assert row[8].number_format == "dd/mm/yyyy hh:mm"
+    assert row[7].value is not None and row[7].number_format == "dd/mm/yyyy hh:mm"
+
+
+def test_the_dashboard_flags_completions_faster_than_the_minimum(client, world):
+    from learning.models import Certificate
+
+    Certificate.objects.filter(user=world["people"]["a1"]).update(seconds_taken=1)
+    for viewer, flagged in (("province_admin", 1), ("coordinator_A", 1), ("coordinator_B", 0)):
+        client.force_login(world["viewers"][viewer])
+        response = client.get(reverse("learning:campaign", args=[world["campaign"].pk]))
+        assert response.context["fast"] == flagged
+    assert Certificate.objects.with_min_seconds().filter(too_fast=True).count() == 1
+
+
 def test_an_export_is_only_for_who_asked(client, world, django_capture_on_commit_callbacks):
     from learning.models import ExportJob
 

@@ -127,6 +127,31 @@ def test_statuses_and_tally(course, places):
     assert {r["user__commune"]: r["assigned"] for r in by_commune} == {a.pk: 2, b.pk: 2}
 
 
+def test_breakdown_reads_once_what_the_tallies_count(course, places):
+    a, b = places
+    unit = factories.organization("Phòng Thử")
+    factories.person(commune=a, full_name="Ở Phòng A", organization=unit, kind=OFFICIAL)
+    factories.person(commune=b, full_name="Ở Phòng B", organization=unit, kind=OFFICIAL)
+    done = factories.person(commune=b, full_name="Không Cơ Quan", kind=OFFICIAL)
+    campaign = make_campaign(course)
+    finish(done, course, start=NOW)
+    today = datetime.date(2026, 1, 5)
+
+    total, communes, organizations = campaign.assignments.breakdown(campaign=campaign, today=today)
+
+    assert total == campaign.assignments.tally(campaign=campaign, today=today)
+    by_commune = campaign.assignments.tally(campaign=campaign, today=today, by="user__commune")
+    assert [(r["id"], r["assigned"], r["on_time"], r["overdue"]) for r in communes] == [
+        (a.pk, 1, 0, 1),  # lowest completion rate first
+        (b.pk, 2, 1, 1),
+    ]
+    assert {r["user__commune"]: r["rate"] for r in by_commune} == {a.pk: 0, b.pk: 50}
+    assert [(r["name"], r["assigned"], r["rate"]) for r in organizations] == [
+        ("Phòng Thử", 2, 0),
+        ("Không thuộc cơ quan nào", 1, 100),
+    ]
+
+
 def test_officials_imported_from_a_roster_are_assigned(
     course, places, django_capture_on_commit_callbacks
 ):
