@@ -2,10 +2,12 @@
 first-render timings in Chromium (plus Lighthouse when it is installed).
 
     .venv/bin/python bench/lesson.py [--seconds 5] [--rounds 3] [--clients 32] [--lighthouse]
+    .venv/bin/python bench/lesson.py --in-process [--profile]
 
-Sets up a throwaway SQLite site with seed_demo (the three starter courses), logs in 48
-demo residents (one session each) and opens the first lesson of "Kỹ năng số cơ bản" for
-them, so the measured visits are what a learner's return to a lesson costs. Then:
+Sets up a throwaway SQLite site with seed_demo (the three starter courses), logs in the
+demo residents (one session each; seed_demo makes 40) and opens the first lesson of "Kỹ
+năng số cơ bản" for them, so the measured visits are what a learner's return to a lesson
+costs. Then:
 
 1. page weight: the lesson's HTML, CSS and JS as served, and gzip-compressed (level 6,
    what a reverse proxy sends); any third-party request is listed;
@@ -17,6 +19,10 @@ them, so the measured visits are what a learner's return to a lesson costs. Then
    transferred; median of 5 cold loads;
 4. with --lighthouse: `lighthouse` from npm (installed into .bench-tools/ on first use)
    with the same Chromium, mobile preset, performance and accessibility; median of 3.
+
+With --in-process, only the server's own time instead: Django's test client in one
+process (no HTTP, no client on the same cores), median ms per request over batches; with
+--profile, cProfile over 500 lesson pages of a logged-in learner as well.
 """
 
 import argparse
@@ -70,6 +76,42 @@ for user in User.objects.filter(participant_kind="resident").order_by("phone")[:
     cookies.append(f"{settings.SESSION_COOKIE_NAME}={store.session_key}")
 print(json.dumps({"lesson": lesson.get_absolute_url(), "course": course.get_absolute_url(),
                   "cookies": cookies}))
+"""
+
+
+IN_PROCESS = """
+import cProfile, json, pstats, statistics, sys, time
+from django.test import Client
+from accounts.models import User
+site = json.loads(sys.stdin.read())
+learner = Client()
+learner.force_login(User.objects.filter(participant_kind="resident").order_by("phone").first())
+visitor = Client()
+def per_request(client, path, n=200, batches=7):
+    for _ in range(50):
+        assert client.get(path).status_code == 200
+    times = []
+    for _ in range(batches):
+        start = time.perf_counter()
+        for _ in range(n):
+            client.get(path)
+        times.append((time.perf_counter() - start) / n * 1000)
+    return statistics.median(times)
+rows = [("`/healthz/`", learner, "/healthz/"),
+        ("lesson, logged-in learner", learner, site["lesson"]),
+        ("lesson, visitor (session kept)", visitor, site["lesson"]),
+        ("course page, logged-in learner", learner, site["course"])]
+print("in-process (test client), median ms per request: " + "; ".join(
+    f"{label} {per_request(client, path):.3f} ms" for label, client, path in rows))
+if site["profile"]:
+    profile = cProfile.Profile()
+    profile.enable()
+    for _ in range(500):
+        learner.get(site["lesson"])
+    profile.disable()
+    stats = pstats.Stats(profile)
+    stats.sort_stats("cumulative").print_stats(45)
+    stats.sort_stats("tottime").print_stats(20)
 """
 
 
@@ -237,6 +279,8 @@ def main() -> None:
     parser.add_argument("--lighthouse", action="store_true")
     parser.add_argument("--servers", default="gunicorn,daphne")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
+    parser.add_argument("--in-process", action="store_true", help="test client, no server")
+    parser.add_argument("--profile", action="store_true", help="with --in-process: cProfile")
     args = parser.parse_args()
 
     env = site_env(Path(tempfile.mkdtemp(prefix="hocso-bench-")))
@@ -245,6 +289,16 @@ def main() -> None:
     site = json.loads(manage(env, "shell", "-c", SETUP).strip().splitlines()[-1])
     lesson, cookies = site["lesson"], site["cookies"]
     print(f"lesson: {lesson}, {len(cookies)} logged-in learners, cores: {os.cpu_count()}\n")
+    if args.in_process:
+        subprocess.run(
+            [sys.executable, "manage.py", "shell", "-c", IN_PROCESS],
+            cwd=ROOT,
+            env={**env, "DJANGO_ALLOWED_HOSTS": "testserver"},
+            input=json.dumps({**site, "profile": args.profile}),
+            text=True,
+            check=True,
+        )
+        return
 
     paths = {
         "`/healthz/` (reference)": ("/healthz/", ()),
