@@ -41,10 +41,14 @@ TEMPLATES = (
 )
 
 
-@functools.cache
 def _release() -> str:
     """Changes with a deploy that changes the page's templates, static files or
-    translations, so pages cached by the previous release are not served by this one."""
+    translations, so pages cached by the previous release are not served by this one.
+    Worked out again on every page while developing (a template edit shows at once)."""
+    return _fingerprint() if settings.DEBUG else _fingerprint_once()
+
+
+def _fingerprint() -> str:
     digest = hashlib.sha256()
     for name in TEMPLATES:
         digest.update(get_template(name).template.source.encode())
@@ -54,6 +58,9 @@ def _release() -> str:
         for catalogue in sorted(Path(folder).rglob("*.mo")):
             digest.update(f"{catalogue}:{catalogue.stat().st_mtime_ns}".encode())
     return digest.hexdigest()[:12]
+
+
+_fingerprint_once = functools.cache(_fingerprint)
 
 
 def shared_page(course: Course, lesson_id: int, *, menu: str) -> dict | None:
