@@ -468,6 +468,15 @@ def campaign_assignments(*, scope: Scope, campaign: Campaign, kind: str = ""):
     return assignments.filter(user__participant_kind=kind) if kind else assignments
 
 
+def campaign_people(assignments, *, campaign: Campaign, today: datetime.date):
+    """The export's people rows (PEOPLE_COLUMNS), by commune, then name."""
+    return (
+        assignments.with_status(campaign=campaign, today=today)
+        .order_by("user__commune__name", "user__full_name")
+        .values_list(*PEOPLE_COLUMNS)
+    )
+
+
 def start_campaign_export(
     *, user: User, campaign: Campaign, kind: str, now: datetime.datetime
 ) -> ExportJob:
@@ -496,11 +505,8 @@ def build_campaign_export(job_id: int) -> None:
         tally, communes, organizations = assignments.breakdown(campaign=campaign, today=today)
         total = tally["assigned"]
         ExportJob.objects.filter(pk=job_id).update(state=ExportJob.State.RUNNING, total=total)
-        people = (
-            assignments.with_status(campaign=campaign, today=today)
-            .order_by("user__commune__name", "user__full_name")
-            .values_list(*PEOPLE_COLUMNS)
-            .iterator(chunk_size=PEOPLE_CHUNK)
+        people = campaign_people(assignments, campaign=campaign, today=today).iterator(
+            chunk_size=PEOPLE_CHUNK
         )
 
         def progress(done: int) -> None:
