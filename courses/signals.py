@@ -6,7 +6,7 @@ it the old updated_at, which names every cached read and rendered lesson page) f
 """
 
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 from django.utils import timezone
 
@@ -24,11 +24,24 @@ def forget_cached_course(sender, instance, **kwargs):
     _forget(instance.pk, instance.slug)
 
 
+@receiver(pre_save, sender=Module)
+@receiver(pre_save, sender=Lesson)
+@receiver(pre_save, sender=Question)
+def remember_course(sender, instance, **kwargs):
+    """A part moved to another course leaves the course it came from stale as well."""
+    if instance.pk:
+        instance._course_before = (
+            sender.objects.filter(pk=instance.pk).values_list("course_id", flat=True).first()
+        )
+
+
 @receiver([post_save, post_delete], sender=Module)
 @receiver([post_save, post_delete], sender=Lesson)
 @receiver([post_save, post_delete], sender=Question)
 @receiver([post_save, post_delete], sender=Choice)
 def touch_course(sender, instance, **kwargs):
     course_id = instance.question.course_id if sender is Choice else instance.course_id
-    Course.objects.filter(pk=course_id).update(updated_at=timezone.now())
-    _forget(course_id)
+    course_ids = {course_id, getattr(instance, "_course_before", None)} - {None}
+    Course.objects.filter(pk__in=course_ids).update(updated_at=timezone.now())
+    for pk in course_ids:
+        _forget(pk)

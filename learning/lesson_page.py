@@ -146,7 +146,7 @@ def _build(course: Course, lesson_id: int, *, menu: str) -> dict | None:
 
 
 def _with_answer(question: dict, chosen: int | None) -> dict:
-    correct = next(c["id"] for c in question["choices"] if c["is_correct"])
+    correct = next((c["id"] for c in question["choices"] if c["is_correct"]), None)
     return {
         **question,
         "chosen": chosen,

@@ -210,3 +210,17 @@ def test_a_record_read_before_a_write_commits_is_not_kept(
         callback()
     with django_assert_num_queries(2):
         assert set(reads.reading(learner.pk, course.pk)["lessons"]) == {first.pk}
+
+
+def test_a_lesson_moved_to_another_course_leaves_the_first(client, learner, course):
+    client.force_login(learner)
+    first, second, third = lessons(course)
+    assert "Bài 1/3" in page(client, course, first)
+    other = Course.objects.create(
+        title="Khác", slug="khac", summary=".", audience="residents", is_published=True
+    )
+    second.module = Module.objects.create(course=other, title="Chương mới")
+    second.save()
+    assert "Bài 1/2" in page(client, course, first)
+    assert client.get(lesson_url(course, second)).status_code == 404
+    assert "Bài 1/1" in page(client, other, second)
