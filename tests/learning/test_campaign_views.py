@@ -187,16 +187,24 @@ def test_no_text_in_any_sheet_becomes_a_formula_or_an_error(
 def test_export_dates_are_local_wall_time_as_dates(
     client, world, django_capture_on_commit_callbacks
 ):
+    import datetime
+
+    later = timezone.make_aware(datetime.datetime(2025, 11, 2, 20, 30))  # 13:30 UTC
+    finish(world["people"]["b1"], world["campaign"].courses.get(), start=later)
     client.force_login(world["viewers"]["province_admin"])
     book = export(client, world["campaign"], django_capture_on_commit_callbacks)
     sheet = book["Người học"]
     assert sheet.freeze_panes == "A2" and sheet.column_dimensions["A"].width == 28
-    row = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == "Cán Bộ Giáp Một")
-    assignment = Assignment.objects.get(user=world["people"]["a1"])
-    local = timezone.localtime(assignment.completed_at).replace(tzinfo=None)
-    assert abs(row[8].value - local).total_seconds() < 1  # Excel keeps milliseconds
-    assert row[8].number_format == "dd/mm/yyyy hh:mm"
-    assert row[7].value is not None and row[7].number_format == "dd/mm/yyyy hh:mm"
+    rows = {r[0].value: r for r in sheet.iter_rows(min_row=2)}
+    for person in ("a1", "b1"):  # each row its own dates (one styled cell serves them all)
+        assignment = Assignment.objects.get(user=world["people"][person])
+        row = rows[assignment.user.full_name]
+        for cell, moment in ((row[7], assignment.started_at), (row[8], assignment.completed_at)):
+            local = timezone.localtime(moment).replace(tzinfo=None)
+            assert abs(cell.value - local).total_seconds() < 1  # Excel keeps milliseconds
+            assert cell.number_format == "dd/mm/yyyy hh:mm"
+    assert rows["Cán Bộ Minh Một"][8].value.hour == 20  # local wall time, not UTC (13:3x)
+    assert rows["Cán Bộ Giáp Hai"][7].value is None
 
 
 def test_the_dashboard_flags_completions_faster_than_the_minimum(client, world):
