@@ -13,7 +13,10 @@ costs. Then:
    what a reverse proxy sends); any third-party request is listed;
 2. latency of one client at a time (the page's own cost); throughput with 32 closed-loop
    clients on gunicorn (2 sync workers) and on daphne (one process), each table with
-   /healthz/ measured in the same run as the reference;
+   /healthz/ measured in the same run as the reference. Rounds go round the pages in turn
+   (reference, lesson, ..., reference, lesson, ...), so a change in the shared machine's
+   load reaches every page alike; each page's ratio is also given as the median of its
+   per-round ratios to the reference measured seconds before;
 3. Chromium (Debian's, headless, 360×740, 4× CPU slowdown, 150 ms RTT / 1.6 Mbit/s like
    Lighthouse's mobile profile): first contentful paint, DOMContentLoaded, load, bytes
    transferred; median of 5 cold loads;
@@ -40,7 +43,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from pages import ROOT, free_port, manage, print_table, run_rounds, site_env, start_server
+from pages import ROOT, free_port, manage, measure, print_table, site_env, start_server
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -161,6 +164,26 @@ def sequential(port: int, paths: dict, requests: int = 400) -> None:
             times.append(time.perf_counter() - start)
         cells.append(f"{label} {statistics.median(times[50:]) * 1000:.2f} ms")
     print("one client at a time, median latency: " + "; ".join(cells) + "\n")
+
+
+REFERENCE = "`/healthz/` (reference)"
+
+
+def interleaved_rounds(port: int, paths: dict, args) -> dict:
+    """Median req/s, p50, p99 per label, and the median of per-round ratios to REFERENCE."""
+    for path, cookies in paths.values():
+        measure(port, path, 1, args.clients, cookies)  # warm-up
+    results = {label: [] for label in paths}
+    for _ in range(args.rounds):
+        for label, (path, cookies) in paths.items():
+            results[label].append(measure(port, path, args.seconds, args.clients, cookies))
+    rows = {}
+    for label, rounds in results.items():
+        ratios = [r["rps"] / ref["rps"] for r, ref in zip(rounds, results[REFERENCE], strict=True)]
+        rows[label] = {
+            key: statistics.median(r[key] for r in rounds) for key in ("rps", "p50", "p99")
+        } | {"errors": sum(r["errors"] for r in rounds), "round_ratio": statistics.median(ratios)}
+    return rows
 
 
 def chromium_timings(url: str, cookie: str, runs: int = 5) -> None:
@@ -301,7 +324,7 @@ def main() -> None:
         return
 
     paths = {
-        "`/healthz/` (reference)": ("/healthz/", ()),
+        REFERENCE: ("/healthz/", ()),
         "lesson, logged-in learner": (lesson, cookies),
         "lesson, visitor's first scan (new session)": (lesson, ()),
         "course page, logged-in learner": (site["course"], cookies),
@@ -313,7 +336,7 @@ def main() -> None:
             if kind == "gunicorn":
                 page_weight(port, lesson, cookies[0])
                 sequential(port, paths)
-            rows = run_rounds(port, paths, args)
+            rows = interleaved_rounds(port, paths, args)
             if kind == "gunicorn":
                 url = f"http://127.0.0.1:{port}{lesson}"
                 chromium_timings(url, cookies[0])
@@ -324,8 +347,12 @@ def main() -> None:
             process.wait()
         workers = f"{args.workers} sync workers" if kind == "gunicorn" else "1 process"
         print(f"{kind} ({workers}), {args.clients} clients, {args.rounds}×{args.seconds:g} s:\n")
-        print_table(rows, "`/healthz/` (reference)")
-        print()
+        print_table(rows, REFERENCE)
+        print(
+            "median of per-round ratios: "
+            + "; ".join(f"{label} {row['round_ratio']:.2f}" for label, row in rows.items())
+            + "\n"
+        )
 
 
 if __name__ == "__main__":
