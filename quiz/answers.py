@@ -71,8 +71,10 @@ def _write(submissions: list[games.Submission]) -> list:
 
 
 def close_connections() -> None:
-    """Close the answer thread's database connection (tests, before their database goes)."""
-    _thread.submit(connections.close_all).result()
+    """Close the answer thread's database connection, if it has one (tests, before their
+    database goes)."""
+    if _thread._threads:  # started by a first batch
+        _thread.submit(connections.close_all).result()
 
 
 _writers: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Writer]" = (

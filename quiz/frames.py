@@ -6,11 +6,16 @@ question reach them 2.8× slower than the bare `websockets` library (docs/BENCHM
 Under daphne, a consumer's `send` is daphne's reply function bound to the socket's
 autobahn protocol, which can write a prepared frame as it is. Any other server, or the
 test communicator, or a socket not open, goes the usual way.
+
+Twisted then queues each write for the next turn of the loop: per socket, two epoll
+changes and a callback run under its logging context. When nothing is queued before it,
+the frame goes to the kernel at once instead (`_send`), as asyncio's own transports do.
 """
 
 import functools
 
 from autobahn.websocket.protocol import PreparedMessage, WebSocketProtocol
+from twisted.internet import tcp
 
 written = 0  # messages written straight to a socket in this process (tests, benchmarks)
 
@@ -29,10 +34,8 @@ class Frame:
         if protocol is None:
             return False
         if self._prepared is None:
-            self._prepared = PreparedMessage(
-                self.text.encode(), isBinary=False, applyMask=False, doNotCompress=False
-            )
-        protocol.sendPreparedMessage(self._prepared)
+            self._prepared = _framed(self.text)
+        _send(protocol, self._prepared)
         global written
         written += 1
         return True
@@ -43,7 +46,7 @@ def write_text(consumer, text: str) -> bool:
     protocol = _protocol(consumer)
     if protocol is None:
         return False
-    protocol.sendMessage(text.encode(), False)
+    _send(protocol, _framed(text))
     global written
     written += 1
     return True
@@ -61,3 +64,28 @@ def _protocol(consumer) -> WebSocketProtocol | None:
     if protocol is None or protocol.state != WebSocketProtocol.STATE_OPEN:
         return None
     return protocol
+
+
+def _framed(text: str) -> PreparedMessage:
+    return PreparedMessage(text.encode(), isBinary=False, applyMask=False, doNotCompress=False)
+
+
+def _send(protocol: WebSocketProtocol, message: PreparedMessage) -> None:
+    transport = protocol.transport
+    if (
+        type(transport) is not tcp.Server  # TLS, or another transport: Twisted's way
+        or protocol._perMessageCompress is not None
+        or protocol.send_queue
+        or transport.disconnecting
+        or transport._tempDataLen
+        or transport.offset < len(transport.dataBuffer)
+    ):
+        protocol.sendPreparedMessage(message)
+        return
+    data = message.payloadHybi
+    try:
+        sent = transport.socket.send(data)
+    except OSError:  # the kernel's buffer is full, or the peer left: Twisted sees to it
+        sent = 0
+    if sent < len(data):
+        transport.write(data[sent:])

@@ -504,13 +504,17 @@ def submit_answers(submissions: list[Submission]) -> list[tuple[GameAnswer, bool
             Player.objects.filter(pk__in={s.player_id for s in submissions}, removed=False)
             .values_list("pk", "game_id")
         )  # fmt: skip
+        # Only each game's current question takes answers: its answer key is read once.
+        items = {g.pk: _game_question(g.pk, g.current) for g in open_games.values() if g.current}
+        keyring = keys.answer_keys([question for _item, question in items.values()])
         rows = []
         for n, submission in enumerate(submissions):
             try:
                 game = open_games.get(submission.game_id)
                 if game is None or players.get(submission.player_id) != submission.game_id:
                     raise GameRefused(_("Bạn không còn trong trò chơi này."), "removed")
-                answer = _scored(game, submission)
+                item, question = items.get(game.pk, (None, None))
+                answer = _scored(game, submission, item, keyring.get(question))
             except GameRefused as refusal:
                 outcomes[n] = refusal
                 continue
@@ -549,9 +553,9 @@ def submit_answers(submissions: list[Submission]) -> list[tuple[GameAnswer, bool
     return outcomes
 
 
-def _scored(game: Game, submission: Submission) -> GameAnswer:
-    """The answer to store, scored; GameRefused if it is late, early or not a choice of
-    the question."""
+def _scored(game: Game, submission: Submission, item: int, key: tuple) -> GameAnswer:
+    """The answer to the game's current question `item` (answer key `key`) to store,
+    scored; GameRefused if it is late, early or not a choice of the question."""
     index = submission.index
     if game.phase not in (Phase.QUESTION, Phase.LOCKED) or game.current != index:
         if index <= game.current:
@@ -564,8 +568,7 @@ def _scored(game: Game, submission: Submission) -> GameAnswer:
         open_until = min(open_until, game.locked_at)
     if submission.received_at > open_until:
         raise GameRefused(_("Hết giờ; câu trả lời đến sau khi câu hỏi khoá."), "late")
-    item, question_id = _game_question(game.pk, index)
-    valid, correct_ids, multiple = keys.answer_keys([question_id])[question_id]
+    valid, correct_ids, multiple = key
     chosen = sorted(set(submission.choice_ids))
     if not chosen or not set(chosen) <= valid or (not multiple and len(chosen) != 1):
         raise GameRefused(_("Hãy chọn một phương án của câu hỏi này."), "choice")

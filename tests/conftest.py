@@ -24,6 +24,16 @@ def empty_cache():
     games._questions.clear()  # test databases reuse game ids; a process never does
 
 
+@pytest.fixture(autouse=True)
+def answer_thread_closed():
+    """Phones' answers are written on a thread of their own (quiz/answers.py); its database
+    connection must not outlive the test's database."""
+    from quiz import answers
+
+    yield
+    answers.close_connections()
+
+
 @pytest.fixture
 def tuyen_quang(db):
     """The 124 communes (a migration loads them; a transactional test may have flushed them)."""

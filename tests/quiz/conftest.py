@@ -5,17 +5,8 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from quiz import answers
 from quiz.models import Contest, Round
 from tests.quiz.test_attempts import make_question
-
-
-@pytest.fixture(autouse=True)
-def answer_thread_closed():
-    """Phones' answers are written on a thread of their own (quiz/answers.py); its database
-    connection must not outlive the test's database."""
-    yield
-    answers.close_connections()
 
 
 @pytest.fixture
