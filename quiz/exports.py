@@ -14,8 +14,11 @@ def _seconds(ms: int | None):
     return None if ms is None else round(ms / 1000, 1)
 
 
-def round_workbook(round_: Round, *, standings: QuerySet, attempts: QuerySet) -> bytes:
-    """`standings` and `attempts` are already narrowed to the reader's scope."""
+def round_workbook(
+    round_: Round, *, standings: QuerySet, attempts: QuerySet, answers: QuerySet
+) -> bytes:
+    """`standings`, `attempts` and the live games' `answers` are already narrowed to the
+    reader's scope."""
     actual = round_.prediction_actual
     ranked = round_.ranked_at is not None
     ordered = standings.final_order() if ranked else standings.live_order()
@@ -84,6 +87,7 @@ def round_workbook(round_: Round, *, standings: QuerySet, attempts: QuerySet) ->
         _("Tỉ lệ dự thi (%)"),
         _("Điểm trung bình"),
         _("Số người đúng hết"),
+        _("Điểm trò chơi trực tiếp"),
     ]
     widths = (8, 28, 13, 22, 28, 7, 7, 10, 10, 10, 17, 18)
     sheets = [
@@ -92,14 +96,14 @@ def round_workbook(round_: Round, *, standings: QuerySet, attempts: QuerySet) ->
         Sheet(
             _("Theo xã, phường"),
             [_("Xã, phường"), *unit_headers],
-            leaderboard.unit_table(round_, "commune", standings=standings),
-            (28, 12, 12, 12, 12, 12),
+            leaderboard.unit_table(round_, "commune", standings=standings, answers=answers),
+            (28, 12, 12, 12, 12, 12, 14),
         ),
         Sheet(
             _("Theo cơ quan"),
             [_("Cơ quan, đơn vị"), *unit_headers],
-            leaderboard.unit_table(round_, "organization", standings=standings),
-            (36, 12, 12, 12, 12, 12),
+            leaderboard.unit_table(round_, "organization", standings=standings, answers=answers),
+            (36, 12, 12, 12, 12, 12, 14),
         ),
         Sheet(
             _("Tất cả lượt thi"),

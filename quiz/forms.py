@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import CommuneField
 from accounts.text import fold
-from quiz.models import Game, Topic
+from quiz.models import Game, Round, Topic
 
 # Words a public nickname on a projector must not contain. With their tone marks (many
 # innocent words share the toneless spelling: "các", "lớn", "buổi", "đèo", "đi"), as whole
@@ -51,8 +51,17 @@ class GameForm(forms.ModelForm):
             "guests_allowed",
             "late_join",
             "leaderboard_each_question",
+            "round",
         ]
         widgets = {"scoring": forms.RadioSelect}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only a round whose results are not published yet can still take points.
+        self.fields["round"].queryset = Round.objects.filter(
+            published_at__isnull=True, contest__is_published=True
+        ).select_related("contest")
+        self.fields["round"].empty_label = _("Không tính vào vòng thi nào")
 
     def clean_seconds_per_question(self):
         seconds = self.cleaned_data["seconds_per_question"]

@@ -388,6 +388,8 @@ def finish_game(game_id: int, *, now: datetime.datetime) -> Game:
     game.phase = Phase.FINISHED
     game.finished_at = now
     _moved(game, "phase", "finished_at")
+    if game.round_id:  # its points now count on the round's commune and organization tables
+        events.round_changed(game.round_id)
     board = leaderboard(game)
     table = [[player, total, rank, False, 0] for player, total, rank in standings(game)]
     events.game_broadcast(

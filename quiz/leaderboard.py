@@ -17,7 +17,7 @@ from django.utils import timezone, translation
 
 from accounts.models import Commune, Organization, User
 from accounts.text import mask_name
-from quiz.models import Round, Standing
+from quiz.models import GameAnswer, Phase, Round, Standing
 
 TOP = 20
 ORGANIZATIONS_SHOWN = 30
@@ -89,7 +89,7 @@ def _compute(round_: Round) -> dict:
     ):
         histogram[score] = histogram.get(score, 0) + n
         perfect += n if score == total else 0
-    units = _unit_tables(standings)
+    units = _unit_tables(standings, game_answers(round_.pk))
     return {
         "round": round_.pk,
         "title": str(round_),
@@ -101,20 +101,35 @@ def _compute(round_: Round) -> dict:
         "histogram": sorted(histogram.items()),
         "communes": units["commune"],
         "organizations": units["organization"][:ORGANIZATIONS_SHOWN],
+        "games": any(row[6] for row in units["commune"] + units["organization"]),
         "updated": timezone.localtime().strftime("%H:%M:%S"),
         "stamp": time.time_ns(),  # tells one snapshot from the next (the page's fragment)
     }
 
 
-def unit_table(round_: Round, unit: str, *, standings=None) -> list[list]:
+def unit_table(round_: Round, unit: str, *, standings=None, answers=None) -> list[list]:
     """Per commune or organization: [name, participants, headcount, rate %, average score,
-    perfect scores], most participants first. `standings` narrows it (an export's scope)."""
+    perfect scores, live-game points], most participants first. `standings` and `answers`
+    (of `game_answers`) narrow it (an export's scope)."""
     standings = Standing.objects.all() if standings is None else standings
-    return _unit_tables(standings.filter(round=round_))[unit]
+    answers = game_answers(round_.pk) if answers is None else answers
+    return _unit_tables(standings.filter(round=round_), answers)[unit]
 
 
-def _unit_tables(standings) -> dict[str, list[list]]:
-    """Both unit tables from one grouped scan (by commune and organization together)."""
+def game_answers(round_id: int):
+    """The answers of the finished live games that count toward the round (a host's
+    choice when making the game): their points go to the players' communes and
+    organizations."""
+    return GameAnswer.objects.filter(
+        game_question__game__round_id=round_id,
+        game_question__game__phase=Phase.FINISHED,
+        player__removed=False,
+    )
+
+
+def _unit_tables(standings, answers) -> dict[str, list[list]]:
+    """Both unit tables from one grouped scan of the standings (by commune and
+    organization together) and one of the live games' answers."""
     sums: dict[str, dict[int, list[int]]] = {"commune": {}, "organization": {}}
     rows = (
         standings.values_list("commune", "organization")
@@ -123,22 +138,28 @@ def _unit_tables(standings) -> dict[str, list[list]]:
         )
         .order_by()
     )
-    for commune, organization, n, points, perfect in rows:
+    games = (
+        answers.values_list("player__commune", "player__organization")
+        .annotate(points=Sum("points"))
+        .order_by()
+    )
+    lines = [(c, o, (n, points, perfect, 0)) for c, o, n, points, perfect in rows]
+    lines += [(c, o, (0, 0, 0, points)) for c, o, points in games]
+    for commune, organization, values in lines:
         for unit, key in (("commune", commune), ("organization", organization)):
-            if key is None:
-                continue
-            total = sums[unit].setdefault(key, [0, 0, 0])
-            total[0] += n
-            total[1] += points
-            total[2] += perfect
+            if key is not None:
+                total = sums[unit].setdefault(key, [0, 0, 0, 0])
+                for k, value in enumerate(values):
+                    total[k] += value
     tables = {}
     for unit, by_key in sums.items():
         names, heads = unit_names(unit), headcounts(unit)
         table = []
-        for key, (n, points, perfect) in by_key.items():
+        for key, (n, points, perfect, game) in by_key.items():
             head = heads.get(key, 0)
             rate = round(100 * n / head, 1) if head else None
-            table.append([names.get(key, ""), n, head, rate, round(points / n, 1), perfect])
+            average = round(points / n, 1) if n else None
+            table.append([names.get(key, ""), n, head, rate, average, perfect, game])
         table.sort(key=lambda r: (-r[1], r[0]))
         tables[unit] = table
     return tables
@@ -214,8 +235,9 @@ def round_results(round_: Round) -> dict:
             "rank", "user__full_name", "commune__name", "score", "total", "duration_ms", "prize"
         )
     ]
-    communes = unit_table(round_, "commune")
-    organizations = unit_table(round_, "organization")
+    # Collective prizes go by the contest's participants (live-game points do not count).
+    communes = [r for r in unit_table(round_, "commune") if r[1]]
+    organizations = [r for r in unit_table(round_, "organization") if r[1]]
     n = round_.unit_prizes
     return {
         "winners": winners,

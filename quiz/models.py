@@ -373,6 +373,18 @@ class Game(models.Model):
         _("hiện bảng xếp hạng sau mỗi câu"), default=True
     )
     lobby_locked = models.BooleanField(_("khoá phòng chờ"), default=False)
+    round = models.ForeignKey(
+        Round,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="games",
+        verbose_name=_("tính điểm vào vòng thi"),
+        help_text=_(
+            "Khi trò chơi kết thúc, điểm của người chơi được cộng vào bảng xếp hạng theo xã, "
+            "phường và cơ quan của vòng thi này."
+        ),
+    )
     phase = models.CharField(max_length=12, choices=Phase.choices, default=Phase.LOBBY)
     current = models.PositiveSmallIntegerField(default=0)  # 1-based; 0 before the first
     opened_at = models.DateTimeField(null=True, blank=True)

@@ -243,8 +243,13 @@ def round_export(request, slug: str, number: int):
         commune="user__commune",
         organization="user__organization",
     )
+    answers = scope.filter(
+        leaderboard.game_answers(round_.pk),
+        commune="player__commune",
+        organization="player__organization",
+    )
     response = HttpResponse(
-        exports.round_workbook(round_, standings=standings, attempts=attempts),
+        exports.round_workbook(round_, standings=standings, attempts=attempts, answers=answers),
         content_type=XLSX_CONTENT_TYPE,
     )
     response["Content-Disposition"] = f'attachment; filename="{exports.round_filename(round_)}"'

@@ -50,6 +50,16 @@
     }));
   }
 
+  function gamesColumn() {
+    root.querySelectorAll("[data-games-label]").forEach(function (table) {
+      var head = table.tHead.rows[0];
+      if (head.cells.length > 5) return;
+      var th = document.createElement("th");
+      th.textContent = table.dataset.gamesLabel;
+      head.appendChild(th);
+    });
+  }
+
   function render(data) {
     root.querySelectorAll("[data-field]").forEach(function (el) {
       el.textContent = text(data[el.dataset.field]);
@@ -59,7 +69,12 @@
       if (data.final) cells.push(r[6]);
       return cells;
     });
-    var unit = function (r) { return [r[0], r[1], r[3], r[4], r[5]]; };
+    var unit = function (r) {
+      var cells = [r[0], r[1], r[3], r[4], r[5]];
+      if (data.games) cells.push(r[6]);  // live-game points count toward this round
+      return cells;
+    };
+    if (data.games) gamesColumn();
     fill("communes", data.communes, unit);
     fill("organizations", data.organizations, unit);
     histogram(data.histogram);

@@ -1,12 +1,15 @@
 """Standings, leaderboards, closing a round with prizes, and the published results."""
 
 import datetime
+import io
 import random
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from openpyxl import load_workbook
 
+from accounts.models import Role
 from quiz import leaderboard
 from quiz.models import Choice, Contest, Standing
 from quiz.services import (
@@ -76,8 +79,9 @@ def test_the_snapshot_shows_masked_names_units_and_rates(round_, people):
     encoded = leaderboard.encoded(data)
     for person in people:  # never a phone number, a birth year or a full name
         assert person.phone not in encoded and person.full_name not in encoded
-    assert data["communes"][0] == ["Giáp Trung", 2, 3, 66.7, 6.0, 2]  # 2 of 3 registered
-    assert data["organizations"] == [["Trường THCS Giáp Trung", 1, 1, 100.0, 6.0, 1]]
+    assert data["communes"][0] == ["Giáp Trung", 2, 3, 66.7, 6.0, 2, 0]  # 2 of 3 registered
+    assert data["organizations"] == [["Trường THCS Giáp Trung", 1, 1, 100.0, 6.0, 1, 0]]
+    assert data["games"] is False  # no live game counts toward this round: no such column
     assert [list(bar) for bar in data["histogram"]] == [[2, 1], [6, 2]]
 
 
@@ -186,3 +190,69 @@ def test_a_snapshot_renders_its_tables_once_for_every_reader(client, round_, peo
     client.cookies["django_language"] = "en"
     english = client.get(reverse("quiz:leaderboard", args=["cds", 1])).content.decode()
     assert "Individual ranking" in english and "Nguyễn V. A." in english
+
+
+def test_a_finished_live_game_counts_toward_the_rounds_commune_and_organization_tables(
+    round_, people, client
+):
+    from quiz import games
+    from quiz.models import Game, GameAnswer, Player, Question
+
+    an, my, thi, _ = people
+    take(an, round_, right_answers=6, at=round_.opens_at)
+    now = timezone.now()
+
+    def played(*, counts: bool, finish: bool, points: dict) -> Game:
+        game = games.create_game(
+            host=people[3], title="Đố vui", questions=list(Question.objects.all()[:1]),
+            round=round_ if counts else None,
+        )  # fmt: skip
+        games.open_next_question(game.pk, now=now)
+        item = game.questions.get(order=1)
+        for person, value in points.items():
+            player = games.join_game(game, user=person, nickname="x", now=now)
+            GameAnswer.objects.create(
+                player=player, game_question=item, chosen=[], received_at=now, elapsed_ms=0,
+                correct=value > 0, points=value,
+            )  # fmt: skip
+        if finish:
+            games.finish_game(game.pk, now=now)
+        return game
+
+    counted = played(counts=True, finish=True, points={an: 900, thi: 700, my: 500})
+    games.remove_player(counted.pk, player_id=Player.objects.get(game=counted, user=my).pk)
+    played(counts=True, finish=False, points={an: 1000})  # still being played
+    played(counts=False, finish=True, points={thi: 1000})  # not for this round
+    data = leaderboard.snapshot(round_.pk, fresh=True)
+    assert data["games"] is True
+    assert data["communes"] == [
+        ["Giáp Trung", 1, 3, 33.3, 6.0, 1, 900],  # An's 900; Mỷ was removed from the game
+        ["Bắc Mê", 0, 1, 0.0, None, 0, 700],  # took no contest attempt, played the game
+    ]
+    assert data["organizations"] == [["Trường THCS Giáp Trung", 1, 1, 100.0, 6.0, 1, 900]]
+    page = client.get(reverse("quiz:leaderboard", args=[round_.contest.slug, round_.number]))
+    assert "Điểm trò chơi" in page.content.decode()
+    # The round's workbook has the column too, each coordinator seeing their own commune.
+    for code, expected in (("00985", [["Giáp Trung", 900]]), ("00991", [["Bắc Mê", 700]])):
+        coordinator = factories.with_role(
+            factories.person(commune=factories.commune(code), full_name="Điều Phối"),
+            Role.COMMUNE_COORDINATOR, commune=factories.commune(code),
+        )  # fmt: skip
+        client.force_login(coordinator)
+        response = client.get(reverse("quiz:export", args=[round_.contest.slug, round_.number]))
+        sheet = load_workbook(io.BytesIO(response.content))["Theo xã, phường"]
+        assert [c.value for c in sheet[1]][-1] == "Điểm trò chơi trực tiếp"
+        rows = [[r[0], r[-1]] for r in sheet.iter_rows(min_row=2, values_only=True)]
+        assert rows == expected
+    # Collective prizes still go by the contest's participants.
+    results = leaderboard.round_results(round_)
+    assert [r[0] for r in results["most_communes"]] == ["Giáp Trung"]
+
+
+def test_a_host_can_count_a_game_only_toward_a_round_whose_results_are_not_published(round_):
+    from quiz.forms import GameForm
+
+    assert list(GameForm().fields["round"].queryset) == [round_]
+    round_.published_at = timezone.now()
+    round_.save()
+    assert list(GameForm().fields["round"].queryset) == []
