@@ -2,7 +2,7 @@
 PostgreSQL, next to the bare `websockets` library broadcasting the same question.
 
     .venv/bin/python bench/game.py [--players 1000,5000,10000] [--daphnes 1|2|3]
-        [--questions 2] [--clients 4] [--backlog 0] [--py-spy] [--preview-join-fix]
+        [--questions 2] [--clients 4] [--backlog 0] [--py-spy]
 
 Starts a throwaway PostgreSQL (max_connections=300, fsync off) and Redis on loopback (as
 scripts/test does), migrates, and for each N seeds one game (`games.create_game`, four
@@ -65,31 +65,8 @@ DAPHNE = """
 import resource
 _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
 resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-{patch}
 from daphne.cli import CommandLineInterface
 CommandLineInterface.entrypoint()
-"""
-# --preview-join-fix: what the fix suggested for quiz.events.Fanout.join would give (not the
-# app as it is). Concurrent first joins each made a layer channel and added it to the group,
-# so every broadcast then reached each phone once per channel.
-JOIN_FIX = """
-import asyncio
-import config.asgi  # Django set up, as daphne would
-from quiz import events
-
-async def join(self, group, member):
-    lock = self.__dict__.setdefault("join_lock", asyncio.Lock())
-    async with lock:  # one channel per process, one group_add per group
-        if self.channel is None:
-            self.channel = await self.layer.new_channel("quiz.fanout.")
-            self.reader = asyncio.create_task(self._read())
-            self.watchdog = asyncio.create_task(self._watch())
-        if group not in self.members:
-            await self.layer.group_add(group, self.channel)
-            self.members[group] = set()
-    self.members[group].add(member)
-
-events.Fanout.join = join
 """
 
 
@@ -468,9 +445,7 @@ class Crowd:
 # --- daphne --------------------------------------------------------------------------------------
 
 
-def start_daphne(
-    env: dict, port: int, log: Path, backlog: int = 0, fix: bool = False
-) -> subprocess.Popen:
+def start_daphne(env: dict, port: int, log: Path, backlog: int = 0) -> subprocess.Popen:
     """daphne as docs/operations.md runs it (`-b`, `-p`: Twisted's listen backlog of 50),
     or with a longer listen backlog."""
     listen = (
@@ -479,8 +454,7 @@ def start_daphne(
         else ["-b", "127.0.0.1", "-p", str(port)]
     )
     process = subprocess.Popen(
-        [sys.executable, "-c", DAPHNE.format(patch=JOIN_FIX if fix else ""), *listen]
-        + ["config.asgi:application"],
+        [sys.executable, "-c", DAPHNE, *listen] + ["config.asgi:application"],
         cwd=ROOT,
         env=env,
         stdout=log.open("ab"),
@@ -526,12 +500,11 @@ def cpu_seconds(pid: int) -> float:
 class Daphnes:
     """K fresh daphne processes on their own ports, and what they use."""
 
-    def __init__(self, env: dict, workdir: Path, count: int, backlog: int, fix: bool):
+    def __init__(self, env: dict, workdir: Path, count: int, backlog: int):
         self.env = env
         self.ports = [free_port() for _ in range(count)]
         self.procs = [
-            start_daphne(env, port, workdir / f"daphne-{port}.log", backlog, fix)
-            for port in self.ports
+            start_daphne(env, port, workdir / f"daphne-{port}.log", backlog) for port in self.ports
         ]
         time.sleep(1)
 
@@ -670,7 +643,7 @@ def play(args, env: dict, workdir: Path, n: int) -> dict:
     """One game with N phones on fresh daphne processes."""
     seeded = django_step(env, "seed", players=n, questions=args.questions)
     game = seeded["game"]
-    daphnes = Daphnes(env, workdir, args.daphnes, args.backlog, args.preview_join_fix)
+    daphnes = Daphnes(env, workdir, args.daphnes, args.backlog)
     origin = {f"127.0.0.1:{port}": f"http://127.0.0.1:{port}" for port in daphnes.ports}
     targets = [
         [f"ws://127.0.0.1:{daphnes.ports[k % args.daphnes]}/ws/choi/{game}/?t={token}", player]
@@ -933,9 +906,6 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=4, help="client processes")
     parser.add_argument("--backlog", type=int, default=0, help="daphne's listen backlog")
     parser.add_argument("--py-spy", action="store_true")
-    parser.add_argument(
-        "--preview-join-fix", action="store_true", help="daphne with Fanout.join patched"
-    )
     parser.add_argument("--step", help=argparse.SUPPRESS)
     parser.add_argument("arguments", nargs="?", help=argparse.SUPPRESS)
     args = parser.parse_args()
