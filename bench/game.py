@@ -85,8 +85,9 @@ def percentile(values: list, fraction: float) -> float:
 
 
 def spread(values: list) -> dict:
-    """p50, p95 and max in milliseconds."""
+    """first, p50, p95 and max in milliseconds."""
     return {
+        "first": ms(min(values)) if values else float("nan"),
         "p50": ms(percentile(values, 0.5)),
         "p95": ms(percentile(values, 0.95)),
         "max": ms(max(values)) if values else float("nan"),
@@ -856,9 +857,10 @@ def report(args, conditions: dict, rows: list) -> None:
         )
     print("\nDetails:\n")
     for run, ref, f in rows:
-        bare_runs = ", ".join(f"{r['p95']:,.0f}" for r in ref["runs"])
+        bare_runs = ", ".join(f"{r['p95']:,.0f} (first {r['first']:,.0f})" for r in ref["runs"])
         per_q = "; ".join(
-            f"{q['p50']:,.0f} / {q['p95']:,.0f} / {q['max']:,.0f} ms" for q in f["per_question"]
+            f"{q['p50']:,.0f} / {q['p95']:,.0f} / {q['max']:,.0f} ms (first {q['first']:,.0f})"
+            for q in f["per_question"]
         )
         print(
             f"- N = {run['n']:,}: per question {per_q}; leaderboard p95 "
