@@ -55,6 +55,15 @@ async def next_of(socket, kind: str, timeout: float = 5) -> dict:
             return message
 
 
+def guests(game: Game, count: int) -> list:
+    now = timezone.now()
+    commune = factories.commune("00985")
+    return [
+        games.join_game(game, user=None, nickname=f"Người {n}", commune=commune, now=now)
+        for n in range(count)
+    ]
+
+
 def right_choice(game: Game, index: int) -> int:
     question = game.questions.get(order=index).question
     return Choice.objects.get(question=question, is_correct=True).pk
@@ -239,13 +248,7 @@ def test_the_host_locks_a_question_when_everyone_has_answered(setup):
 
 def test_phones_joining_at_once_share_one_channel_and_get_each_broadcast_once(setup):
     game = setup["game"]
-    now = timezone.now()
-    crowd = [
-        games.join_game(
-            game, user=None, nickname=f"Người {n}", commune=factories.commune("00985"), now=now
-        )  # fmt: skip
-        for n in range(30)
-    ]
+    crowd = guests(game, 30)
 
     async def scenario():
         from quiz import events
@@ -279,14 +282,8 @@ def test_phones_joining_at_once_share_one_channel_and_get_each_broadcast_once(se
 
 def test_answers_arriving_together_are_written_in_batches_and_each_acknowledged(setup):
     game = setup["game"]
-    now = timezone.now()
-    crowd = [
-        games.join_game(
-            game, user=None, nickname=f"Người {n}", commune=factories.commune("00985"), now=now
-        )  # fmt: skip
-        for n in range(40)
-    ]
-    games.open_next_question(game.pk, now=now)
+    crowd = guests(game, 40)
+    games.open_next_question(game.pk, now=timezone.now())
     key = right_choice(game, 1)
 
     async def scenario():
