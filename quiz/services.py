@@ -192,11 +192,39 @@ def submit_attempt(
     second (bench/contest.py). `user`, when the caller has it, saves a query."""
     if attempt.submitted_at:
         return attempt
-    if prediction is not None and prediction < 0:
-        raise AttemptRefused(_("Số dự đoán phải là số không âm."))
     drawn = list(AttemptQuestion.objects.filter(attempt_id=attempt.pk).values_list(
         "question_id", "chosen"
     ))  # fmt: skip
+    return _score(attempt, drawn, prediction=prediction, now=now, user=user)
+
+
+@transaction.atomic
+def submit_own_attempt(
+    attempt_id: int, *, user: User, prediction: int | None, now: datetime.datetime
+) -> Attempt:
+    """`submit_attempt` for the participant's own attempt, read with its drawn answers in
+    one query (the submit page's path: one database round trip fewer at a round's closing
+    hour). Attempt.DoesNotExist if it is not theirs."""
+    rows = list(AttemptQuestion.objects.filter(attempt_id=attempt_id, attempt__user=user)
+                .values_list("question_id", "chosen", "attempt__round_id",
+                             "attempt__started_at", "attempt__deadline",
+                             "attempt__submitted_at"))  # fmt: skip
+    if not rows:
+        raise Attempt.DoesNotExist
+    round_id, started_at, deadline, submitted_at = rows[0][2:]
+    attempt = Attempt(
+        pk=attempt_id, user=user, round_id=round_id, started_at=started_at,
+        deadline=deadline, submitted_at=submitted_at,
+    )  # fmt: skip
+    if submitted_at:
+        return attempt
+    drawn = [row[:2] for row in rows]
+    return _score(attempt, drawn, prediction=prediction, now=now, user=user)
+
+
+def _score(attempt: Attempt, drawn: list, *, prediction, now, user) -> Attempt:
+    if prediction is not None and prediction < 0:
+        raise AttemptRefused(_("Số dự đoán phải là số không âm."))
     key = keys.answer_keys(row[0] for row in drawn)
     score = sum(1 for question, chosen in drawn if chosen and set(chosen) == key[question].correct)
     finished = min(now, attempt.deadline)

@@ -119,17 +119,18 @@ def answer(request, pk: int):
 @login_required
 @require_POST
 def submit(request, pk: int):
-    attempt = get_object_or_404(Attempt, pk=pk, user=request.user)  # the attempt alone
     raw = request.POST.get("prediction", "").replace(".", "").replace(",", "").strip()
     prediction = int(raw) if raw.isdigit() else None
     try:
-        services.submit_attempt(
-            attempt, prediction=prediction, now=timezone.now(), user=request.user
+        services.submit_own_attempt(
+            pk, user=request.user, prediction=prediction, now=timezone.now()
         )
+    except Attempt.DoesNotExist:
+        raise Http404 from None
     except AttemptRefused as refusal:
         messages.error(request, str(refusal))
-        return redirect("quiz:attempt", pk=attempt.pk)
-    return redirect("quiz:result", pk=attempt.pk)
+        return redirect("quiz:attempt", pk=pk)
+    return redirect("quiz:result", pk=pk)
 
 
 @login_required

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from quiz.models import Attempt, Choice, Contest, Round
+from quiz.models import Attempt, Choice, Contest, Round, Standing
 from tests import factories
 from tests.quiz.test_attempts import make_question
 
@@ -79,6 +79,10 @@ def test_submitting_shows_score_and_time(client, open_round, player):
     assert response.url == reverse("quiz:result", args=[attempt.pk])
     page = client.get(response.url).content.decode()
     assert "0/6" in page and "350" in page
+    twice = client.post(reverse("quiz:submit", args=[attempt.pk]), {"prediction": "9"})
+    assert twice.url == response.url  # a second tab's submit changes nothing
+    attempt.refresh_from_db()
+    assert attempt.prediction == 350 and Standing.objects.filter(attempt=attempt).count() == 1
     again = client.post(reverse("quiz:start", args=[open_round.contest.slug, 1]), follow=True)
     assert "hết 1 lượt thi" in again.content.decode()
 
