@@ -207,14 +207,14 @@ def submit_own_attempt(
     hour). Attempt.DoesNotExist if it is not theirs."""
     rows = list(AttemptQuestion.objects.filter(attempt_id=attempt_id, attempt__user=user)
                 .values_list("question_id", "chosen", "attempt__round_id",
-                             "attempt__started_at", "attempt__deadline",
-                             "attempt__submitted_at"))  # fmt: skip
+                             "attempt__number", "attempt__total", "attempt__started_at",
+                             "attempt__deadline", "attempt__submitted_at"))  # fmt: skip
     if not rows:
         raise Attempt.DoesNotExist
-    round_id, started_at, deadline, submitted_at = rows[0][2:]
+    round_id, number, total, started_at, deadline, submitted_at = rows[0][2:]
     attempt = Attempt(
-        pk=attempt_id, user=user, round_id=round_id, started_at=started_at,
-        deadline=deadline, submitted_at=submitted_at,
+        pk=attempt_id, user=user, round_id=round_id, number=number, total=total,
+        started_at=started_at, deadline=deadline, submitted_at=submitted_at,
     )  # fmt: skip
     if submitted_at:
         return attempt

@@ -83,6 +83,9 @@ def test_submitting_shows_score_and_time(client, open_round, player):
     assert twice.url == response.url  # a second tab's submit changes nothing
     attempt.refresh_from_db()
     assert attempt.prediction == 350 and Standing.objects.filter(attempt=attempt).count() == 1
+    # The leaderboard row carries the attempt's question count, not the model's default.
+    standing = Standing.objects.get(attempt=attempt)
+    assert (standing.score, standing.total) == (0, 6)
     again = client.post(reverse("quiz:start", args=[open_round.contest.slug, 1]), follow=True)
     assert "hết 1 lượt thi" in again.content.decode()
 
