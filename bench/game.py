@@ -890,8 +890,12 @@ def report(args, conditions: dict, rows: list) -> None:
                 ))  # fmt: skip
 
 
-def wait_for_quiet(pattern: str = "bench/contest.py", limit: float = 1200) -> None:
-    """The machine is shared: wait while another benchmark runs."""
+def wait_for_quiet(
+    pattern: str = r"^[^ ]*python[^ ]* ([^ ]*/)?bench/contest\.py", limit: float = 1200
+) -> None:
+    """The machine is shared: wait while another benchmark runs. Only an interpreter running
+    it counts: `flock /tmp/bench.lock … bench/contest.py`, waiting for the lock this run
+    holds, would otherwise keep both waiting for the whole limit."""
     deadline = time.time() + limit
     while time.time() < deadline:
         if subprocess.run(["pgrep", "-f", pattern], capture_output=True).returncode != 0:
