@@ -27,8 +27,11 @@ communes, their signed tokens and a logged-in host session. Then, per N:
    the same kind, three times; its time to reach the clients is the practical limit.
 
 Clients share the 2 cores with the servers, so absolute times are pessimistic: read the
-ratios to the reference. `--py-spy` records each daphne during the game (py-spy in the
-virtualenv) and prints the functions that took most of its samples.
+ratios to the reference. While each question travels (and each bare broadcast), the report
+splits the machine's CPU between the servers, the phones, PostgreSQL and Redis, and other
+work on the machine, so a run disturbed by other work on the shared cores can be told apart.
+`--py-spy` records each daphne during the game (py-spy in the virtualenv) and prints the
+functions that took most of its samples.
 """
 
 import argparse
@@ -495,6 +498,67 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+class CpuUse:
+    """Who used the machine's cores while a message travelled: the servers (daphne, or the
+    bare library), the phones and the host's screen, PostgreSQL and Redis, and other work
+    (tests, profilers, browsers on the shared cores, which /tmp/bench.lock does not hold
+    back). A ratio to the bare library means little when other work differs between the
+    two sides, and the phones' share shows how much of a delivery time is the clients'."""
+
+    GROUPS = ("servers", "phones", "db")
+
+    def __init__(self, workdir: Path, servers: list[int], phones: list[int]):
+        db = [int(workdir.joinpath("pg", "postmaster.pid").read_text().split()[0])]
+        db.append(int(workdir.joinpath("redis.pid").read_text()))
+        self.roots = {"servers": servers, "phones": phones, "db": db}
+
+    def snapshot(self) -> dict:
+        parents: dict[int, list[int]] = collections.defaultdict(list)
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                except OSError:
+                    continue
+                parents[int(fields[1])].append(int(entry.name))
+        taken = {"at": time.monotonic(), "busy": _busy_seconds()}
+        for group, roots in self.roots.items():
+            pids, total = list(roots), 0.0
+            while pids:
+                pid = pids.pop()
+                pids.extend(parents.get(pid, ()))
+                total += _task_seconds(pid)
+            taken[group] = total
+        # The host's screen is this process alone (its children are the servers and phones).
+        taken["phones"] += _task_seconds(os.getpid())
+        return taken
+
+    @staticmethod
+    def spent(before: dict, after: dict) -> dict:
+        """Milliseconds of CPU by group between two snapshots, and the window's length."""
+        used = {g: ms(after[g] - before[g]) for g in CpuUse.GROUPS}
+        used["other"] = max(0.0, ms(after["busy"] - before["busy"]) - sum(used.values()))
+        used["window"] = ms(after["at"] - before["at"])
+        return used
+
+
+def _busy_seconds() -> float:
+    """CPU time of the whole machine, all cores, not idle (/proc/stat, in ticks)."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return (sum(fields[:8]) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
+
+
+def _task_seconds(pid: int) -> float:
+    """CPU time of every thread of a process, in nanoseconds' precision (schedstat)."""
+    total = 0
+    try:
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            total += int((task / "schedstat").read_text().split()[0])
+    except (OSError, ValueError):
+        pass
+    return total / 1e9
+
+
 # --- The host ---------------------------------------------------------------------------------
 
 
@@ -526,7 +590,9 @@ class Daphnes:
                 p.wait()
 
 
-async def host_game(args, n: int, game: int, session: str, daphnes: Daphnes, crowd: Crowd, spy):
+async def host_game(
+    args, n: int, game: int, session: str, daphnes: Daphnes, crowd: Crowd, usage: CpuUse, spy
+):
     """The host's screen opens first (on the first daphne), then the phones join; then the
     host drives the whole game. Each command waits until every phone has the broadcast
     before it (the crowd's counter), so one measurement does not overlap the next."""
@@ -576,9 +642,13 @@ async def host_game(args, n: int, game: int, session: str, daphnes: Daphnes, cro
             return text
 
         async def command(kind: str, key: str, wanted: str) -> str:
+            before = usage.snapshot()
             out["sent"][key] = time.time()
             await ws.send(json.dumps({"type": kind}))
-            return await everyone(wanted)
+            text = await everyone(wanted)
+            if wanted == "question":
+                out.setdefault("cpu", []).append(CpuUse.spent(before, usage.snapshot()))
+            return text
 
         try:
             for index in range(1, args.questions + 1):
@@ -656,6 +726,7 @@ def play(args, env: dict, workdir: Path, n: int) -> dict:
         run = asyncio.run(
             host_game(
                 args, n, game, seeded["session"], daphnes, crowd,
+                CpuUse(workdir, [p.pid for p in daphnes.procs], [p.pid for p in crowd.procs]),
                 lambda: py_spy([p.pid for p in daphnes.procs], spies) if spies else [],
             )
         )  # fmt: skip
@@ -716,7 +787,7 @@ async def _reference_server(port: int, text: str, at, queue) -> None:
             await asyncio.sleep(0.05)
 
 
-def reference(args, n: int, text: str) -> dict:
+def reference(args, n: int, text: str, workdir: Path) -> dict:
     """The same N clients on as many bare-library processes as daphnes."""
     ports = [free_port() for _ in range(args.daphnes)]
     at, queue = multiprocessing.Value("d", 0.0), multiprocessing.Queue()
@@ -736,6 +807,13 @@ def reference(args, n: int, text: str) -> dict:
         join_s = crowd.join()
         time.sleep(1)
         at.value = time.time() + 0.5
+        usage = CpuUse(workdir, [s.pid for s in servers], [p.pid for p in crowd.procs])
+        cpu = []
+        for k in range(REFERENCE_REPEATS):
+            time.sleep(max(0, at.value + 2 * k - 0.05 - time.time()))
+            before = usage.snapshot()
+            crowd.wait_received(n * (k + 1), 20)
+            cpu.append(CpuUse.spent(before, usage.snapshot()))
         reports = [queue.get(timeout=120) for _ in servers]
         result = crowd.finish()
         at.value = -1
@@ -757,6 +835,7 @@ def reference(args, n: int, text: str) -> dict:
         "runs": runs,
         "delivery": {key: statistics.median(r[key] for r in runs) for key in ("p50", "p95", "max")},
         "missed": sum(n - r["n"] for r in runs),
+        "cpu": cpu,
     }
 
 
@@ -883,11 +962,25 @@ def report(args, conditions: dict, rows: list) -> None:
             f"{bare_runs}, bare join "
             f"{ref['join_s']:.1f} s, bare missed {ref['missed']}"
         )
+        print(
+            "  - CPU while the question travelled (ms: servers / phones and host / PostgreSQL "
+            "and Redis / other work on the machine, in a window of): daphne "
+            + "; ".join(cpu_use(u) for u in run.get("cpu", []))
+            + "; bare "
+            + "; ".join(cpu_use(u) for u in ref["cpu"])
+        )
         for path in run["spies"]:
             if path.exists():
                 print(f"  - py-spy {path.name}: " + "; ".join(
                     f"{frame} {share:.0%}" for frame, share in spy_summary(path)
                 ))  # fmt: skip
+
+
+def cpu_use(used: dict) -> str:
+    return (
+        " / ".join(f"{used[g]:,.0f}" for g in (*CpuUse.GROUPS, "other"))
+        + f" in {used['window']:,.0f} ms"
+    )
 
 
 def wait_for_quiet(
@@ -952,7 +1045,7 @@ def main() -> None:
             run = play(args, env, workdir, n)
             loads.extend(run["loads"])
             print(f"N = {n:,}: the bare library…", file=sys.stderr)
-            ref = reference(args, n, run["question_text"])
+            ref = reference(args, n, run["question_text"], workdir)
             print(f"N = {n:,}: done", file=sys.stderr)
             rows.append((run, ref, figures(run, ref, args.questions)))
         conditions["load"] = f"{min(loads):.1f}–{max(loads):.1f}"
