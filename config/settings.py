@@ -97,6 +97,14 @@ if os.environ.get("DATABASE_URL"):
             conn_health_checks=True,
         )
     }
+    # Parameters sent apart from the query, and a query prepared the fifth time a connection
+    # runs it, so PostgreSQL plans the hot ones (a submission, an answer) once per
+    # connection instead of on every request. Needs a direct connection or a pooler in
+    # session mode (prepared statements live in the server session); restart the app
+    # servers after a migration that changes a table's columns.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        server_side_binding=True, prepare_threshold=5
+    )
 else:
     DATABASES = {
         "default": {

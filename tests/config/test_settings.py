@@ -9,7 +9,11 @@ from pathlib import Path
 import pytest
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
+
+from accounts.models import Commune
 
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION = {
@@ -77,15 +81,32 @@ def test_production_variables_select_postgresql_and_redis_with_a_bounded_pool():
         "[s.DATABASES['default']['ENGINE'], s.CHANNEL_LAYERS['default']['BACKEND'], "
         "{k: v for k, v in s.CHANNEL_LAYERS['default']['CONFIG']['hosts'][0].items() "
         "if k != 'retry_on_error'}, "
-        "s.CACHES['default']['BACKEND'], s.LANGUAGE_CODE, s.TIME_ZONE, s.USE_TZ]",
+        "s.CACHES['default']['BACKEND'], s.LANGUAGE_CODE, s.TIME_ZONE, s.USE_TZ, "
+        "s.DATABASES['default']['OPTIONS']]",
     )
-    engine, layer, host, cache_backend, language, zone, use_tz = config
+    engine, layer, host, cache_backend, language, zone, use_tz, options = config
     assert engine == "django.db.backends.postgresql"
+    assert options == {"server_side_binding": True, "prepare_threshold": 5}
     assert layer.startswith("channels_redis.")
     assert host["max_connections"] == 1000
     assert (host["socket_connect_timeout"], host["socket_timeout"]) == (2, 5)  # fail fast
     assert cache_backend == "config.cache.SharedRedisCache"
     assert (language, zone, use_tz) == ("vi", "Asia/Ho_Chi_Minh", True)
+
+
+@pytest.mark.skipif(
+    settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
+    reason="prepared statements are PostgreSQL's; the suite's second pass runs on it",
+)
+@pytest.mark.django_db
+def test_postgresql_plans_a_query_once_per_connection():
+    """A query run again and again (a submission, an answer) is prepared on the server."""
+    for n in range(6):
+        list(Commune.objects.filter(code=f"{n:05}").values_list("pk"))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert any("accounts_commune" in statement for statement in prepared), prepared
 
 
 def test_the_configured_channel_layer_carries_a_message():
