@@ -74,6 +74,12 @@ class _Member(AsyncWebsocketConsumer):
     async def push(self, text: str, row) -> None:
         await self.send(text_data=text)
 
+    async def reply(self, text: str) -> None:
+        """A message of this socket's own, straight to it where it can (quiz/frames.py): an
+        ack or a pong is sent while a question still travels to thousands of phones."""
+        if not frames.write_text(self, text):
+            await self.send(text_data=text)
+
     async def removed(self) -> None:
         await self.close(code=4403)
 
@@ -244,7 +250,7 @@ class PlayerConsumer(_Member):
         if isinstance(message, str):
             await self.refuse(message)
         elif message["type"] == "ping":
-            await self.send(text_data='{"v":1,"type":"pong"}')
+            await self.reply('{"v":1,"type":"pong"}')
         elif message["type"] == "sync":
             await self.send_state()
         elif message["type"] == "answer":
@@ -276,10 +282,8 @@ class PlayerConsumer(_Member):
             )
             return
         # Acknowledged only now: the answer is committed.
-        await self.send(
-            text_data=events.encode(
-                {"v": 1, "type": "ack", "index": index, "choices": answer.chosen}
-            )
+        await self.reply(
+            events.encode({"v": 1, "type": "ack", "index": index, "choices": answer.chosen})
         )
 
 
@@ -360,7 +364,7 @@ class HostConsumer(_Member):
             return
         command = message["type"]
         if command == "ping":
-            await self.send(text_data='{"v":1,"type":"pong"}')
+            await self.reply('{"v":1,"type":"pong"}')
             return
         if command not in self.COMMANDS:
             await self.refuse(_error("type", _("Loại tin nhắn không được hỗ trợ.")))
