@@ -304,8 +304,20 @@ async def _phones(slot, targets, origin, answer, go, stop, joins, counts, queue)
         "no_you": 0,
     }
 
+    def answer_later(ws, message: dict, pending: dict) -> None:
+        # A timer, and the coroutine only when it fires: starting 5,000 coroutines (each to
+        # sleep) the moment a question arrived made the phones slower to read the question
+        # itself, which the bare library's phones, which do not answer, never pay.
+        def fire():
+            if stop.is_set():
+                return
+            task = asyncio.create_task(reply(ws, message, pending))
+            tasks.add(task)
+            task.add_done_callback(tasks.discard)
+
+        asyncio.get_running_loop().call_later(rng.uniform(0, ANSWER_SPREAD), fire)
+
     async def reply(ws, message: dict, pending: dict) -> None:
-        await asyncio.sleep(rng.uniform(0, ANSWER_SPREAD))
         choices = [rng.choice(message["choices"])[0]]
         index = message["index"]
         pending[index] = [time.monotonic(), choices, rng.random() < RETRY_SHARE]
@@ -344,9 +356,7 @@ async def _phones(slot, targets, origin, answer, go, stop, joins, counts, queue)
                     if kind in ("reveal", "finished") and "you" not in message:
                         out["no_you"] += 1
                     if kind == "question" and answer and seen[key] == 1:
-                        task = asyncio.create_task(reply(ws, message, pending))
-                        tasks.add(task)
-                        task.add_done_callback(tasks.discard)
+                        answer_later(ws, message, pending)
                 elif kind == "ack":
                     entry = pending.get(message["index"])
                     if entry is None:
