@@ -1,5 +1,7 @@
 import pytest
+from asgiref.sync import SyncToAsync
 from django.core.cache import cache
+from django.db import connections
 
 from accounts import sms
 from accounts.services import load_tuyen_quang
@@ -26,12 +28,17 @@ def empty_cache():
 
 @pytest.fixture(autouse=True)
 def answer_thread_closed():
-    """Phones' answers are written on a thread of their own (quiz/answers.py); its database
-    connection must not outlive the test's database."""
+    """Phones' answers are written on a thread of their own (quiz/answers.py), and
+    `database_sync_to_async` called from an event loop of its own (a test's, the browser
+    tests' daphne) runs on asgiref's single thread: their database connections must not
+    outlive the test's database (on PostgreSQL its teardown found "1 other session")."""
     from quiz import answers
 
     yield
     answers.close_connections()
+    executor = SyncToAsync.single_thread_executor
+    if executor._threads:  # started by such a call
+        executor.submit(connections.close_all).result()
 
 
 @pytest.fixture
