@@ -38,7 +38,6 @@ import argparse
 import asyncio
 import bisect
 import datetime
-import glob
 import http.client
 import json
 import multiprocessing
@@ -60,6 +59,7 @@ from urllib.parse import urlencode
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from pages import PROCESSES, ROOT, free_port, measure, start_server  # noqa: E402
+from servers import Servers, redis_info, versions  # noqa: E402
 
 SLUG = "thi-thu-tinh"
 QUESTIONS = 20  # per attempt
@@ -83,99 +83,6 @@ def percentile(values: list, fraction: float) -> float:
 
 
 # --- Throwaway PostgreSQL and Redis -----------------------------------------------------------
-
-
-class Servers:
-    """PostgreSQL and Redis on loopback for this run, unless the environment names them."""
-
-    def __init__(self, workdir: Path):
-        self.workdir = workdir
-        self.pg_data: Path | None = None
-        self.pg_bin = ""
-        self.redis_pid: Path | None = None
-
-    def _as_postgres(self, *command: str) -> list[str]:
-        return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else [*command]
-
-    def start(self) -> dict:
-        urls = {}
-        if os.environ.get("DATABASE_URL"):
-            urls["DATABASE_URL"] = os.environ["DATABASE_URL"]
-        else:
-            self.pg_bin = sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=_version)[-1]
-            self.pg_data, port = self.workdir / "pg", free_port()
-            self.pg_data.mkdir()
-            if os.geteuid() == 0:
-                shutil.chown(self.workdir, "postgres")
-                shutil.chown(self.pg_data, "postgres")
-            subprocess.run(
-                self._as_postgres(f"{self.pg_bin}/initdb", "-D", str(self.pg_data), "-U")
-                + ["hocso", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"],
-                check=True,
-                capture_output=True,
-            )
-            options = (
-                f"-c listen_addresses=127.0.0.1 -p {port} -k {self.pg_data} -c fsync=off "
-                "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
-            )
-            subprocess.run(
-                self._as_postgres(f"{self.pg_bin}/pg_ctl", "-D", str(self.pg_data), "-w")
-                + ["-l", str(self.pg_data / "server.log"), "-o", options, "start"],
-                check=True,
-                capture_output=True,
-            )
-            subprocess.run(
-                [f"{self.pg_bin}/createdb", "-h", "127.0.0.1", "-p", str(port), "-U", "hocso"]
-                + ["hocso"],
-                check=True,
-            )
-            urls["DATABASE_URL"] = f"postgres://hocso@127.0.0.1:{port}/hocso"
-        if os.environ.get("REDIS_URL"):
-            urls["REDIS_URL"] = os.environ["REDIS_URL"]
-        else:
-            port, self.redis_pid = free_port(), self.workdir / "redis.pid"
-            subprocess.run(
-                ["redis-server", "--bind", "127.0.0.1", "--port", str(port), "--save", ""]
-                + ["--appendonly", "no", "--daemonize", "yes", "--pidfile", str(self.redis_pid)]
-                + ["--dir", str(self.workdir), "--logfile", str(self.workdir / "redis.log")],
-                check=True,
-            )
-            urls["REDIS_URL"] = f"redis://127.0.0.1:{port}/0"
-            for _ in range(50):
-                if redis_info(urls["REDIS_URL"]):
-                    break
-                time.sleep(0.1)
-        return urls
-
-    def stop(self) -> None:
-        if self.redis_pid and self.redis_pid.exists():
-            os.kill(int(self.redis_pid.read_text()), 15)
-        if self.pg_data and (self.pg_data / "postmaster.pid").exists():
-            subprocess.run(
-                self._as_postgres(f"{self.pg_bin}/pg_ctl", "-D", str(self.pg_data))
-                + ["-m", "immediate", "stop"],
-                capture_output=True,
-            )
-
-
-def _version(path: str) -> tuple:
-    return tuple(int(n) for n in re.findall(r"\d+", path))
-
-
-def redis_info(url: str) -> dict:
-    import redis
-
-    try:
-        return redis.Redis.from_url(url).info()
-    except redis.RedisError:
-        return {}
-
-
-def postgres_version(url: str) -> str:
-    import psycopg
-
-    with psycopg.connect(url) as connection:
-        return connection.execute("SHOW server_version").fetchone()[0].split()[0]
 
 
 # --- Steps run in their own Django process ----------------------------------------------------
@@ -1246,8 +1153,7 @@ def main() -> None:
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
         }
         conditions = {
-            "postgres": postgres_version(urls["DATABASE_URL"]),
-            "redis": redis_info(urls["REDIS_URL"]).get("redis_version", "?"),
+            **versions(urls),
         }
         (workdir / "args.json").write_text(json.dumps(vars(args)))
         subprocess.run(

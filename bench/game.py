@@ -37,7 +37,6 @@ functions that took most of its samples.
 import argparse
 import asyncio
 import collections
-import glob
 import http.client
 import json
 import multiprocessing
@@ -56,6 +55,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from pages import ROOT, free_port  # noqa: E402
+from servers import Servers, versions  # noqa: E402
 
 SECONDS_PER_QUESTION = 20
 ANSWER_SPREAD = 8.0  # each phone answers at a random moment this long after the question
@@ -96,91 +96,6 @@ def spread(values: list) -> dict:
         "max": ms(max(values)) if values else float("nan"),
         "n": len(values),
     }
-
-
-# --- Throwaway PostgreSQL and Redis -----------------------------------------------------------
-
-
-class Servers:
-    """PostgreSQL and Redis on free loopback ports for this run (scripts/test's settings)."""
-
-    def __init__(self, workdir: Path):
-        self.workdir, self.pg_data, self.redis_pid = workdir, workdir / "pg", workdir / "redis.pid"
-        self.pg_bin = sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=_version)[-1]
-
-    def _as_postgres(self, *command: str) -> list[str]:
-        return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else [*command]
-
-    def start(self) -> dict:
-        pg_port, redis_port = free_port(), free_port()
-        self.pg_data.mkdir()
-        if os.geteuid() == 0:
-            shutil.chown(self.workdir, "postgres")
-            shutil.chown(self.pg_data, "postgres")
-        subprocess.run(
-            self._as_postgres(f"{self.pg_bin}/initdb", "-D", str(self.pg_data), "-U", "hocso")
-            + ["--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"],
-            check=True,
-            capture_output=True,
-        )
-        options = (
-            f"-c listen_addresses=127.0.0.1 -p {pg_port} -k {self.pg_data} -c fsync=off "
-            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=300"
-        )
-        subprocess.run(
-            self._as_postgres(f"{self.pg_bin}/pg_ctl", "-D", str(self.pg_data), "-w")
-            + ["-l", str(self.pg_data / "server.log"), "-o", options, "start"],
-            check=True,
-            capture_output=True,
-        )
-        subprocess.run(
-            [f"{self.pg_bin}/createdb", "-h", "127.0.0.1", "-p", str(pg_port), "-U", "hocso"]
-            + ["hocso"],
-            check=True,
-        )
-        subprocess.run(
-            ["redis-server", "--bind", "127.0.0.1", "--port", str(redis_port), "--save", ""]
-            + ["--appendonly", "no", "--daemonize", "yes", "--pidfile", str(self.redis_pid)]
-            + ["--dir", str(self.workdir), "--logfile", str(self.workdir / "redis.log")],
-            check=True,
-        )
-        for _ in range(50):
-            if subprocess.run(
-                ["redis-cli", "-p", str(redis_port), "ping"], capture_output=True
-            ).stdout:
-                break
-            time.sleep(0.1)
-        return {
-            "DATABASE_URL": f"postgres://hocso@127.0.0.1:{pg_port}/hocso",
-            "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
-        }
-
-    def versions(self, urls: dict) -> dict:
-        port = urls["REDIS_URL"].rsplit(":", 1)[1].split("/")[0]
-        info = subprocess.run(
-            ["redis-cli", "-p", port, "info", "server"], capture_output=True, text=True
-        ).stdout
-        redis = re.search(r"redis_version:(\S+)", info)
-        pg = subprocess.run(
-            ["psql", urls["DATABASE_URL"], "-Atc", "SHOW server_version"],
-            capture_output=True,
-            text=True,
-        ).stdout.split()
-        return {"postgres": pg[0] if pg else "?", "redis": redis.group(1) if redis else "?"}
-
-    def stop(self) -> None:
-        if self.redis_pid.exists():
-            os.kill(int(self.redis_pid.read_text()), 15)
-        if (self.pg_data / "postmaster.pid").exists():
-            subprocess.run(
-                self._as_postgres(f"{self.pg_bin}/pg_ctl", "-D", str(self.pg_data))
-                + ["-m", "immediate", "stop"],
-                capture_output=True,
-            )
-
-
-def _version(path: str) -> tuple:
-    return tuple(int(n) for n in re.findall(r"\d+", path))
 
 
 # --- Steps that need Django run in their own process -----------------------------------------
@@ -1029,7 +944,7 @@ def main() -> None:
 
     raise_fd_limit()
     workdir = Path(tempfile.mkdtemp(prefix="hocso-game-"))
-    servers = Servers(workdir)
+    servers = Servers(workdir, from_env=False, max_connections=300)
     try:
         urls = servers.start()
         env = {
@@ -1046,7 +961,7 @@ def main() -> None:
         conditions = {
             "date": time.strftime("%Y-%m-%d %H:%M"),
             "cores": os.cpu_count(),
-            **servers.versions(urls),
+            **versions(urls),
         }
         rows, loads = [], []
         for n in [int(x) for x in args.players.split(",")]:

@@ -1,0 +1,122 @@
+"""Throwaway PostgreSQL and Redis on loopback for a benchmark run (scripts/test's settings:
+fsync off), unless the environment names servers to use instead."""
+
+import glob
+import os
+import re
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+from pages import free_port
+
+
+class Servers:
+    """`from_env`: use DATABASE_URL / REDIS_URL when set (they are flushed: throwaway
+    servers only); otherwise start a server for this run and stop it afterwards."""
+
+    def __init__(self, workdir: Path, *, from_env: bool = True, max_connections: int = 200):
+        self.workdir, self.from_env, self.max_connections = workdir, from_env, max_connections
+        self.pg_data: Path | None = None
+        self.pg_bin = ""
+        self.redis_pid: Path | None = None
+
+    def _as_postgres(self, *command: str) -> list[str]:
+        return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else [*command]
+
+    def start(self) -> dict:
+        urls = {}
+        if self.from_env and os.environ.get("DATABASE_URL"):
+            urls["DATABASE_URL"] = os.environ["DATABASE_URL"]
+        else:
+            urls["DATABASE_URL"] = self._start_postgres()
+        if self.from_env and os.environ.get("REDIS_URL"):
+            urls["REDIS_URL"] = os.environ["REDIS_URL"]
+        else:
+            urls["REDIS_URL"] = self._start_redis()
+        return urls
+
+    def _start_postgres(self) -> str:
+        self.pg_bin = sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=_version)[-1]
+        self.pg_data, port = self.workdir / "pg", free_port()
+        self.pg_data.mkdir()
+        if os.geteuid() == 0:
+            shutil.chown(self.workdir, "postgres")
+            shutil.chown(self.pg_data, "postgres")
+        subprocess.run(
+            self._as_postgres(f"{self.pg_bin}/initdb", "-D", str(self.pg_data), "-U", "hocso")
+            + ["--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"],
+            check=True,
+            capture_output=True,
+        )
+        options = (
+            f"-c listen_addresses=127.0.0.1 -p {port} -k {self.pg_data} -c fsync=off "
+            "-c synchronous_commit=off -c full_page_writes=off "
+            f"-c max_connections={self.max_connections}"
+        )
+        subprocess.run(
+            self._as_postgres(f"{self.pg_bin}/pg_ctl", "-D", str(self.pg_data), "-w")
+            + ["-l", str(self.pg_data / "server.log"), "-o", options, "start"],
+            check=True,
+            capture_output=True,
+        )
+        subprocess.run(
+            [f"{self.pg_bin}/createdb", "-h", "127.0.0.1", "-p", str(port), "-U", "hocso"]
+            + ["hocso"],
+            check=True,
+        )
+        return f"postgres://hocso@127.0.0.1:{port}/hocso"
+
+    def _start_redis(self) -> str:
+        port, self.redis_pid = free_port(), self.workdir / "redis.pid"
+        subprocess.run(
+            ["redis-server", "--bind", "127.0.0.1", "--port", str(port), "--save", ""]
+            + ["--appendonly", "no", "--daemonize", "yes", "--pidfile", str(self.redis_pid)]
+            + ["--dir", str(self.workdir), "--logfile", str(self.workdir / "redis.log")],
+            check=True,
+        )
+        url = f"redis://127.0.0.1:{port}/0"
+        for _ in range(50):
+            if redis_info(url):
+                break
+            time.sleep(0.1)
+        return url
+
+    def stop(self) -> None:
+        if self.redis_pid and self.redis_pid.exists():
+            os.kill(int(self.redis_pid.read_text()), 15)
+        if self.pg_data and (self.pg_data / "postmaster.pid").exists():
+            subprocess.run(
+                self._as_postgres(f"{self.pg_bin}/pg_ctl", "-D", str(self.pg_data))
+                + ["-m", "immediate", "stop"],
+                capture_output=True,
+            )
+
+
+def _version(path: str) -> tuple:
+    return tuple(int(n) for n in re.findall(r"\d+", path))
+
+
+def redis_info(url: str) -> dict:
+    import redis
+
+    try:
+        return redis.Redis.from_url(url).info()
+    except redis.RedisError:
+        return {}
+
+
+def postgres_version(url: str) -> str:
+    import psycopg
+
+    with psycopg.connect(url) as connection:
+        return connection.execute("SHOW server_version").fetchone()[0].split()[0]
+
+
+def versions(urls: dict) -> dict:
+    """The servers' versions, for a report's conditions line."""
+    return {
+        "postgres": postgres_version(urls["DATABASE_URL"]),
+        "redis": redis_info(urls["REDIS_URL"]).get("redis_version", "?"),
+    }
