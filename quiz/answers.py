@@ -23,9 +23,8 @@ log = logging.getLogger(__name__)
 MAX_BATCH = 500
 # The first answers of a question arrive while the question is still reaching the other
 # phones; written one to three at a time they cost daphne as much CPU as the delivery
-# itself. Waiting this long gathers them: 10,000 players' question reached them 1.50× the
-# bare websockets library's time (median of 3 runs) instead of 1.71× (of 6), acks no
-# slower (docs/BENCHMARKS.md).
+# itself. Waiting this long gathers them: about a quarter less daphne CPU while a question
+# travels to 10,000 phones, acks no slower (docs/BENCHMARKS.md, "The last step to 1.7×").
 LINGER = 0.025
 
 # One thread for the process (with its own database connection): batches are written one
