@@ -203,7 +203,7 @@ def submit_own_attempt(
 ) -> Attempt:
     """`submit_attempt` for the participant's own attempt, read with its drawn answers in
     one query, and on PostgreSQL stored with the standing in one statement outside a
-    transaction (the submit page's path: 3 round trips instead of 6 at a round's closing
+    transaction (`_store`; the submit page's path: 3 round trips instead of 6 at a round's closing
     hour, bench/contest.py). Attempt.DoesNotExist if it is not theirs."""
     rows = list(AttemptQuestion.objects.filter(attempt_id=attempt_id, attempt__user=user)
                 .values_list("question_id", "chosen", "attempt__round_id",
@@ -219,9 +219,6 @@ def submit_own_attempt(
     if submitted_at:
         return attempt
     drawn = [row[:2] for row in rows]
-    if connection.vendor != "postgresql":
-        with transaction.atomic():
-            return _score(attempt, drawn, prediction=prediction, now=now, user=user)
     return _score(attempt, drawn, prediction=prediction, now=now, user=user)
 
 
@@ -252,17 +249,19 @@ def _store(attempt_id: int, fields: dict, user: User) -> bool:
     """Mark the attempt submitted with its score, unless it already is, and keep the
     participant's counting attempt: the best score, then the earliest (a later attempt
     replaces it only with a higher score). On PostgreSQL one statement, atomic by itself;
-    elsewhere two, inside the caller's transaction. False if it was already submitted."""
+    elsewhere two in a transaction. False if it was already submitted."""
     if connection.vendor != "postgresql":
-        if not Attempt.objects.filter(pk=attempt_id, submitted_at__isnull=True).update(**fields):
-            return False
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {STANDING} ({STANDING_COLUMNS}) SELECT round_id, user_id, id, %s,"
-                " %s, score, total, duration_ms, submitted_at, prediction, NULL, ''"
-                f" FROM {ATTEMPT} WHERE id = %s {KEEP_BEST}",
-                [user.commune_id, user.organization_id, attempt_id],
-            )
+        with transaction.atomic():
+            updated = Attempt.objects.filter(pk=attempt_id, submitted_at__isnull=True)
+            if not updated.update(**fields):
+                return False
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"INSERT INTO {STANDING} ({STANDING_COLUMNS}) SELECT round_id, user_id, id,"
+                    " %s, %s, score, total, duration_ms, submitted_at, prediction, NULL, ''"
+                    f" FROM {ATTEMPT} WHERE id = %s {KEEP_BEST}",
+                    [user.commune_id, user.organization_id, attempt_id],
+                )
         return True
     adapt = connection.ops.adapt_datetimefield_value
     with connection.cursor() as cursor:
