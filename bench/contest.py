@@ -82,9 +82,6 @@ def percentile(values: list, fraction: float) -> float:
     return values[min(len(values) - 1, int(len(values) * fraction))] if values else float("nan")
 
 
-# --- Throwaway PostgreSQL and Redis -----------------------------------------------------------
-
-
 # --- Steps run in their own Django process ----------------------------------------------------
 
 
@@ -1152,9 +1149,7 @@ def main() -> None:
             "DJANGO_SECRET_KEY": "bench-" + os.urandom(16).hex(),
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
         }
-        conditions = {
-            **versions(urls),
-        }
+        conditions = versions(urls)
         (workdir / "args.json").write_text(json.dumps(vars(args)))
         subprocess.run(
             [sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True

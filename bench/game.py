@@ -432,9 +432,7 @@ class CpuUse:
 
     GROUPS = ("servers", "phones", "db")
 
-    def __init__(self, workdir: Path, servers: list[int], phones: list[int]):
-        db = [int(workdir.joinpath("pg", "postmaster.pid").read_text().split()[0])]
-        db.append(int(workdir.joinpath("redis.pid").read_text()))
+    def __init__(self, db: list[int], servers: list[int], phones: list[int]):
         self.roots = {"servers": servers, "phones": phones, "db": db}
 
     def snapshot(self) -> dict:
@@ -635,7 +633,7 @@ def spy_summary(path: Path, top: int = 14) -> list[tuple[str, float]]:
     return [(frame, count / samples) for frame, count in totals.most_common(top)] if samples else []
 
 
-def play(args, env: dict, workdir: Path, n: int) -> dict:
+def play(args, env: dict, workdir: Path, n: int, db: list[int]) -> dict:
     """One game with N phones on fresh daphne processes."""
     seeded = django_step(env, "seed", players=n, questions=args.questions)
     game = seeded["game"]
@@ -651,7 +649,7 @@ def play(args, env: dict, workdir: Path, n: int) -> dict:
         run = asyncio.run(
             host_game(
                 args, n, game, seeded["session"], daphnes, crowd,
-                CpuUse(workdir, [p.pid for p in daphnes.procs], [p.pid for p in crowd.procs]),
+                CpuUse(db, [p.pid for p in daphnes.procs], [p.pid for p in crowd.procs]),
                 lambda: py_spy([p.pid for p in daphnes.procs], spies) if spies else [],
             )
         )  # fmt: skip
@@ -712,7 +710,7 @@ async def _reference_server(port: int, text: str, at, queue) -> None:
             await asyncio.sleep(0.05)
 
 
-def reference(args, n: int, text: str, workdir: Path) -> dict:
+def reference(args, n: int, text: str, db: list[int]) -> dict:
     """The same N clients on as many bare-library processes as daphnes."""
     ports = [free_port() for _ in range(args.daphnes)]
     at, queue = multiprocessing.Value("d", 0.0), multiprocessing.Queue()
@@ -732,7 +730,7 @@ def reference(args, n: int, text: str, workdir: Path) -> dict:
         join_s = crowd.join()
         time.sleep(1)
         at.value = time.time() + 0.5
-        usage = CpuUse(workdir, [s.pid for s in servers], [p.pid for p in crowd.procs])
+        usage = CpuUse(db, [s.pid for s in servers], [p.pid for p in crowd.procs])
         cpu = []
         for k in range(REFERENCE_REPEATS):
             time.sleep(max(0, at.value + 2 * k - 0.05 - time.time()))
@@ -967,10 +965,10 @@ def main() -> None:
         for n in [int(x) for x in args.players.split(",")]:
             wait_for_quiet()
             print(f"N = {n:,}: game on {args.daphnes} daphne process(es)…", file=sys.stderr)
-            run = play(args, env, workdir, n)
+            run = play(args, env, workdir, n, servers.pids())
             loads.extend(run["loads"])
             print(f"N = {n:,}: the bare library…", file=sys.stderr)
-            ref = reference(args, n, run["question_text"], workdir)
+            ref = reference(args, n, run["question_text"], servers.pids())
             print(f"N = {n:,}: done", file=sys.stderr)
             rows.append((run, ref, figures(run, ref, args.questions)))
         conditions["load"] = f"{min(loads):.1f}–{max(loads):.1f}"

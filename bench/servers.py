@@ -83,6 +83,15 @@ class Servers:
             time.sleep(0.1)
         return url
 
+    def pids(self) -> list[int]:
+        """The PostgreSQL postmaster and Redis this run started (its CPU is theirs)."""
+        pids = []
+        if self.pg_data and (self.pg_data / "postmaster.pid").exists():
+            pids.append(int((self.pg_data / "postmaster.pid").read_text().split()[0]))
+        if self.redis_pid and self.redis_pid.exists():
+            pids.append(int(self.redis_pid.read_text()))
+        return pids
+
     def stop(self) -> None:
         if self.redis_pid and self.redis_pid.exists():
             os.kill(int(self.redis_pid.read_text()), 15)
