@@ -353,6 +353,7 @@ def main() -> None:
         return
     args.workdir = tempfile.mkdtemp(prefix="hocso-bench-")
     env = {**os.environ, "DJANGO_DEBUG": "0", "DJANGO_ALLOWED_HOSTS": "testserver"}
+    env.setdefault("DJANGO_SECRET_KEY", "bench-" + os.urandom(16).hex())  # DEBUG off needs one
     if not env.get("DATABASE_URL"):
         env["SQLITE_PATH"] = str(Path(args.workdir) / "db.sqlite3")
     env.pop("REDIS_URL", None)

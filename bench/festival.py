@@ -26,6 +26,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+# build_cards sets Django up in this process, DEBUG off: a throwaway key (settings refuse none).
+os.environ.setdefault("DJANGO_SECRET_KEY", "bench-" + os.urandom(16).hex())
 
 from bench.pages import PROCESSES, free_port, manage, site_env, start_server  # noqa: E402
 

@@ -116,6 +116,8 @@ def site_env(workdir: Path) -> dict:
         **{k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "REDIS_"))},
         "SQLITE_PATH": str(workdir / "db.sqlite3"),
         "DJANGO_DEBUG": "0",
+        # DEBUG off refuses to start without a key: a throwaway one per site.
+        "DJANGO_SECRET_KEY": "bench-" + os.urandom(16).hex(),
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
     }
 

@@ -1,14 +1,16 @@
 """Học Số settings: one module, driven by environment variables.
 
-Nothing set → embedded default: SQLite file (WAL), in-memory channel layer,
-local-memory cache, DEBUG off. Production sets DJANGO_SECRET_KEY,
-DJANGO_ALLOWED_HOSTS, DJANGO_HTTPS=1, DATABASE_URL and REDIS_URL (README).
+Nothing set but DJANGO_SECRET_KEY → embedded default: SQLite file (WAL), in-memory channel
+layer, local-memory cache, DEBUG off (no key refuses to start unless DJANGO_DEBUG=1).
+Production sets DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, DJANGO_HTTPS=1, DATABASE_URL and
+REDIS_URL (README).
 """
 
 import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -25,9 +27,19 @@ def env_list(name: str, default: str) -> list[str]:
 
 
 DEBUG = env_bool("DJANGO_DEBUG")
-SECRET_KEY = os.environ.get(
-    "DJANGO_SECRET_KEY", "django-insecure-hocso-development-key-never-use-in-production"
-)
+# The key signs sessions, live-game player tokens, attendee codes and password-reset links:
+# a site running on the public development key lets anyone forge them. Only a development
+# site (DJANGO_DEBUG=1, as scripts/serve sets) may fall back to it.
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "DJANGO_SECRET_KEY is not set. Set it to a long random value (for example the "
+            "output of `python -c 'import secrets; print(secrets.token_urlsafe(50))'`), "
+            "the same for every gunicorn and daphne process; or set DJANGO_DEBUG=1 for a "
+            "development site, which then uses a public development key."
+        )
+    SECRET_KEY = "django-insecure-hocso-development-key-never-use-in-production"
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", "")
 

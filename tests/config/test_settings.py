@@ -25,6 +25,8 @@ PRODUCTION = {
     "REDIS_URL": "redis://127.0.0.1:6379/0",
 }
 BARE = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "REDIS_"))}
+# A key of its own for a site started the way an operator would, without production's rest.
+KEY = {"DJANGO_SECRET_KEY": "test-settings-" + "k" * 40}
 
 
 def run(args: list[str], env: dict) -> subprocess.CompletedProcess:
@@ -52,18 +54,44 @@ def test_check_deploy_is_clean_with_production_variables():
 
 
 def test_check_deploy_warns_without_them():
-    result = run(["check", "--deploy", "--fail-level", "WARNING"], {})
+    result = run(["check", "--deploy", "--fail-level", "WARNING"], KEY)
     assert result.returncode != 0
     assert "security.W" in result.stdout + result.stderr
 
 
 def test_debug_is_off_unless_asked_for():
-    assert settings_of({}, "s.DEBUG") is False
-    assert settings_of({"DJANGO_DEBUG": "1"}, "s.DEBUG") is True
+    assert settings_of(KEY, "s.DEBUG") is False
+    assert settings_of({**KEY, "DJANGO_DEBUG": "1"}, "s.DEBUG") is True
+
+
+@pytest.mark.parametrize("debug", [{}, {"DJANGO_DEBUG": "0"}], ids=["unset", "zero"])
+def test_site_without_a_secret_key_refuses_to_start_when_debug_is_off(debug):
+    """The public development key would let anyone forge live-game tokens and reset links."""
+    result = run(
+        ["shell", "-c", "from django.conf import settings; print(settings.SECRET_KEY)"], debug
+    )
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: DJANGO_SECRET_KEY is not set" in result.stderr
+    assert "django-insecure" not in result.stdout
+
+
+def test_development_site_without_a_key_starts_on_the_development_key():
+    key = settings_of({"DJANGO_DEBUG": "1"}, "s.SECRET_KEY")
+    assert key.startswith("django-insecure-")
+
+
+def test_an_empty_secret_key_counts_as_none():
+    result = run(["check"], {"DJANGO_SECRET_KEY": ""})
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is not set" in result.stderr
+
+
+def test_the_key_from_the_environment_is_used():
+    assert settings_of(KEY, "s.SECRET_KEY") == KEY["DJANGO_SECRET_KEY"]
 
 
 def test_embedded_default_is_sqlite_in_wal_mode_and_in_memory_layer(tmp_path):
-    env = {"SQLITE_PATH": str(tmp_path / "db.sqlite3")}
+    env = {**KEY, "SQLITE_PATH": str(tmp_path / "db.sqlite3")}
     code = (
         "from django.db import connection; c = connection.cursor(); "
         "c.execute('PRAGMA journal_mode'); print(c.fetchone()[0])"
