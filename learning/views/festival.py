@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.forms import inlineformset_factory
@@ -233,10 +233,13 @@ def _scanned_person(post) -> tuple[User | None, str]:
     if code:
         person = User.objects.by_attendee_code(code.rstrip("/").rsplit("/", 1)[-1])
         return person, "" if person else _("Mã này không phải mã cá nhân của Học Số.")
-    try:
-        phone = normalize_phone(post.get("phone", ""))
-    except ValueError:
+    raw = post.get("phone", "").strip()
+    if not raw:
         return None, _("Hãy quét mã QR trên điện thoại người dân, hoặc nhập số điện thoại.")
+    try:
+        phone = normalize_phone(raw)
+    except ValidationError as invalid:  # empty, short, landline, foreign: say which
+        return None, invalid.messages[0]
     person = User.objects.filter(phone=phone, is_active=True).first()
     if person is None:
         return None, _("Số %(phone)s chưa có tài khoản. Hãy giúp người dân đăng ký trước.") % {

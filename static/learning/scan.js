@@ -17,7 +17,13 @@
     data.set("code", code);
     data.set("phone", "");
     fetch(form.action || location.href, {method: "POST", body: data, headers: {"X-Requested-With": "fetch"}})
-      .then(function (r) { return r.json(); })
+      .then(function (r) {
+        // Every answer of the scan view is JSON; anything else (a proxy's error page, a
+        // signed-out session's login page) is shown as "not sent", never parsed.
+        var type = r.headers.get("content-type") || "";
+        if (type.indexOf("application/json") !== 0) throw new Error(String(r.status));
+        return r.json();
+      })
       .then(function (reply) {
         result.hidden = false;
         result.textContent = reply.message;

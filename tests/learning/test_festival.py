@@ -114,6 +114,27 @@ def test_a_volunteer_scans_a_personal_code_once_and_by_phone(client, world):
     assert "chưa có tài khoản" in unknown.json()["message"]
 
 
+@pytest.mark.parametrize(
+    ("phone", "says"),
+    [
+        ("", "Hãy quét mã QR trên điện thoại người dân, hoặc nhập số điện thoại."),
+        ("0912", "Số điện thoại di động không hợp lệ."),
+        ("0212 345 678", "Đây là số máy bàn."),
+        ("+1 202 555 0100", "Chỉ nhận số điện thoại di động Việt Nam"),
+        ("9" * 5000, "Số điện thoại di động không hợp lệ."),
+    ],
+)
+def test_a_scan_with_an_empty_or_bad_phone_answers_json_saying_why(client, world, phone, says):
+    client.force_login(world["viewers"]["volunteer_A"])
+    url = reverse("learning:event_scan", args=[world["events"]["A"].pk])
+    reply = client.post(url, {"code": "", "phone": phone}, headers={"x-requested-with": "fetch"})
+    assert reply.status_code == 400 and reply["content-type"] == "application/json"
+    assert reply.json()["ok"] is False and says in reply.json()["message"]
+    without_script = client.post(url, {"phone": phone}, follow=True)  # the plain form
+    assert says in without_script.content.decode()
+    assert not CheckIn.objects.exists()
+
+
 def test_a_personal_code_opened_in_a_camera_app_explains_itself(client, world):
     resident = world["viewers"]["resident"]
     page = client.get(reverse("learning:attendee", args=[resident.attendee_code]))
