@@ -34,6 +34,23 @@ class AccountAdapter(DefaultAccountAdapter):
     def set_phone_verified(self, user: User, phone: str) -> None:
         self.set_phone(user, phone, True)
 
+    def pre_authenticate(self, request, **credentials) -> None:
+        """allauth keys its per-account limit of failed logins (`login_failed`, "…/key") on
+        the email or username, and phone login sends neither: every phone would share one
+        empty key, so five wrong passwords anywhere locked out the whole province. The
+        number, in its one canonical shape, stands in as the username allauth keys on (only
+        the limit reads it; authentication still gets the credentials as they were)."""
+        if not credentials.get("email") and not credentials.get("username"):
+            phone = credentials.get("phone")
+            user = getattr(request, "user", None)
+            if phone:
+                credentials = {**credentials, "username": f"phone:{phone_key(phone)}"}
+            elif user is not None and user.is_authenticated:
+                # Re-entering the password of an account without a number (an admin made
+                # by createsuperuser has one, but not necessarily a verified one).
+                credentials = {**credentials, "username": f"user:{user.pk}"}
+        super().pre_authenticate(request, **credentials)
+
     def get_user_by_phone(self, phone: str) -> User | None:
         try:
             phone = normalize_phone(phone)
@@ -62,6 +79,14 @@ class AccountAdapter(DefaultAccountAdapter):
         if commit:
             user.save()
         return user
+
+
+def phone_key(phone: str) -> str:
+    """The number as rate limits key it: +84 912…, 84912… and 0912… count as one."""
+    try:
+        return normalize_phone(phone)
+    except ValidationError:
+        return phone.strip().lower()  # not a number we know: keyed as typed, never empty
 
 
 class PhoneLoginForm(LoginForm):

@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.http import HttpResponse
 from django.urls import include, path, re_path
@@ -8,6 +9,9 @@ from learning.views import festival
 
 admin.site.site_header = "Học Số — Quản trị"
 admin.site.site_title = "Học Số"
+# Django's admin login checks a phone and password with no rate limit at all; staff sign in
+# through allauth's login instead, where the per-number and per-address limits apply.
+admin.site.login = secure_admin_login(admin.site.login)
 
 
 def health(request):
