@@ -21,3 +21,12 @@ class IdConverter:
 
 
 register_converter(IdConverter, "id")
+
+
+def parse_id(raw: str) -> int | None:
+    """An id sent in a form field (a question, a choice), within the same bound; None for
+    anything else ("", "²", "-1", "١٢", 25 digits) so the caller answers with a message."""
+    raw = raw.strip()
+    if raw.isascii() and raw.isdigit() and len(raw) <= MAX_ID_DIGITS:
+        return int(raw)
+    return None

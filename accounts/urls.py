@@ -1,5 +1,6 @@
 from django.urls import path
 
+import accounts.converters  # noqa: F401  (registers <id:…>: at most 18 digits)
 from accounts import views
 
 app_name = "accounts"
@@ -10,9 +11,9 @@ urlpatterns = [
     path("ho-so/dong-y/", views.consent, name="consent"),
     path("dieu-phoi/nguoi-hoc/", views.people_list, name="people_list"),
     path("dieu-phoi/nguoi-hoc/xuat-excel/", views.people_export, name="people_export"),
-    path("dieu-phoi/nguoi-hoc/<int:pk>/", views.person_detail, name="person_detail"),
+    path("dieu-phoi/nguoi-hoc/<id:pk>/", views.person_detail, name="person_detail"),
     path("dieu-phoi/nhap-danh-sach/", views.roster_upload, name="roster_upload"),
     path("dieu-phoi/nhap-danh-sach/mau.xlsx", views.roster_template, name="roster_template"),
-    path("dieu-phoi/nhap-danh-sach/<int:pk>/", views.roster_preview, name="roster_preview"),
-    path("dieu-phoi/nhap-danh-sach/<int:pk>/phieu.pdf", views.roster_slips, name="roster_slips"),
+    path("dieu-phoi/nhap-danh-sach/<id:pk>/", views.roster_preview, name="roster_preview"),
+    path("dieu-phoi/nhap-danh-sach/<id:pk>/phieu.pdf", views.roster_slips, name="roster_slips"),
 ]

@@ -102,3 +102,34 @@ class GuestForm(forms.Form):
         if re.search(r"\d{6,}", nickname):
             raise forms.ValidationError(_("Đừng dùng số điện thoại làm biệt danh."))
         return nickname
+
+
+# Attempt.prediction is a PositiveIntegerField: PostgreSQL's integer holds up to 2,147,483,647.
+MAX_PREDICTION = 2_147_483_647
+
+
+class PredictionField(forms.Field):
+    """A whole number typed with or without thousands separators ("1.200", "1,200",
+    "1 200"); plain digits 0–9 only ("²" and other scripts' digits are refused)."""
+
+    def to_python(self, value):
+        text = re.sub(r"[\s.,]", "", value or "")
+        if not text:
+            return None
+        if not (text.isascii() and text.isdigit()):
+            raise forms.ValidationError(
+                _("Số dự đoán chỉ gồm các chữ số 0–9, ví dụ 1200."), code="invalid"
+            )
+        if len(text) > len(str(MAX_PREDICTION)) or int(text) > MAX_PREDICTION:
+            raise forms.ValidationError(
+                _("Số dự đoán quá lớn; hãy nhập số không quá %(max)s.")
+                % {"max": f"{MAX_PREDICTION:,}".replace(",", ".")},
+                code="max_value",
+            )
+        return int(text)
+
+
+class PredictionForm(forms.Form):
+    """The tie-breaking prediction sent with a contest attempt; empty is allowed."""
+
+    prediction = PredictionField(required=False)

@@ -9,9 +9,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.context_processors import coordinator_key
+from accounts.converters import parse_id
 from accounts.exports import XLSX_CONTENT_TYPE
 from accounts.scopes import Scope
 from quiz import exports, leaderboard, services
+from quiz.forms import PredictionForm
 from quiz.models import Attempt, Contest, Round, Standing
 from quiz.services import AttemptRefused
 
@@ -97,11 +99,10 @@ def answer(request, pk: int):
             return JsonResponse({"ok": False, "message": str(TOO_FAST)}, status=429)
         messages.error(request, TOO_FAST)
         return redirect("quiz:attempt", pk=attempt.pk)
-    try:
-        question_id = int(request.POST.get("question", ""))
-        choices = [int(v) for v in request.POST.getlist("choice")]
-    except ValueError:
-        question_id, choices = 0, []
+    question_id = parse_id(request.POST.get("question", "")) or 0
+    choices = [parse_id(v) for v in request.POST.getlist("choice")]
+    if None in choices:  # not an id: refused below as "choose one of this question's"
+        choices = []
     try:
         services.save_answer(
             attempt, question_id=question_id, choice_ids=choices, now=timezone.now()
@@ -119,8 +120,11 @@ def answer(request, pk: int):
 @login_required
 @require_POST
 def submit(request, pk: int):
-    raw = request.POST.get("prediction", "").replace(".", "").replace(",", "").strip()
-    prediction = int(raw) if raw.isdigit() else None
+    form = PredictionForm(request.POST)
+    if not form.is_valid():  # the answers are saved already; only the number is asked again
+        messages.error(request, form.errors["prediction"][0])
+        return redirect("quiz:attempt", pk=pk)
+    prediction = form.cleaned_data["prediction"]
     try:
         services.submit_own_attempt(
             pk, user=request.user, prediction=prediction, now=timezone.now()
@@ -231,13 +235,16 @@ def _export_scope(user) -> Scope | None:
 
 @login_required
 def round_export(request, slug: str, number: int):
-    """The round's results workbook, narrowed to the reader's scope."""
+    """The round's results workbook, narrowed to the reader's scope. Until the contest is
+    published only its organisers (the province-wide scope) see that it exists."""
     scope = _export_scope(request.user)
     if scope is None:
         raise Http404
     round_ = get_object_or_404(
         Round.objects.select_related("contest"), contest__slug=slug, number=number
     )
+    if not round_.contest.is_published and not scope.everything:
+        raise Http404
     standings = scope.filter(Standing.objects.filter(round=round_))
     attempts = scope.filter(
         Attempt.objects.filter(round=round_),

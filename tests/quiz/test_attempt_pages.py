@@ -129,3 +129,49 @@ def test_an_attempt_left_open_past_its_deadline_is_submitted_with_what_was_saved
     assert "0/6" in client.get(response.url).content.decode()
     attempt.refresh_from_db()
     assert attempt.submitted_at and attempt.duration_ms == 15 * 60 * 1000
+
+
+@pytest.mark.parametrize(
+    ("typed", "says"),
+    [
+        ("²", "chỉ gồm các chữ số 0–9"),
+        ("-5", "chỉ gồm các chữ số 0–9"),
+        ("١٢", "chỉ gồm các chữ số 0–9"),
+        ("9" * 25, "quá lớn"),
+        ("9" * 5000, "quá lớn"),
+        ("2147483648", "quá lớn"),
+    ],
+)
+def test_an_odd_prediction_is_asked_again_and_the_answers_stay(
+    client, open_round, player, typed, says
+):
+    attempt = start(client, open_round)
+    item = attempt.drawn.select_related("question").filter(question__multiple=False).first()
+    choice = item.question.choices.first()
+    client.post(reverse("quiz:answer", args=[attempt.pk]), {"question": item.question_id,
+                                                            "choice": choice.pk})  # fmt: skip
+    response = client.post(reverse("quiz:submit", args=[attempt.pk]), {"prediction": typed})
+    assert response.url == reverse("quiz:attempt", args=[attempt.pk])
+    page = client.get(response.url).content.decode()
+    assert says in page and re.search(rf'value="{choice.pk}" checked', page)
+    attempt.refresh_from_db()
+    assert attempt.submitted_at is None
+    kept = client.post(reverse("quiz:submit", args=[attempt.pk]), {"prediction": "2.147.483.647"})
+    assert kept.url == reverse("quiz:result", args=[attempt.pk])
+    attempt.refresh_from_db()
+    assert attempt.prediction == 2_147_483_647
+
+
+@pytest.mark.parametrize("question", ["²", "-1", "9" * 25, "1" * 19, ""])
+def test_an_odd_question_or_choice_id_is_refused_with_a_message(
+    client, open_round, player, question
+):
+    attempt = start(client, open_round)
+    url = reverse("quiz:answer", args=[attempt.pk])
+    headers = {"x-requested-with": "fetch"}
+    refused = client.post(url, {"question": question, "choice": "1"}, headers=headers)
+    assert refused.status_code == 400 and "không có trong bài" in refused.json()["message"]
+    item = attempt.drawn.first()
+    odd_choice = client.post(url, {"question": item.question_id, "choice": question or "x"},
+                             headers=headers)  # fmt: skip
+    assert odd_choice.status_code == 400 and "Hãy chọn" in odd_choice.json()["message"]

@@ -85,6 +85,34 @@ def test_residents_and_visitors_cannot_export(client, world):
     assert client.get(url).status_code == 404
 
 
+EXPORT_BEFORE_PUBLISHING = {  # viewer: (unpublished contest, published contest)
+    "host": (200, 200),
+    "province_admin": (200, 200),
+    "coordinator_A": (404, 200),
+    "resident": (404, 404),
+}
+
+
+@pytest.mark.parametrize("viewer", sorted(EXPORT_BEFORE_PUBLISHING))
+def test_an_unpublished_contests_round_exports_to_its_organisers_only(client, world, viewer):
+    viewers = {
+        **world["viewers"],
+        "province_admin": factories.with_role(
+            factories.person(commune=world["viewers"]["resident"].commune, full_name="Sở"),
+            Role.PROVINCE_ADMIN,
+        ),
+    }
+    client.force_login(viewers[viewer])
+    contest = world["round"].contest
+    url = reverse("quiz:export", args=[contest.slug, world["round"].number])
+    answers = []
+    for published in (False, True):
+        contest.is_published = published
+        contest.save(update_fields=["is_published"])
+        answers.append(client.get(url).status_code)
+    assert tuple(answers) == EXPORT_BEFORE_PUBLISHING[viewer]
+
+
 def test_the_final_ranking_export_has_every_tie_breaker_and_the_prizes(client, world):
     the_round = world["round"]
     the_round.closes_at = timezone.now() - MINUTE
