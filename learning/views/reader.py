@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.context_processors import roles
+from accounts.converters import parse_id
 from accounts.qr import qr_svg
 from accounts.text import mask_name
 from courses.models import Audience, Course, Lesson, Question
@@ -245,9 +246,11 @@ def final_test_view(request, slug: str):
     if request.method == "POST":
         choices = {}
         for question in questions:
-            value = request.POST.get(f"q{question['id']}", "")
-            if value.isdigit():
-                choices[question["id"]] = int(value)
+            # Only one of the question's own choices counts ("²", a huge number or another
+            # question's choice is no answer), so the service never looks up a stranger.
+            value = parse_id(request.POST.get(f"q{question['id']}", ""))
+            if value in {c["id"] for c in question["choices"]}:
+                choices[question["id"]] = value
         if len(choices) < len(questions):
             messages.error(request, _("Hãy trả lời tất cả các câu hỏi."))
         else:

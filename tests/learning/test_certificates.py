@@ -143,6 +143,21 @@ def test_a_final_test_course_completes_on_a_pass(client, learner):
     assert response.url == certificate.get_absolute_url()
 
 
+@pytest.mark.parametrize("odd", ["²", "9" * 25, "99999999999", "-1", "١", "another question's"])
+def test_an_odd_final_test_answer_asks_again_and_scores_nothing(client, learner, odd):
+    course = import_course(data=parse_markdown(FINAL_TEST_COURSE), publish=True)
+    first, second = course.questions.filter(lesson__isnull=True).order_by("pk")
+    right = first.choices.get(is_correct=True).pk
+    if odd == "another question's":
+        odd = str(first.choices.get(is_correct=True).pk)  # not one of the second's
+    client.force_login(learner)
+    url = reverse("learning:final_test", args=[course.slug])
+    page = client.post(url, {f"q{first.pk}": right, f"q{second.pk}": odd})
+    assert page.status_code == 200
+    assert "Hãy trả lời tất cả các câu hỏi." in page.content.decode()
+    assert not learner.answers.exists() and not Certificate.objects.exists()
+
+
 def test_report_flags_a_course_read_side_by_side(client, learner, course):
     """Each lesson's minimum held, but the course took less than their sum."""
     finish(learner, course)  # 93 s for 90 s of minimum reading
