@@ -13,12 +13,14 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from quiz import answers, events, frames, games, leaderboard
+from quiz import answers, events, frames, games, leaderboard, sockets
 from quiz.models import Game, Phase
 
 log = logging.getLogger(__name__)
 
 MAX_MESSAGE = 4096  # bytes
+MAX_BRACKETS = 8  # no message needs more than two; '[' × 4000 overflowed the parser
+MAX_ID = 2**63 - 1  # a database id; a larger one overflows the column
 RATE, BURST = 5, 10  # messages per second per connection, and the burst allowed
 FLOOD_CLOSE = 50  # refused messages before the connection is closed
 STATE_SECONDS = 1.0  # a reconnect storm reads a game's state once per process per second
@@ -26,6 +28,18 @@ STATE_SECONDS = 1.0  # a reconnect storm reads a game's state once per process p
 
 def _error(code: str, message: str, **extra) -> str:
     return events.encode({"v": 1, "type": "error", "code": code, "message": message, **extra})
+
+
+def _id(value) -> bool:
+    return type(value) is int and 0 < value <= MAX_ID  # type(): True is not an id
+
+
+def _ids(value) -> bool:
+    return type(value) is list and 1 <= len(value) <= 6 and all(_id(v) for v in value)
+
+
+def _flag(value) -> bool:
+    return type(value) is bool
 
 
 class _Bucket:
@@ -53,6 +67,10 @@ class _Member(AsyncWebsocketConsumer):
     channel_layer_alias = "none"  # not in CHANNEL_LAYERS: Channels gives the socket no channel
     player_id: int | None = None
     group: str | None = None
+    counted: str | None = None  # this socket's place in its address's count (quiz/sockets.py)
+    max_message = MAX_MESSAGE
+    # What the socket accepts: {type: {field: (check, required)}}; "v" is always allowed.
+    MESSAGES: dict[str, dict] = {"ping": {}}
 
     async def resync(self) -> None:
         """Send the current state again (a broadcast was missed)."""
@@ -83,6 +101,21 @@ class _Member(AsyncWebsocketConsumer):
     async def removed(self) -> None:
         await self.close(code=4403)
 
+    async def deny(self, code: int) -> None:
+        """Refuse the connection with `code` (docs/protocol.md). Accepted first: a close
+        before the handshake reaches a browser as a failed handshake (1006) without the
+        code, and the page would retry forever."""
+        await self.accept()
+        await self.close(code=code)
+
+    async def admit(self, name: str) -> bool:
+        """Count this socket against its address's cap for `name` (a game or a round)."""
+        counted = f"{name}:{sockets.address(self.scope)}"
+        if not await sockets.counter().admit(counted):
+            return False
+        self.counted = counted
+        return True
+
     async def join(self, group: str) -> None:
         self.group = group
         await events.fanout().join(group, self)
@@ -90,22 +123,65 @@ class _Member(AsyncWebsocketConsumer):
     async def disconnect(self, code):
         if self.group is not None:
             await events.fanout().leave(self.group, self)
+        if self.counted is not None:
+            await sockets.counter().release(self.counted)
+            self.counted = None
 
     def parse(self, text_data) -> dict | str:
-        """The message as a dict, or the error text to send back."""
+        """The message as a dict that fits MESSAGES, or the error text to send back. The
+        size and the brackets are checked before the JSON parser sees the text."""
         if not hasattr(self, "bucket"):
             self.bucket, self.refused = _Bucket(), 0
         if not self.bucket.take():
             return _error("flood", _("Bạn gửi quá nhanh; hãy chờ một chút."))
-        if text_data is None or len(text_data.encode()) > MAX_MESSAGE:
+        if (
+            text_data is None
+            or len(text_data) > self.max_message  # before encoding a long text
+            or len(text_data.encode()) > self.max_message
+        ):
             return _error("size", _("Tin nhắn không hợp lệ hoặc quá dài."))
+        if text_data.count("[") + text_data.count("{") > MAX_BRACKETS:
+            return _error("json", _("Tin nhắn không hợp lệ hoặc quá dài."))
         try:
             message = json.loads(text_data)
-        except ValueError:
+        except (ValueError, RecursionError):
             return _error("json", _("Tin nhắn không hợp lệ hoặc quá dài."))
         if not isinstance(message, dict) or not isinstance(message.get("type"), str):
             return _error("json", _("Tin nhắn không hợp lệ hoặc quá dài."))
+        fields = self.MESSAGES.get(message["type"])
+        if fields is None:
+            return _error("type", self.unknown_type())
+        for key, value in message.items():
+            if key != "type" and key != "v" and (key not in fields or not fields[key][0](value)):
+                return self.field_error(message)
+        if len(message) - 1 - ("v" in message) < len(fields) and any(
+            required and key not in message for key, (_check, required) in fields.items()
+        ):
+            return self.field_error(message)
         return message
+
+    def unknown_type(self) -> str:
+        return _("Loại tin nhắn không được hỗ trợ.")
+
+    def field_error(self, message: dict) -> str:
+        return _error("field", _("Tin nhắn thiếu thông tin hoặc có giá trị không hợp lệ."))
+
+    async def receive(self, text_data=None, bytes_data=None):
+        received_at = timezone.now()
+        message = self.parse(text_data)
+        if isinstance(message, str):
+            await self.refuse(message)
+            return
+        try:
+            await self.handle(message, received_at)
+        except Exception:  # a bug or an outage must answer this message, not end the socket
+            log.exception("%s: message %r", type(self).__name__, message["type"])
+            await self.send(
+                text_data=_error("retry", _("Máy chủ chưa xử lý được tin này; hãy thử lại."))
+            )
+
+    async def handle(self, message: dict, received_at) -> None:
+        """Act on a message that fits MESSAGES."""
 
     async def refuse(self, text: str) -> None:
         self.refused += 1
@@ -118,26 +194,30 @@ class LeaderboardConsumer(_Member):
     """A leaderboard page or big screen: the snapshot on connect, then the throttled
     pushes of its round. Viewers send nothing but pings."""
 
+    max_message = 256
+
     async def connect(self):
         round_id = self.scope["url_route"]["kwargs"]["round_id"]
-        data = await database_sync_to_async(leaderboard.snapshot)(round_id)
+        data = (
+            await database_sync_to_async(leaderboard.snapshot)(round_id)
+            if round_id <= MAX_ID
+            else None
+        )
         if data is None:
-            await self.close(code=4404)
+            await self.deny(4404)
+            return
+        if not await self.admit(f"round:{round_id}"):
+            await self.deny(4429)
             return
         await self.accept()
         await self.send(text_data=leaderboard.encoded(data))
         await self.join(events.round_group(round_id))
 
-    async def receive(self, text_data=None, bytes_data=None):
-        message = self.parse(text_data)
-        if isinstance(message, dict) and message["type"] == "ping":
-            await self.send(text_data='{"type":"pong"}')
-            return
-        await self.refuse(
-            message
-            if isinstance(message, str)
-            else _error("type", _("Trang này chỉ nhận cập nhật, không nhận tin."))
-        )
+    def unknown_type(self) -> str:
+        return _("Trang này chỉ nhận cập nhật, không nhận tin.")
+
+    async def handle(self, message: dict, received_at) -> None:
+        await self.send(text_data='{"type":"pong"}')  # a ping: the only message viewers send
 
 
 RESYNC_SECONDS = 3.0
@@ -203,14 +283,23 @@ class PlayerConsumer(_Member):
     """A player's phone. The signed token from the join page is checked without a database
     query; on every (re)connect the phone gets the current state and its own score."""
 
+    MESSAGES = {
+        "ping": {},
+        "sync": {},
+        "answer": {"index": (_id, True), "choices": (_ids, True)},
+    }
+
     async def connect(self):
         game_id = self.scope["url_route"]["kwargs"]["game_id"]
-        token = parse_qs(self.scope.get("query_string", b"").decode()).get("t", [""])[0]
+        token = parse_qs(self.scope.get("query_string", b"").decode("latin-1")).get("t", [""])[0]
         ids = games.read_player_token(token)
         if ids is None or ids[0] != game_id:
-            await self.close(code=4401)
+            await self.deny(4401)
             return
         self.game_id, self.player_id = ids
+        if not await self.admit(f"game:{game_id}"):
+            await self.deny(4429)
+            return
         await self.accept()
         await self.join(events.game_group(game_id))
         _watch_games()
@@ -244,30 +333,21 @@ class PlayerConsumer(_Member):
         await self.send(text_data=events.encode({"v": 1, "type": "removed"}))
         await self.close(code=4403)
 
-    async def receive(self, text_data=None, bytes_data=None):
-        received_at = timezone.now()
-        message = self.parse(text_data)
-        if isinstance(message, str):
-            await self.refuse(message)
+    def field_error(self, message: dict) -> str:
+        if message["type"] == "answer":
+            return _error("choice", _("Hãy chọn một phương án của câu hỏi này."))
+        return super().field_error(message)
+
+    async def handle(self, message: dict, received_at) -> None:
+        if message["type"] == "answer":
+            await self.answer(message, received_at)
         elif message["type"] == "ping":
             await self.reply('{"v":1,"type":"pong"}')
-        elif message["type"] == "sync":
-            await self.send_state()
-        elif message["type"] == "answer":
-            await self.answer(message, received_at)
         else:
-            await self.refuse(_error("type", _("Loại tin nhắn không được hỗ trợ.")))
+            await self.send_state()  # "sync"
 
     async def answer(self, message: dict, received_at) -> None:
-        index, choices = message.get("index"), message.get("choices")
-        if (
-            not isinstance(index, int)
-            or not isinstance(choices, list)
-            or not 1 <= len(choices) <= 6
-            or not all(isinstance(c, int) for c in choices)
-        ):
-            await self.refuse(_error("choice", _("Hãy chọn một phương án của câu hỏi này.")))
-            return
+        index, choices = message["index"], message["choices"]
         submission = games.Submission(
             self.game_id, self.player_id, index, tuple(choices), received_at
         )
@@ -298,23 +378,41 @@ class HostConsumer(_Member):
     players there are and how many answered. Locks a question at its deadline or when
     everyone has answered."""
 
-    COMMANDS = {"next", "lock", "reveal", "leaderboard", "finish", "lock_lobby", "remove"}
+    MESSAGES = {
+        "ping": {},
+        **{command: {} for command in ("next", "lock", "reveal", "leaderboard", "finish")},
+        "lock_lobby": {"locked": (_flag, False)},
+        "remove": {"player": (_id, True)},
+    }
 
     async def connect(self):
         self.game_id = self.scope["url_route"]["kwargs"]["game_id"]
+        if self.game_id > MAX_ID:
+            await self.deny(4404)
+            return
         user = self.scope.get("user")
         if not await database_sync_to_async(_may_host)(user, self.game_id):
-            await self.close(code=4403)
+            await self.deny(4403)
+            return
+        state = await self.read_state()
+        if state is None:  # a superuser's link to a game deleted since
+            await self.deny(4404)
             return
         await self.accept()
         await self.join(events.game_group(self.game_id))
         _watch_games()
-        await self.resync()
+        await self.resync(state)
         self.last_status = None
         self.watcher = asyncio.create_task(self.watch())
 
-    async def resync(self) -> None:
-        state = await database_sync_to_async(games.game_state)(self.game_id, now=timezone.now())
+    async def read_state(self) -> dict | None:
+        return await database_sync_to_async(games.game_state)(self.game_id, now=timezone.now())
+
+    async def resync(self, state: dict | None = None) -> None:
+        state = state or await self.read_state()
+        if state is None:
+            await self.close(code=4404)
+            return
         self.phase, self.index = state["phase"], state["index"]
         await self.send(text_data=events.encode({**state, "now": int(time.time() * 1000)}))
 
@@ -357,29 +455,20 @@ class HostConsumer(_Member):
                 self.game_id, index=self.index, now=timezone.now()
             )
 
-    async def receive(self, text_data=None, bytes_data=None):
-        message = self.parse(text_data)
-        if isinstance(message, str):
-            await self.refuse(message)
-            return
+    async def handle(self, message: dict, received_at) -> None:
         command = message["type"]
         if command == "ping":
             await self.reply('{"v":1,"type":"pong"}')
-            return
-        if command not in self.COMMANDS:
-            await self.refuse(_error("type", _("Loại tin nhắn không được hỗ trợ.")))
             return
         try:
             await database_sync_to_async(_command)(self.game_id, command, message, self.index)
         except games.GameRefused as refusal:
             await self.send(text_data=_error(refusal.code, str(refusal)))
-        except (TypeError, ValueError):
-            await self.refuse(_error("json", _("Tin nhắn không hợp lệ hoặc quá dài.")))
 
 
 def _may_host(user, game_id: int) -> bool:
-    if user is None or not user.is_authenticated:
-        return False
+    if user is None or not user.is_authenticated or user.consent_at is None:
+        return False  # consent not yet given: every page but the consent page is closed too
     return user.is_superuser or Game.objects.filter(pk=game_id, host=user).exists()
 
 
@@ -402,4 +491,4 @@ def _command(game_id: int, command: str, message: dict, index: int) -> None:
     elif command == "lock_lobby":
         games.set_lobby_locked(game_id, locked=bool(message.get("locked", True)))
     elif command == "remove":
-        games.remove_player(game_id, player_id=int(message["player"]))
+        games.remove_player(game_id, player_id=message["player"])

@@ -42,8 +42,9 @@
     }
   }
 
-  var socket = L.connect("/ws/choi/" + t.game + "/dieu-khien/", handle, function (state) {
-    document.getElementById("connection").textContent = state === "open" ? t.tLive : t.tOffline;
+  var socket = L.connect("/ws/choi/" + t.game + "/dieu-khien/", handle, function (state, code) {
+    document.getElementById("connection").textContent =
+      state === "open" ? t.tLive : state === "offline" ? t.tOffline : L.refusal(t, code);
   });
   root.querySelectorAll("[data-command]").forEach(function (button) {
     button.addEventListener("click", function () {

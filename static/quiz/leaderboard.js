@@ -9,6 +9,7 @@
     "/ws/thi/vong/" + root.dataset.leaderboard + "/";
   var format = new Intl.NumberFormat("vi-VN", {useGrouping: false, maximumFractionDigits: 1});
   var delay = 1000;
+  var CLOSED = {4404: "Gone", 4429: "Busy"};
 
   function text(value) {
     if (value === null || value === undefined) return "—";
@@ -91,7 +92,11 @@
       if (data.type === "leaderboard") render(data);
     };
     socket.onclose = function (event) {
-      if (event.code === 4404) return;
+      // Refused (docs/protocol.md): reconnecting cannot help; the page says why and stops.
+      if (event.code >= 4400 && event.code < 4500) {
+        statusText.textContent = root.dataset["closed" + (CLOSED[event.code] || "Other")];
+        return;
+      }
       statusText.textContent = status.dataset.offline;
       setTimeout(connect, delay);
       delay = Math.min(delay * 2, 30000);

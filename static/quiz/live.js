@@ -1,6 +1,17 @@
 // Shared by the player's and the host's pages: a websocket that reconnects with backoff
 // and jitter, and small renderers that build DOM nodes (textContent only, never HTML).
 window.HocSoLive = (function () {
+  // The codes the server refuses a connection with (docs/protocol.md): reconnecting cannot
+  // help, so the page stops and says why, with the page's data-t-closed-* text.
+  var REFUSED = {4401: "Token", 4403: "Forbidden", 4404: "Gone", 4429: "Busy"};
+
+  function refused(code) { return code >= 4400 && code < 4500; }
+
+  function refusal(dataset, code, prefix) {
+    prefix = prefix || "tClosed";
+    return dataset[prefix + (REFUSED[code] || "Other")] || dataset[prefix + "Other"] || "";
+  }
+
   function connect(path, onMessage, onStatus) {
     var delay = 500;
     var socket = null;
@@ -10,7 +21,7 @@ window.HocSoLive = (function () {
       socket.onopen = function () { delay = 500; onStatus("open"); };
       socket.onmessage = function (event) { onMessage(JSON.parse(event.data)); };
       socket.onclose = function (event) {
-        if (event.code === 4401 || event.code === 4403 || event.code === 4404) {
+        if (refused(event.code)) {
           onStatus("closed", event.code);
           return;
         }
@@ -57,5 +68,6 @@ window.HocSoLive = (function () {
     tick();
   }
 
-  return {connect: connect, el: el, table: table, countdown: countdown};
+  return {connect: connect, refused: refused, refusal: refusal, el: el, table: table,
+    countdown: countdown};
 })();

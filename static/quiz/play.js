@@ -128,7 +128,7 @@
     }
   }
 
-  var socket = L.connect("/ws/choi/" + t.game + "/?t=" + encodeURIComponent(t.token), handle, function (state) {
-    status.textContent = state === "open" ? "" : state === "offline" ? t.tOffline : "";
+  var socket = L.connect("/ws/choi/" + t.game + "/?t=" + encodeURIComponent(t.token), handle, function (state, code) {
+    status.textContent = state === "open" ? "" : state === "offline" ? t.tOffline : L.refusal(t, code);
   });
 })();

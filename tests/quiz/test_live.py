@@ -21,6 +21,7 @@ from quiz.models import Choice, Contest
 from quiz.services import save_answer, start_attempt, submit_attempt
 from tests import factories
 from tests.quiz.test_attempts import right
+from tests.quiz.test_game_consumers import refusal
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("tuyen_quang")]
 
@@ -145,11 +146,9 @@ def test_an_unknown_or_unpublished_round_is_refused(round_):
     Contest.objects.update(is_published=False)
 
     async def scenario():
-        connected, code = await viewer(round_.pk).connect()
-        missing, missing_code = await viewer(round_.pk + 999).connect()
-        return connected, code, missing, missing_code
+        return [await refusal(viewer(round_.pk)), await refusal(viewer(round_.pk + 999))]
 
-    assert async_to_sync(scenario)() == (False, 4404, False, 4404)
+    assert async_to_sync(scenario)() == [4404, 4404]
 
 
 def test_every_message_a_viewer_sends_is_validated(round_):
