@@ -1,19 +1,40 @@
 """Course files in, a checked CourseData out. Two readers, one shape; nothing touches the DB.
 
 Formats: docs/course-format.md. Every error names its line (Markdown) or sheet and row
-(.xlsx) in Vietnamese; the first file error stops the import.
+(.xlsx) in Vietnamese; the first file error stops the import, so one problem is shown and
+none is stored. Every text is checked against its column (length, NUL) and every number
+against its range here, so nothing reaches the database to fail there.
 """
 
 import datetime
 import re
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
+
 from accounts.spreadsheets import open_xlsx
+from courses.models import Choice, Course, Lesson, Module
+from courses.validators import validate_web_url
 
 AUDIENCES = {"residents", "officials", "everyone"}
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 FREE_TEXT_KEYS = {"title", "summary"}
 CHOICE_RE = re.compile(r"^- \[( |x|X)\] (.+)$")
+
+# What one course file may hold. A file above a cap is refused at once, before anything
+# else is read or built: the parse keeps the whole course in memory and the import writes
+# it in one transaction (one request). The largest starter course has 4 modules, 15
+# lessons and 24 questions; these leave room for a whole curriculum.
+MAX_MODULES = 50
+MAX_LESSONS = 300
+MAX_QUESTIONS = 1500  # check questions and final-test questions together
+# Blank rows an Excel sheet may have besides its capped rows (formatted, never filled).
+MAX_BLANK_ROWS = 1000
+# Numbers a file may give, within their columns (PositiveSmallIntegerField ≤ 32767) and
+# what a lesson can be: a minimum reading time above an hour would lock learners out.
+MAX_COURSE_MINUTES = 32767
+MAX_LESSON_MINUTES = 600
+MAX_MIN_READ_SECONDS = 3600
 
 
 class CourseFileError(ValueError):
@@ -34,6 +55,7 @@ class LessonData:
     minutes: int | None = None
     min_read_seconds: int | None = None
     video_url: str = ""
+    video_where: str = ""
     body_lines: list[str] = field(default_factory=list)
     questions: list[QuestionData] = field(default_factory=list)
     where: str = ""
@@ -82,20 +104,28 @@ def _course_header(values: dict, where) -> dict:
     completion = str(values["completion"]).strip().split()
     if completion == ["lessons"]:
         rule, pass_mark = "lessons", 80
-    elif len(completion) == 2 and completion[0] == "test" and completion[1].isdigit():
-        rule, pass_mark = "final_test", int(completion[1])
+    elif len(completion) == 2 and completion[0] == "test" and _is_ascii_number(completion[1]):
+        rule = "final_test"
+        pass_mark = int(completion[1]) if len(completion[1]) <= 3 else 0
         if not 1 <= pass_mark <= 100:
             raise CourseFileError(f"{where('completion')}: điểm đạt phải từ 1 đến 100.")
     else:
         raise CourseFileError(
             f"{where('completion')}: viết “lessons” hoặc “test 80” (điểm đạt theo %)."
         )
+    title = str(values["title"]).strip()
+    _fit(title, Course, "title", where("title"), "tên khoá học")
+    _fit(slug, Course, "slug", where("slug"), "slug")
+    summary = str(values["summary"]).strip()
+    _fit(summary, Course, "summary", where("summary"), "giới thiệu")
     return {
-        "title": str(values["title"]).strip(),
+        "title": title,
         "slug": slug,
         "audience": audience,
-        "summary": str(values["summary"]).strip(),
-        "estimated_minutes": _positive(values["estimated_minutes"], where("estimated_minutes")),
+        "summary": summary,
+        "estimated_minutes": _positive(
+            values["estimated_minutes"], where("estimated_minutes"), MAX_COURSE_MINUTES
+        ),
         "completion_rule": rule,
         "pass_mark": pass_mark,
         "opens_on": _date(values.get("opens"), where("opens")),
@@ -103,14 +133,28 @@ def _course_header(values: dict, where) -> dict:
     }
 
 
-def _positive(value, where: str) -> int:
-    try:
-        number = int(str(value).strip())
-    except ValueError:
-        number = 0
-    if number <= 0:
-        raise CourseFileError(f"{where}: “{value}” phải là một số nguyên dương.")
-    return number
+def _is_ascii_number(text: str) -> bool:
+    # str.isdigit() is true for "²" and "٣", which int() then refuses or reads as 3.
+    return text.isascii() and text.isdigit()
+
+
+def _positive(value, where: str, maximum: int) -> int:
+    text = str(value).strip()
+    if not _is_ascii_number(text) or not text.strip("0"):
+        raise CourseFileError(f"{where}: “{text[:20]}” phải là một số nguyên dương.")
+    # Compared as text first: int() of a 5,000-digit string raises (Python's digit limit).
+    if len(text.lstrip("0")) > len(str(maximum)) or int(text) > maximum:
+        raise CourseFileError(f"{where}: “{text[:20]}” lớn quá; tối đa {_dotted(maximum)}.")
+    return int(text)
+
+
+def _fit(value: str, model, name: str, where: str, what: str) -> None:
+    """Refuse a text its database column would refuse (NUL, PostgreSQL) or cut (length)."""
+    if "\x00" in value:
+        raise CourseFileError(f"{where}: {what} có ký tự NUL (\\0); hãy xoá ký tự này.")
+    limit = model._meta.get_field(name).max_length
+    if limit and len(value) > limit:
+        raise CourseFileError(f"{where}: {what} dài {len(value)} ký tự; tối đa {limit} ký tự.")
 
 
 def _date(value, where: str) -> datetime.date | None:
@@ -131,9 +175,13 @@ def _check(course: CourseData) -> CourseData:
     if not course.modules:
         raise CourseFileError("Khoá học chưa có chương nào (“# Module: …”).")
     for module in course.modules:
+        _fit(module.title, Module, "title", module.where, "tên chương")
         if not module.lessons:
             raise CourseFileError(f"{module.where}: chương “{module.title}” chưa có bài học nào.")
         for lesson in module.lessons:
+            _fit(lesson.title, Lesson, "title", lesson.where, "tên bài")
+            _fit(lesson.body, Lesson, "body", lesson.where, "nội dung bài")
+            _check_video(lesson)
             if lesson.minutes is None or lesson.min_read_seconds is None:
                 raise CourseFileError(
                     f"{lesson.where}: bài “{lesson.title}” thiếu “minutes” hoặc “min_read_seconds”."
@@ -159,7 +207,24 @@ def _check(course: CourseData) -> CourseData:
     return course
 
 
+def _check_video(lesson: LessonData) -> None:
+    where = lesson.video_where or lesson.where
+    if not lesson.video_url:
+        return
+    try:
+        validate_web_url(lesson.video_url)
+    except ValidationError as error:
+        raise CourseFileError(
+            f"{where}: video của bài “{lesson.title}”: {error.messages[0]}"
+        ) from None
+    _fit(lesson.video_url, Lesson, "video_url", where, "đường dẫn video")
+
+
 def _check_question(question: QuestionData) -> None:
+    for text, _correct in question.choices:
+        _fit(text, Choice, "text", question.where, "phương án")
+    if "\x00" in question.text + question.explanation:
+        raise CourseFileError(f"{question.where}: câu hỏi có ký tự NUL (\\0); hãy xoá ký tự này.")
     if not 2 <= len(question.choices) <= 6:
         raise CourseFileError(f"{question.where}: câu hỏi cần từ 2 đến 6 phương án.")
     if sum(correct for _, correct in question.choices) != 1:
@@ -176,6 +241,7 @@ def _check_question(question: QuestionData) -> None:
 def parse_markdown(text: str) -> CourseData:
     """Read a Markdown course bundle (docs/course-format.md)."""
     lines = text.replace("\r\n", "\n").split("\n")
+    _refuse_oversized_markdown(lines)
     if not lines or lines[0].strip() != "---":
         raise CourseFileError(
             "Dòng 1: tệp phải bắt đầu bằng phần thông tin khoá học giữa hai dòng “---”."
@@ -261,11 +327,12 @@ def parse_markdown(text: str) -> CourseData:
             key, sep, value = stripped.partition(":")
             key = key.strip()
             if key == "minutes":
-                lesson.minutes = _positive(value, where)
+                lesson.minutes = _positive(value, where, MAX_LESSON_MINUTES)
             elif key == "min_read_seconds":
-                lesson.min_read_seconds = _positive(value, where)
+                lesson.min_read_seconds = _positive(value, where, MAX_MIN_READ_SECONDS)
             elif key == "video":
                 lesson.video_url = value.split(" #")[0].strip()
+                lesson.video_where = where
             else:
                 raise CourseFileError(
                     f"{where}: ngay dưới tên bài chỉ có minutes, min_read_seconds, video; "
@@ -281,6 +348,35 @@ def parse_markdown(text: str) -> CourseData:
     return _check(course)
 
 
+def _refuse_oversized_markdown(lines: list[str]) -> None:
+    """Count what the file holds before reading any of it; refuse it whole above a cap."""
+    for number, line in enumerate(lines, start=1):
+        if "\x00" in line:
+            raise CourseFileError(f"Dòng {number}: có ký tự NUL (\\0); hãy xoá ký tự này.")
+    modules = sum(line.startswith("# Module:") for line in lines)
+    lessons = sum(line.startswith("## ") for line in lines)
+    questions = sum(line.startswith("### Question:") for line in lines)
+    _refuse_above_caps(modules=modules, lessons=lessons, questions=questions)
+
+
+def _refuse_above_caps(*, modules: int = 0, lessons: int = 0, questions: int = 0) -> None:
+    for count, cap, what in (
+        (modules, MAX_MODULES, "chương"),
+        (lessons, MAX_LESSONS, "bài học"),
+        (questions, MAX_QUESTIONS, "câu hỏi"),
+    ):
+        if count > cap:
+            raise CourseFileError(
+                f"Tệp có {_dotted(count)} {what}; một khoá học có tối đa {_dotted(cap)} "
+                f"{what}. Hãy chia thành nhiều khoá học."
+            )
+
+
+def _dotted(number: int) -> str:
+    """1.500, as Vietnamese writes thousands."""
+    return f"{number:,}".replace(",", ".")
+
+
 # --- Excel workbook -------------------------------------------------------------------------
 
 SHEETS = {
@@ -294,24 +390,54 @@ QUESTION_COLUMNS = ["Bài học", "Câu hỏi", "A", "B", "C", "D", "E", "F", "�
 FINAL_TEST = "Kiểm tra cuối"
 
 
+SHEET_CAPS = {
+    "course": (20, "dòng"),
+    "modules": (MAX_MODULES, "chương"),
+    "lessons": (MAX_LESSONS, "bài học"),
+    "questions": (MAX_QUESTIONS, "câu hỏi"),
+}
+
+
 def _rows(workbook, key: str, columns: list[str]):
+    """The sheet's filled rows, read one at a time; refused as soon as it holds more rows
+    than its cap (plus MAX_BLANK_ROWS blank ones), with the count the sheet declares."""
     name = SHEETS[key]
     if name not in workbook.sheetnames:
         raise CourseFileError(f"Thiếu trang tính “{name}”.")
-    rows = workbook[name].iter_rows(values_only=True)
+    sheet = workbook[name]
+    cap, what = SHEET_CAPS[key]
+    rows = sheet.iter_rows(values_only=True)
     header = [str(c).strip() if c is not None else "" for c in next(rows, ())]
     missing = [c for c in columns if c not in header]
     if missing:
         raise CourseFileError(f"Trang “{name}”: thiếu cột {', '.join(missing)}.")
     index = {c: header.index(c) for c in columns}
+    filled = 0
     for number, row in enumerate(rows, start=2):
         values = {c: (row[i] if i < len(row) else None) for c, i in index.items()}
         if all(v in (None, "") for v in values.values()):
+            if number - 1 - filled > MAX_BLANK_ROWS:
+                raise CourseFileError(_too_many_rows(sheet, name, cap, what))
             continue
-        yield (
-            f"Trang “{name}”, dòng {number}",
-            {c: (v.strip() if isinstance(v, str) else v) for c, v in values.items()},
-        )
+        filled += 1
+        if filled > cap:
+            raise CourseFileError(_too_many_rows(sheet, name, cap, what))
+        where = f"Trang “{name}”, dòng {number}"
+        for value in values.values():
+            if isinstance(value, str) and "\x00" in value:
+                raise CourseFileError(f"{where}: có ký tự NUL (\\0); hãy xoá ký tự này.")
+        yield where, {c: (v.strip() if isinstance(v, str) else v) for c, v in values.items()}
+
+
+def _too_many_rows(sheet, name: str, cap: int, what: str) -> str:
+    # The count the sheet declares (its dimension) when it has one; it is not trusted for
+    # the refusal itself, which counts rows as they are read.
+    declared = sheet.max_row if isinstance(sheet.max_row, int) else 0
+    count = _dotted(declared - 1) if declared - 1 > cap else f"hơn {_dotted(cap)}"
+    return (
+        f"Trang “{name}” có {count} dòng; một khoá học có tối đa {_dotted(cap)} {what}. "
+        "Hãy chia thành nhiều khoá học."
+    )
 
 
 def parse_xlsx(upload) -> CourseData:
@@ -347,8 +473,8 @@ def parse_xlsx(upload) -> CourseData:
                 )
             lesson = LessonData(
                 title=str(row["Tên bài"]),
-                minutes=_positive(row["Phút"], where),
-                min_read_seconds=_positive(row["Giây đọc tối thiểu"], where),
+                minutes=_positive(row["Phút"], where, MAX_LESSON_MINUTES),
+                min_read_seconds=_positive(row["Giây đọc tối thiểu"], where, MAX_MIN_READ_SECONDS),
                 video_url=str(row["Video"] or ""),
                 body_lines=str(row["Nội dung"] or "").split("\n"),
                 where=where,

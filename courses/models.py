@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.text import fold
 from courses.markdown import render_markdown
+from courses.validators import validate_attachment, validate_video_file, validate_web_url
 
 
 class Audience(models.TextChoices):
@@ -114,9 +115,24 @@ class Lesson(models.Model):
     body_html = models.TextField(editable=False)
     image = models.ImageField(_("ảnh minh hoạ"), upload_to="courses/lessons/", blank=True)
     image_alt = models.CharField(_("mô tả ảnh"), max_length=200, blank=True)
-    video_url = models.URLField(_("video (đường dẫn)"), blank=True)
-    video_file = models.FileField(_("video (tải lên)"), upload_to="courses/videos/", blank=True)
-    attachment = models.FileField(_("tài liệu đính kèm"), upload_to="courses/files/", blank=True)
+    video_url = models.URLField(
+        _("video (đường dẫn)"),
+        blank=True,
+        validators=[validate_web_url],
+        help_text=_("Địa chỉ web bắt đầu bằng https:// (ví dụ một video trên YouTube)."),
+    )
+    video_file = models.FileField(
+        _("video (tải lên)"),
+        upload_to="courses/videos/",
+        blank=True,
+        validators=[validate_video_file],
+    )
+    attachment = models.FileField(
+        _("tài liệu đính kèm"),
+        upload_to="courses/files/",
+        blank=True,
+        validators=[validate_attachment],
+    )
     estimated_minutes = models.PositiveSmallIntegerField(_("thời lượng (phút)"), default=5)
     min_read_seconds = models.PositiveSmallIntegerField(
         _("thời gian đọc tối thiểu (giây)"), default=60

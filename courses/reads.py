@@ -8,6 +8,7 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from courses.models import Course, Lesson, Question
+from courses.validators import safe_web_url
 
 TIMEOUT = 60 * 60
 SLUG_TIMEOUT = 5 * 60
@@ -85,7 +86,12 @@ def lesson_content(course: Course, lesson_id: int) -> dict | None:
             "complete_url": reverse("learning:complete", args=[course.slug, lesson.pk]),
         }
 
-    return cache.get_or_set(content_key(course, f"lesson:{lesson_id}"), build, TIMEOUT) or None
+    content = cache.get_or_set(content_key(course, f"lesson:{lesson_id}"), build, TIMEOUT)
+    if not content:
+        return None
+    # Checked as it is shown, not only as it was stored: a link saved before the check
+    # (or read back from an older cache entry) must never become href="javascript:…".
+    return {**content, "video_url": safe_web_url(content["video_url"])}
 
 
 def final_test(course: Course) -> list[dict]:
