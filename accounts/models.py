@@ -1,5 +1,7 @@
 import datetime
 
+from django.conf import settings
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core import signing
 from django.core.validators import RegexValidator
@@ -182,6 +184,20 @@ class UserQuerySet(models.QuerySet):
             condition |= Q(phone__contains=digits)
         return self.filter(condition) if key else self
 
+    def claimed(self) -> "UserQuerySet":
+        """People who have taken their account over: they have signed in at least once
+        (a slip's code, a password, a reset link) or have a password of their own. From
+        then on the account is theirs alone: no coordinator's slip may sign anyone in as
+        them, and a lost password is recovered by the person, through their own phone."""
+        # Mirrors AbstractBaseUser.has_usable_password(): only "!…" is unusable.
+        return self.filter(
+            Q(last_login__isnull=False) | ~Q(password__startswith=UNUSABLE_PASSWORD_PREFIX)
+        )
+
+    def unclaimed(self) -> "UserQuerySet":
+        """Accounts made for people (a roster, an assisted sign-up) not yet taken over."""
+        return self.filter(last_login__isnull=True, password__startswith=UNUSABLE_PASSWORD_PREFIX)
+
     def by_attendee_code(self, code: str) -> "User | None":
         """The active person whose personal check-in QR holds `code`, or None."""
         try:
@@ -293,6 +309,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     def get_short_name(self) -> str:
         return self.full_name.split()[-1] if self.full_name else self.phone
 
+    @property
+    def is_claimed(self) -> bool:
+        """See UserQuerySet.claimed()."""
+        return self.last_login is not None or self.has_usable_password()
+
 
 class Role(models.TextChoices):
     PROVINCE_ADMIN = "province_admin", _("Quản trị cấp tỉnh")
@@ -374,7 +395,11 @@ class RosterImport(models.Model):
     file_name = models.CharField(_("tệp"), max_length=200)
     rows = models.JSONField(default=list)  # valid rows of people without an account
     existing = models.JSONField(default=list)  # valid rows of people who have one: skipped
+    # The first MAX_STORED_PROBLEMS problems; all of them (problem_count) are in
+    # problems_file, an .xlsx under PRIVATE_ROOT for the importer to download.
     problems = models.JSONField(default=list)
+    problem_count = models.PositiveIntegerField(default=0)
+    problems_file = models.CharField(max_length=200, blank=True)
     new_organizations = models.JSONField(default=list)
     empty_rows = models.PositiveIntegerField(default=0)
     confirmed_at = models.DateTimeField(null=True, blank=True)
@@ -401,3 +426,72 @@ class SignInCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} → {self.expires_at:%Y-%m-%d}"
+
+
+# A running job reports progress every few seconds; this long without it, it is dead.
+JOB_STALLED_AFTER = datetime.timedelta(minutes=10)
+
+
+class Job(models.Model):
+    """Work too long for a request (account slips, a large question bank), done in the
+    background for the person who asked; its page shows progress, then the result."""
+
+    class Kind(models.TextChoices):
+        SLIPS = "slips", _("Phiếu tài khoản")
+        BANK_IMPORT = "bank_import", _("Nhập ngân hàng câu hỏi")
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Đang chờ")
+        RUNNING = "running", _("Đang chạy")
+        DONE = "done", _("Xong")
+        FAILED = "failed", _("Lỗi")
+
+    kind = models.CharField(_("loại"), max_length=20, choices=Kind.choices)
+    # The dotted path of the function of the job id that does the work; set by code only.
+    task = models.CharField(max_length=200)
+    params = models.JSONField(default=dict)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jobs"
+    )
+    state = models.CharField(
+        _("trạng thái"), max_length=10, choices=State.choices, default=State.PENDING
+    )
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    message = models.CharField(_("thông báo"), max_length=500, blank=True)  # for the person
+    error = models.TextField(blank=True)  # for the administrator: what went wrong
+    input_file = models.CharField(max_length=200, blank=True)  # under PRIVATE_ROOT
+    result_file = models.CharField(max_length=200, blank=True)  # under PRIVATE_ROOT
+    result_name = models.CharField(max_length=200, blank=True)  # the download's file name
+    next_url = models.CharField(max_length=200, blank=True)  # where the person goes after
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()  # the last sign of life (start, progress, end)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("công việc nền")
+        verbose_name_plural = _("công việc nền")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk}: {self.get_state_display()}"
+
+    @property
+    def stalled(self) -> bool:
+        """Unfinished with no sign of life for JOB_STALLED_AFTER: its process died (a
+        failure inside the process is caught and recorded; a killed worker cannot be)."""
+        return not self.finished and timezone.now() - self.updated_at > JOB_STALLED_AFTER
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (self.State.DONE, self.State.FAILED)
+
+    @property
+    def failed(self) -> bool:
+        return self.state == self.State.FAILED or self.stalled
+
+    @property
+    def percent(self) -> int:
+        if self.state == self.State.DONE:
+            return 100
+        return min(99, round(100 * self.done / self.total)) if self.total else 0

@@ -3,7 +3,8 @@
 `check_roster` turns a workbook into a RosterCheck: the valid rows, normalised, and every
 problem with its row number and a Vietnamese message. The directory (communes,
 organizations, the importer's scope) is passed in, so the check runs in memory: 20,000 rows
-take seconds, not a query per row.
+take seconds, not a query per row. A valid row fits its model fields (lengths, ranges, no
+NUL), so what the preview accepts the confirm can store.
 """
 
 import datetime
@@ -13,10 +14,26 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from accounts.exports import xlsx_bytes
-from accounts.models import KIND_PREFIXES, ParticipantKind
+from accounts.models import KIND_PREFIXES, Organization, ParticipantKind, User
 from accounts.phone import normalize_phone
-from accounts.spreadsheets import cell_text, is_formula, open_xlsx
+from accounts.spreadsheets import (
+    cell_text,
+    has_nul,
+    is_formula,
+    open_xlsx,
+    sheet_rows,
+    shown,
+    too_many_rows,
+)
 from accounts.text import fold
+
+# Rows a roster may have below its header: a province's largest unit is a few thousand
+# officials, and a 20,000-row roster is checked in a few seconds inside one request.
+MAX_ROSTER_ROWS = 20_000
+NAME_MAX = User._meta.get_field("full_name").max_length
+ORGANIZATION_MAX = Organization._meta.get_field("name").max_length
+OLDEST_BIRTH_YEAR = 1900
+YOUNGEST_AGE = 15
 
 COLUMNS = ["Họ và tên", "Số điện thoại", "Năm sinh", "Cơ quan, đơn vị", "Xã, phường", "Đối tượng"]
 REQUIRED = ["Họ và tên", "Số điện thoại", "Xã, phường"]
@@ -56,9 +73,11 @@ class Directory:
         )
 
     def commune(self, value) -> int | None:
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
         key = fold(str(value))
-        if isinstance(value, int | float) or key.isdigit():
-            key = f"{int(float(key)):05d}"  # Excel turns "00985" into 985
+        if key.isdigit() and len(key) <= 5:
+            key = key.zfill(5)  # Excel turns "00985" into 985
         for prefix in KIND_PREFIXES:
             if key.startswith(prefix):
                 key = key[len(prefix) :]
@@ -75,11 +94,12 @@ class RosterCheck:
 
 
 def check_roster(upload, *, directory: Directory) -> RosterCheck:
-    """Check every row of an uploaded roster; raises SpreadsheetError for a bad file."""
-    workbook = open_xlsx(upload, formulas=True)  # formulas kept, so one is seen and refused
+    """Check every row of an uploaded roster; raises SpreadsheetError for a bad file or one
+    of more than MAX_ROSTER_ROWS rows (refused before any row is read)."""
+    # Formulas kept, so one is seen and refused.
+    workbook = open_xlsx(upload, formulas=True, max_rows=MAX_ROSTER_ROWS)
     try:
-        sheet = workbook.worksheets[0]
-        rows = sheet.iter_rows(values_only=True)
+        rows = sheet_rows(workbook)
         header = [cell_text(cell) for cell in next(rows, ())]
         result = RosterCheck()
         missing = [c for c in REQUIRED if c not in header]
@@ -92,6 +112,8 @@ def check_roster(upload, *, directory: Directory) -> RosterCheck:
         seen: dict[str, int] = {}
         new_organizations: dict[str, str] = {}
         for number, row in enumerate(rows, start=2):
+            if number - 1 > MAX_ROSTER_ROWS:  # a sheet whose rows could not be counted
+                raise too_many_rows(None, MAX_ROSTER_ROWS)
             cells = {c: (row[i] if i < len(row) else None) for c, i in index.items()}
             if all(cell_text(v) == "" for v in cells.values()):
                 result.empty_rows += 1
@@ -115,15 +137,23 @@ def _check_row(number, cells, directory, seen, new_organizations) -> dict:
                 _("Cột “%(c)s” chứa công thức (%(v)s); hãy nhập giá trị, không nhập công thức.")
                 % {"c": column, "v": value.strip()[:30]}
             )
+        if has_nul(value):
+            return problem(
+                _("Cột “%(c)s” chứa ký tự không hợp lệ (NUL); hãy gõ lại ô này.") % {"c": column}
+            )
     name = cell_text(raw["Họ và tên"])
     if not name:
         return problem(_("Thiếu họ và tên."))
+    if len(name) > NAME_MAX:
+        return problem(
+            _("Họ và tên dài %(n)s ký tự; tối đa %(max)s.") % {"n": len(name), "max": NAME_MAX}
+        )
     try:
         phone = normalize_phone(cell_text(raw["Số điện thoại"]))
     except ValidationError as error:
         return problem(
             _("Số điện thoại “%(v)s”: %(m)s")
-            % {"v": cell_text(raw["Số điện thoại"]), "m": error.messages[0]}
+            % {"v": shown(raw["Số điện thoại"]), "m": error.messages[0]}
         )
     if phone in seen:
         return problem(
@@ -139,15 +169,15 @@ def _check_row(number, cells, directory, seen, new_organizations) -> dict:
             if key in directory.ambiguous
             else _("Không tìm thấy xã, phường “%(v)s” trong tỉnh.")
         )
-        return problem(message % {"v": commune_text})
+        return problem(message % {"v": shown(commune_text)})
     birth_year = None
     if cell_text(raw["Năm sinh"]):
         try:
             birth_year = int(float(cell_text(raw["Năm sinh"])))
-        except ValueError:
+        except (ValueError, OverflowError):  # "abc", "nan"; "1e400" is inf
             birth_year = 0
-        if not 1900 <= birth_year <= datetime.date.today().year - 15:
-            return problem(_("Năm sinh “%(v)s” không hợp lệ.") % {"v": cell_text(raw["Năm sinh"])})
+        if not OLDEST_BIRTH_YEAR <= birth_year <= datetime.date.today().year - YOUNGEST_AGE:
+            return problem(_("Năm sinh “%(v)s” không hợp lệ.") % {"v": shown(raw["Năm sinh"])})
     kind_text = cell_text(raw["Đối tượng"])
     kind = KINDS.get(fold(kind_text)) if kind_text else DEFAULT_KIND
     if kind is None:
@@ -156,14 +186,19 @@ def _check_row(number, cells, directory, seen, new_organizations) -> dict:
                 "Đối tượng “%(v)s” không có trong danh mục "
                 "(ví dụ: Cán bộ cấp xã, Công chức, Viên chức)."
             )
-            % {"v": kind_text}
+            % {"v": shown(kind_text)}
         )
     organization = cell_text(raw["Cơ quan, đơn vị"])
+    if len(organization) > ORGANIZATION_MAX:
+        return problem(
+            _("Tên cơ quan, đơn vị dài %(n)s ký tự; tối đa %(max)s.")
+            % {"n": len(organization), "max": ORGANIZATION_MAX}
+        )
     organization_key = fold(organization)
     if not directory.in_scope(commune, directory.organizations.get(organization_key)):
         return problem(
             _("Xã “%(c)s” và cơ quan “%(o)s” đều ngoài phạm vi bạn phụ trách.")
-            % {"c": commune_text, "o": organization or "—"}
+            % {"c": shown(commune_text), "o": shown(organization) or "—"}
         )
     if organization and organization_key not in directory.organizations:
         new_organizations.setdefault(organization_key, organization)

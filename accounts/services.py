@@ -9,14 +9,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import jobs
+from accounts.exports import xlsx_bytes
 from accounts.models import (
     Commune,
+    Job,
     Organization,
     ParticipantKind,
     Province,
@@ -29,6 +35,7 @@ from accounts.models import (
 from accounts.roster import Directory, check_roster
 from accounts.scopes import Scope
 from accounts.signals import people_imported
+from accounts.slips import slips_pdf
 from accounts.sms import send_sms
 from accounts.text import fold
 
@@ -182,17 +189,37 @@ def _known_phones(phones: list[str]) -> set[str]:
     return known
 
 
+# Problems kept in the import record and shown on its page; every one of them is in the
+# downloadable list (an .xlsx under PRIVATE_ROOT), whose size the row cap bounds.
+MAX_STORED_PROBLEMS = 200
+PROBLEMS_FOLDER = "rosters"
+
+
 def preview_roster(upload, *, user: User, scope: Scope) -> RosterImport:
     """Check an uploaded roster and keep the outcome for the confirm step; writes no account.
-    Raises SpreadsheetError for a file that is not a sane .xlsx."""
+    Raises SpreadsheetError for a file that is not a sane .xlsx, or too long a one."""
     checked = check_roster(upload, directory=roster_directory(scope))
     known = _known_phones([row["phone"] for row in checked.valid])
+    problems_file = ""
+    if len(checked.problems) > MAX_STORED_PROBLEMS:
+        problems_file = f"{PROBLEMS_FOLDER}/{secrets.token_hex(12)}-loi.xlsx"
+        path = Path(settings.PRIVATE_ROOT) / problems_file
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(
+            xlsx_bytes(
+                title=_("Dòng có lỗi"),
+                headers=[_("Dòng"), _("Lỗi")],
+                rows=([p["row"], p["message"]] for p in checked.problems),
+            )
+        )
     return RosterImport.objects.create(
         created_by=user,
         file_name=upload.name[:200],
         rows=[row for row in checked.valid if row["phone"] not in known],
         existing=[row for row in checked.valid if row["phone"] in known],
-        problems=checked.problems,
+        problems=checked.problems[:MAX_STORED_PROBLEMS],
+        problem_count=len(checked.problems),
+        problems_file=problems_file,
         new_organizations=checked.new_organizations,
         empty_rows=checked.empty_rows,
     )
@@ -268,11 +295,12 @@ def _token_hash(token: str) -> str:
 
 
 def issue_sign_in_codes(users, *, now: datetime.datetime, days: int = SIGN_IN_DAYS) -> dict:
-    """A fresh one-time sign-in token per user (earlier unused ones stop working).
+    """A fresh one-time sign-in token per user whose account is not yet claimed (earlier
+    unused ones stop working; a claimed account gets none: it is its owner's alone).
     Returns {user id: token}; only hashes are stored."""
     users = list(users)
     SignInCode.objects.filter(user__in=users, used_at__isnull=True).delete()
-    tokens = {user.pk: secrets.token_urlsafe(12) for user in users}
+    tokens = {user.pk: secrets.token_urlsafe(12) for user in users if not user.is_claimed}
     SignInCode.objects.bulk_create(
         [
             SignInCode(
@@ -296,11 +324,68 @@ def use_sign_in_code(token: str, *, now: datetime.datetime) -> User | None:
         .filter(token_hash=_token_hash(token), used_at__isnull=True, expires_at__gt=now)
         .first()
     )
-    if code is None or not code.user.is_active:
+    # A code printed before its owner claimed the account (a password reset by phone,
+    # say) must not let whoever holds the slip in afterwards.
+    if code is None or not code.user.is_active or code.user.is_claimed:
         return None
     code.used_at = now
     code.save(update_fields=["used_at"])
     return code.user
+
+
+def start_slips(*, user: User, roster: RosterImport, site_url: str) -> Job:
+    """Queue the account slips of a confirmed roster's people as a background job."""
+    return jobs.start_job(
+        user=user,
+        kind=Job.Kind.SLIPS,
+        work=build_slips,
+        params={"roster": roster.pk, "site_url": site_url},
+        total=len(roster.created_ids),
+        next_url=reverse("accounts:roster_preview", args=[roster.pk]),
+    )
+
+
+def build_slips(job_id: int) -> None:
+    """The slips PDF of a job: for each person the roster created (in the asker's scope
+    today), a new one-time sign-in code, or "đã kích hoạt" for an account already claimed;
+    old unused codes stop working."""
+    job = Job.objects.select_related("created_by").get(pk=job_id)
+    roster = RosterImport.objects.get(
+        pk=job.params["roster"], created_by=job.created_by, confirmed_at__isnull=False
+    )
+    now = timezone.now()
+    people = list(
+        Scope.of(job.created_by)
+        .filter(User.objects.filter(pk__in=roster.created_ids))
+        .select_related("organization")
+        .order_by("organization__name", "full_name")
+    )
+    jobs.report_progress(job_id, done=0, total=len(people))
+    tokens = issue_sign_in_codes(people, now=now)
+    site_url = job.params["site_url"].rstrip("/")
+    groups: dict[str, list[dict]] = {}
+    for person in people:
+        name = person.organization.name if person.organization else _("Chưa có cơ quan")
+        token = tokens.get(person.pk)
+        url = f"{site_url}{reverse('sign_in_code', args=[token])}" if token else None
+        groups.setdefault(name, []).append(
+            {"full_name": person.full_name, "phone": person.phone, "url": url}
+        )
+    expires = timezone.localtime(now + datetime.timedelta(days=SIGN_IN_DAYS))
+    content = slips_pdf(
+        list(groups.items()),
+        expires_on=expires.strftime("%d/%m/%Y"),
+        progress=lambda done: jobs.report_progress(job_id, done=done),
+    )
+    claimed = len(people) - len(tokens)
+    message = _("Đã tạo %(n)s phiếu tài khoản.") % {"n": len(people)}
+    if claimed:
+        message += " " + _(
+            "%(c)s người đã kích hoạt tài khoản: phiếu của họ không có mã đăng nhập."
+        ) % {"c": claimed}
+    jobs.finish_job(
+        job_id, message=message, content=content, file_name=f"phieu-tai-khoan-{roster.pk}.pdf"
+    )
 
 
 def hosts_group() -> Group:

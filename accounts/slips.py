@@ -1,6 +1,9 @@
 """Account slips: A4 sheets of 8 cut-out slips, one page group per organization, each with
-the person's name, phone, a one-time sign-in QR code and three steps. Pure: rows in, bytes out.
+the person's name, phone, a one-time sign-in QR code and three steps — or, for an account
+its owner has already claimed, no code and the words "đã kích hoạt". Pure: rows in, bytes out.
 """
+
+from collections.abc import Callable
 
 from fpdf import FPDF
 
@@ -13,9 +16,19 @@ LEFT, TOP = 10, 12
 QR_SIZE = 32
 
 
-def slips_pdf(groups: list[tuple[str, list[dict]]], *, expires_on: str) -> bytes:
-    """`groups`: (organization name, [{"full_name", "phone", "url"}]) in print order."""
+PROGRESS_EVERY = 200  # slips
+
+
+def slips_pdf(
+    groups: list[tuple[str, list[dict]]],
+    *,
+    expires_on: str,
+    progress: Callable[[int], None] | None = None,
+) -> bytes:
+    """`groups`: (organization name, [{"full_name", "phone", "url"}]) in print order; a url
+    of None is a claimed account. `progress(n)` is told every PROGRESS_EVERY slips."""
     pdf = FPDF(orientation="P", unit="mm", format="A4")
+    drawn = 0
     pdf.set_auto_page_break(False)
     with_fonts(pdf)
     pdf.set_title("Phiếu tài khoản Học Số")
@@ -28,6 +41,9 @@ def slips_pdf(groups: list[tuple[str, list[dict]]], *, expires_on: str) -> bytes
             for index, person in enumerate(people[start : start + COLUMNS * ROWS]):
                 column, row = index % COLUMNS, index // COLUMNS
                 _slip(pdf, LEFT + column * SLIP_W, TOP + row * SLIP_H, person, expires_on)
+                drawn += 1
+                if progress and drawn % PROGRESS_EVERY == 0:
+                    progress(drawn)
     return bytes(pdf.output())
 
 
@@ -46,6 +62,19 @@ def _slip(pdf: FPDF, x: float, y: float, person: dict, expires_on: str) -> None:
     pdf.cell(text_w, 6, f"Số điện thoại: {person['phone']}")
     pdf.set_font("Noto", "", 8.5)
     pdf.set_xy(x + 3, y + 24)
+    if person["url"] is None:
+        pdf.set_font("Noto", "B", 10)
+        pdf.multi_cell(SLIP_W - 6, 5, "Tài khoản đã kích hoạt.", align="L")
+        pdf.set_font("Noto", "", 8.5)
+        pdf.set_x(x + 3)
+        pdf.multi_cell(
+            SLIP_W - 6,
+            4.2,
+            "Người dùng đăng nhập bằng số điện thoại và mật khẩu của mình. "
+            "Quên mật khẩu: chọn “Quên mật khẩu” ở trang đăng nhập.",
+            align="L",
+        )
+        return
     steps = (
         "1. Mở camera điện thoại, quét mã QR bên phải.\n"
         "2. Đặt mật khẩu của bạn.\n"

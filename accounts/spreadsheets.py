@@ -1,8 +1,12 @@
 """Guarded reading of uploaded .xlsx files, shared by every import in the project."""
 
+import posixpath
+import re
 import unicodedata
 import zipfile
 
+from defusedxml import ElementTree
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
@@ -15,11 +19,18 @@ class SpreadsheetError(ValueError):
     """An upload that is not a readable, sane .xlsx file; the message is for the user."""
 
 
-def open_xlsx(upload, *, max_bytes: int = MAX_UPLOAD_BYTES, formulas: bool = False):
+def open_xlsx(
+    upload,
+    *,
+    max_bytes: int = MAX_UPLOAD_BYTES,
+    formulas: bool = False,
+    max_rows: int | None = None,
+):
     """A read-only openpyxl workbook from an uploaded file, after size and zip checks.
 
     With `formulas`, a formula cell reads as its text ("=…"), so a check can refuse it;
-    otherwise it reads as the value Excel last computed."""
+    otherwise it reads as the value Excel last computed. With `max_rows`, a first sheet of
+    more data rows (below its header row) is refused at once, with its count."""
     size = getattr(upload, "size", None)
     if size is None:
         upload.seek(0, 2)
@@ -39,11 +50,30 @@ def open_xlsx(upload, *, max_bytes: int = MAX_UPLOAD_BYTES, formulas: bool = Fal
             raise SpreadsheetError(_("Tệp không phải là tệp Excel .xlsx hợp lệ."))
         if sum(info.file_size for info in archive.infolist()) > MAX_EXPANDED_BYTES:
             raise SpreadsheetError(_("Tệp Excel giải nén ra quá lớn; hãy chia nhỏ tệp."))
+        if max_rows is not None:
+            rows = count_rows(archive)
+            if rows is not None and rows - 1 > max_rows:
+                raise too_many_rows(rows - 1, max_rows)
     upload.seek(0)
     try:
         return load_workbook(upload, read_only=True, data_only=not formulas)
     except Exception as error:  # openpyxl raises many kinds on damaged files
         raise SpreadsheetError(_("Không đọc được tệp Excel: tệp bị hỏng.")) from error
+
+
+def sheet_rows(workbook):
+    """The first sheet's rows as tuples of values. A read-only workbook parses as it goes,
+    so damage deep in a sheet (bad XML, a character XML forbids) shows only here: it is a
+    SpreadsheetError too, not a crash halfway through a check."""
+    rows = workbook.worksheets[0].iter_rows(values_only=True)
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            return
+        except Exception as error:  # openpyxl and the XML parser raise many kinds
+            raise SpreadsheetError(_("Không đọc được tệp Excel: tệp bị hỏng.")) from error
+        yield row
 
 
 def cell_text(value) -> str:
@@ -56,6 +86,78 @@ def cell_text(value) -> str:
     return " ".join(unicodedata.normalize("NFC", str(value)).split())
 
 
+SHOWN_CHARS = 40  # of a bad value quoted back in a problem
+
+
+def shown(value) -> str:
+    """A cell's text as quoted back in a problem: long values cut, so a problem stays short."""
+    text = cell_text(value)
+    return text if len(text) <= SHOWN_CHARS else text[: SHOWN_CHARS - 1] + "…"
+
+
 def is_formula(value) -> bool:
     """True for a cell read with `open_xlsx(..., formulas=True)` that holds a formula."""
     return isinstance(value, str) and value.strip().startswith("=")
+
+
+def too_many_rows(count: int | None, limit: int) -> SpreadsheetError:
+    """The refusal of a sheet over a row limit; `count` None: known only to be over it."""
+    values = {
+        "n": number_format(count or 0, force_grouping=True),
+        "max": number_format(limit, force_grouping=True),
+    }
+    if count is None:
+        message = _("Tệp có hơn %(max)s dòng; mỗi lần nhập tối đa %(max)s dòng.")
+    else:
+        message = _("Tệp có %(n)s dòng; mỗi lần nhập tối đa %(max)s dòng.")
+    return SpreadsheetError(
+        (message % values) + " " + _("Hãy chia danh sách thành nhiều tệp nhỏ hơn.")
+    )
+
+
+# A <row> start tag, with any namespace prefix; not <rowBreaks> or <rows>.
+ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]{0,20}:)?row[\s/>]")
+RELATIONSHIP_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+CHUNK = 1 << 20
+
+
+def count_rows(archive: zipfile.ZipFile) -> int | None:
+    """The rows of the workbook's first sheet, counted as <row> tags while its XML streams
+    by (a million rows in about a second, in a megabyte of memory) rather than parsed;
+    None when the first sheet cannot be found. Its <dimension> is not trusted: a hostile
+    file can declare two rows and hold a million."""
+    path = _first_sheet_path(archive)
+    if path is None:
+        return None
+    count, carry = 0, b""
+    # A tag that straddles two chunks is counted once: only matches that start before
+    # the buffer's last 32 bytes count now; those bytes are looked at again with the next.
+    with archive.open(path) as sheet:
+        while chunk := sheet.read(CHUNK):
+            buffer = carry + chunk
+            cut = max(0, len(buffer) - 32)
+            count += sum(1 for match in ROW_TAG.finditer(buffer) if match.start() < cut)
+            carry = buffer[cut:]
+    return count + len(ROW_TAG.findall(carry))
+
+
+def _first_sheet_path(archive: zipfile.ZipFile) -> str | None:
+    try:
+        workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+        sheet = next(e for e in workbook.iter() if e.tag.rsplit("}", 1)[-1] == "sheet")
+        rid = sheet.get(f"{{{RELATIONSHIP_NS}}}id")
+        relations = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+        target = next(
+            e.get("Target") for e in relations.iter() if e.get("Id") == rid and e.get("Target")
+        )
+    except (KeyError, StopIteration, ElementTree.ParseError, ValueError):
+        return None
+    path = target.lstrip("/") if target.startswith("/") else posixpath.join("xl", target)
+    path = posixpath.normpath(path)
+    return path if path in archive.namelist() else None
+
+
+def has_nul(value) -> bool:
+    """True for a cell holding a NUL character ("_x0000_" in the file), which PostgreSQL
+    refuses to store."""
+    return isinstance(value, str) and "\x00" in value

@@ -16,4 +16,10 @@ urlpatterns = [
     path("dieu-phoi/nhap-danh-sach/mau.xlsx", views.roster_template, name="roster_template"),
     path("dieu-phoi/nhap-danh-sach/<id:pk>/", views.roster_preview, name="roster_preview"),
     path("dieu-phoi/nhap-danh-sach/<id:pk>/phieu.pdf", views.roster_slips, name="roster_slips"),
+    path(
+        "dieu-phoi/nhap-danh-sach/<id:pk>/loi.xlsx", views.roster_problems, name="roster_problems"
+    ),
+    path("cong-viec/<id:pk>/", views.job_detail, name="job"),
+    path("cong-viec/<id:pk>/tai-ve/", views.job_download, name="job_download"),
+    path("cong-viec/<id:pk>/thu-lai/", views.job_retry, name="job_retry"),
 ]

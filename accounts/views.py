@@ -1,5 +1,5 @@
-from datetime import timedelta
 from functools import wraps
+from pathlib import Path
 
 from allauth.account import views as allauth_views
 from django.conf import settings
@@ -10,21 +10,21 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import IntegrityError
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from accounts import services
+from accounts import jobs, services
 from accounts.exports import XLSX_CONTENT_TYPE, xlsx_bytes
 from accounts.forms import ConsentForm, ProfileForm, RosterUploadForm
-from accounts.models import Commune, ParticipantKind, RosterImport, User
+from accounts.models import Commune, Job, ParticipantKind, RosterImport, User
 from accounts.qr import qr_svg
 from accounts.roster import template_xlsx
 from accounts.scopes import Scope
-from accounts.slips import slips_pdf
 from accounts.spreadsheets import SpreadsheetError
 
 PEOPLE_PER_PAGE = 50
@@ -203,40 +203,77 @@ def roster_preview(request, scope: Scope, pk: int):
         else:
             messages.success(request, _("Đã tạo %(n)s tài khoản.") % {"n": len(ids)})
         return redirect("accounts:roster_preview", pk=roster.pk)
+    # At most services.MAX_STORED_PROBLEMS are kept; the rest are in the downloadable list.
     problems = Paginator(roster.problems, PEOPLE_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "accounts/roster_preview.html",
-        {"roster": roster, "problems": problems, "preview": roster.rows[:PEOPLE_PER_PAGE]},
+        {
+            "roster": roster,
+            "problems": problems,
+            "more_problems": roster.problem_count - len(roster.problems),
+            "preview": roster.rows[:PEOPLE_PER_PAGE],
+        },
     )
 
 
 @coordinator_required
+def roster_problems(request, scope: Scope, pk: int):
+    """Every problem of a roster's check, as .xlsx, for the person who uploaded it."""
+    roster = get_object_or_404(RosterImport, pk=pk, created_by=request.user)
+    path = Path(settings.PRIVATE_ROOT) / roster.problems_file
+    if not roster.problems_file or not path.exists():
+        raise Http404
+    return FileResponse(
+        path.open("rb"),
+        as_attachment=True,
+        filename=f"loi-danh-sach-{roster.pk}.xlsx",
+        content_type=XLSX_CONTENT_TYPE,
+    )
+
+
+@coordinator_required
+@require_POST
 def roster_slips(request, scope: Scope, pk: int):
-    """Account slips for the people a confirmed roster created, one page group per
-    organization; printing them again issues new codes and retires the old ones."""
+    """Start building the account slips of the people a confirmed roster created (a job:
+    thousands of slips take minutes); printing again issues new codes and retires the old
+    ones, and an account its owner has claimed gets a slip without a code."""
     roster = get_object_or_404(
         RosterImport, pk=pk, created_by=request.user, confirmed_at__isnull=False
     )
-    now = timezone.now()
-    people = list(
-        scope.filter(User.objects.filter(pk__in=roster.created_ids))
-        .select_related("organization")
-        .order_by("organization__name", "full_name")
+    job = services.start_slips(
+        user=request.user, roster=roster, site_url=request.build_absolute_uri("/")
     )
-    tokens = services.issue_sign_in_codes(people, now=now)
-    groups: dict[str, list[dict]] = {}
-    for person in people:
-        name = person.organization.name if person.organization else _("Chưa có cơ quan")
-        url = request.build_absolute_uri(reverse("sign_in_code", args=[tokens[person.pk]]))
-        groups.setdefault(name, []).append(
-            {"full_name": person.full_name, "phone": person.phone, "url": url}
-        )
-    expires = timezone.localtime(now + timedelta(days=services.SIGN_IN_DAYS))
-    content = slips_pdf(list(groups.items()), expires_on=expires.strftime("%d/%m/%Y"))
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="phieu-tai-khoan-{roster.pk}.pdf"'
-    return response
+    return redirect("accounts:job", pk=job.pk)
+
+
+def _own_job(request, pk: int) -> Job:
+    return get_object_or_404(Job, pk=pk, created_by=request.user)
+
+
+@login_required
+def job_detail(request, pk: int):
+    """A background job: progress (the page reloads itself, no JavaScript needed), then its
+    result, or what went wrong and a button to try again."""
+    return render(request, "accounts/job_detail.html", {"job": _own_job(request, pk)})
+
+
+@login_required
+def job_download(request, pk: int):
+    job = _own_job(request, pk)
+    path = Path(settings.PRIVATE_ROOT) / job.result_file
+    if job.state != Job.State.DONE or not job.result_file or not path.exists():
+        raise Http404
+    return FileResponse(path.open("rb"), as_attachment=True, filename=job.result_name)
+
+
+@login_required
+@require_POST
+def job_retry(request, pk: int):
+    job = _own_job(request, pk)
+    if not job.failed:
+        return redirect("accounts:job", pk=job.pk)
+    return redirect("accounts:job", pk=jobs.retry_job(job).pk)
 
 
 def sign_in_code(request, token: str):

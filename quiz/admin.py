@@ -11,16 +11,29 @@ from django.utils.translation import gettext_lazy
 
 from accounts.exports import XLSX_CONTENT_TYPE
 from accounts.spreadsheets import SpreadsheetError
-from quiz.bank import bank_xlsx, check_bank
+from quiz.bank import (
+    BANK_INLINE_ROWS,
+    MAX_BANK_ROWS,
+    MAX_SHOWN_PROBLEMS,
+    bank_xlsx,
+    check_bank,
+)
 from quiz.models import Attempt, Choice, Contest, Question, Round, Topic
-from quiz.services import AttemptRefused, close_round, import_bank, publish_results
+from quiz.services import (
+    AttemptRefused,
+    close_round,
+    import_bank,
+    publish_results,
+    start_bank_import,
+)
 
 
 class BankUploadForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("Tệp Excel ngân hàng câu hỏi (.xlsx)"),
         help_text=gettext_lazy(
-            "Tối đa 5 MB. Tệp có dòng lỗi bị từ chối toàn bộ; mọi lỗi được liệt kê."
+            "Tối đa 5 MB và 5.000 câu hỏi. Tệp có dòng lỗi bị từ chối toàn bộ; "
+            "mọi lỗi được liệt kê."
         ),
     )
 
@@ -63,12 +76,19 @@ class QuestionAdmin(admin.ModelAdmin):
         form = BankUploadForm(request.POST or None, request.FILES or None)
         problems = []
         if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
             try:
-                checked = check_bank(form.cleaned_data["file"])
+                checked = check_bank(upload)
             except SpreadsheetError as error:
                 form.add_error("file", str(error))
             else:
                 problems = checked.problems
+                if not problems and len(checked.rows) > BANK_INLINE_ROWS:
+                    upload.seek(0)
+                    job = start_bank_import(
+                        user=request.user, content=upload.read(), questions=len(checked.rows)
+                    )
+                    return redirect("accounts:job", pk=job.pk)
                 if not problems:
                     count = import_bank(checked.rows)
                     messages.success(request, _("Đã thêm %(n)s câu hỏi.") % {"n": count})
@@ -78,7 +98,11 @@ class QuestionAdmin(admin.ModelAdmin):
             "opts": self.model._meta,
             "title": _("Nhập ngân hàng câu hỏi từ Excel"),
             "form": form,
-            "problems": problems,
+            "problems": problems[:MAX_SHOWN_PROBLEMS],
+            "problem_count": len(problems),
+            "more_problems": max(0, len(problems) - MAX_SHOWN_PROBLEMS),
+            "max_rows": MAX_BANK_ROWS,
+            "inline_rows": BANK_INLINE_ROWS,
         }
         return TemplateResponse(request, "admin/quiz/question/import.html", context)
 

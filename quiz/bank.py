@@ -11,8 +11,17 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 
 from accounts.exports import Sheet, xlsx_sheets_bytes
-from accounts.spreadsheets import cell_text, is_formula, open_xlsx
+from accounts.spreadsheets import (
+    cell_text,
+    has_nul,
+    is_formula,
+    open_xlsx,
+    sheet_rows,
+    shown,
+    too_many_rows,
+)
 from accounts.text import fold
+from quiz.models import Choice, Topic
 
 LETTERS = "ABCDEF"
 COLUMNS = ["Câu hỏi", "Chủ đề", "Độ khó", *LETTERS, "Đáp án đúng", "Giải thích"]
@@ -20,6 +29,17 @@ REQUIRED = ["Câu hỏi", "A", "B", "Đáp án đúng"]
 MAX_CHOICES, MAX_CORRECT = 6, 4
 DIFFICULTIES = {"de": 1, "1": 1, "trung binh": 2, "2": 2, "": 2, "kho": 3, "3": 3}
 DIFFICULTY_NAMES = {1: "Dễ", 2: "Trung bình", 3: "Khó"}
+# Questions one file may hold: a contest's bank is a few hundred to a few thousand. A bigger
+# file is refused before any row is read (a 0.58 MB file held 200,000).
+MAX_BANK_ROWS = 5_000
+# Up to this many are added inside the request; more go in as a background job with progress.
+BANK_INLINE_ROWS = 500
+# Problems listed on the page; the count of the rest follows them.
+MAX_SHOWN_PROBLEMS = 200
+TOPIC_MAX = Topic._meta.get_field("name").max_length
+CHOICE_MAX = Choice._meta.get_field("text").max_length
+# Question.text and explanation are TextFields: no column limit, but no question is a book.
+TEXT_MAX = 2_000
 SAMPLE = [
     "Số điện thoại nào dùng để phản ánh cuộc gọi, tin nhắn rác?",
     "An toàn số",
@@ -52,10 +72,12 @@ class BankCheck:
 
 
 def check_bank(upload) -> BankCheck:
-    """Every row of an uploaded bank checked; raises SpreadsheetError for a bad file."""
-    workbook = open_xlsx(upload, formulas=True)
+    """Every row of an uploaded bank checked; raises SpreadsheetError for a bad file or one
+    of more than MAX_BANK_ROWS questions (refused before any row is read). A valid row fits
+    the model's fields, so the import cannot fail on it."""
+    workbook = open_xlsx(upload, formulas=True, max_rows=MAX_BANK_ROWS)
     try:
-        rows = workbook.worksheets[0].iter_rows(values_only=True)
+        rows = sheet_rows(workbook)
         header = [cell_text(cell) for cell in next(rows, ())]
         result = BankCheck()
         missing = [c for c in REQUIRED if c not in header]
@@ -66,6 +88,8 @@ def check_bank(upload) -> BankCheck:
         letters = [h for h in header if re.fullmatch(r"[A-Z]", h)]
         index = {h: i for i, h in enumerate(header) if h}
         for number, values in enumerate(rows, start=2):
+            if number - 1 > MAX_BANK_ROWS:  # a sheet whose rows could not be counted
+                raise too_many_rows(None, MAX_BANK_ROWS)
             cells = {h: (values[i] if i < len(values) else None) for h, i in index.items()}
             if all(cell_text(v) == "" for v in cells.values()):
                 continue
@@ -88,12 +112,27 @@ def _check_row(number: int, cells: dict, letters: list[str]) -> BankRow | str:
             return problem(
                 _("cột “%(c)s” chứa công thức; hãy nhập chữ, không nhập công thức.") % {"c": column}
             )
+        if has_nul(value):
+            return problem(
+                _("cột “%(c)s” chứa ký tự không hợp lệ (NUL); hãy gõ lại ô này.") % {"c": column}
+            )
     text = cell_text(cells.get("Câu hỏi"))
     if not text:
         return problem(_("thiếu nội dung câu hỏi."))
     filled = [
         (letter, cell_text(cells.get(letter))) for letter in letters if cell_text(cells.get(letter))
     ]
+    explanation = cell_text(cells.get("Giải thích"))
+    topics = [t.strip() for t in cell_text(cells.get("Chủ đề")).split(",") if t.strip()]
+    too_long = [(_("Câu hỏi"), text, TEXT_MAX), (_("Giải thích"), explanation, TEXT_MAX)]
+    too_long += [(_("phương án %(l)s") % {"l": letter}, v, CHOICE_MAX) for letter, v in filled]
+    too_long += [(_("chủ đề"), topic, TOPIC_MAX) for topic in topics]
+    for label, value, limit in too_long:
+        if len(value) > limit:
+            return problem(
+                _("%(what)s dài %(n)s ký tự; tối đa %(max)s.")
+                % {"what": label, "n": len(value), "max": limit}
+            )
     if len(filled) < 2:
         return problem(_("cần ít nhất 2 phương án."))
     if len(filled) > MAX_CHOICES:
@@ -108,24 +147,23 @@ def _check_row(number: int, cells: dict, letters: list[str]) -> BankRow | str:
     unknown = [letter for letter in correct if letter not in known]
     if unknown:
         return problem(
-            _("đáp án “%(a)s” không phải một phương án có nội dung.") % {"a": ", ".join(unknown)}
+            _("đáp án “%(a)s” không phải một phương án có nội dung.")
+            % {"a": shown(", ".join(unknown))}
         )
     if len(set(correct)) > MAX_CORRECT:
         return problem(_("tối đa %(max)s đáp án đúng.") % {"max": MAX_CORRECT})
     difficulty = DIFFICULTIES.get(fold(cell_text(cells.get("Độ khó"))))
     if difficulty is None:
         return problem(
-            _("độ khó “%(v)s” phải là Dễ, Trung bình hoặc Khó.")
-            % {"v": cell_text(cells.get("Độ khó"))}
+            _("độ khó “%(v)s” phải là Dễ, Trung bình hoặc Khó.") % {"v": shown(cells.get("Độ khó"))}
         )
-    topics = [t.strip() for t in cell_text(cells.get("Chủ đề")).split(",") if t.strip()]
     return BankRow(
         row=number,
         text=text,
         topics=topics,
         difficulty=difficulty,
         choices=[(value, letter in correct) for letter, value in filled],
-        explanation=cell_text(cells.get("Giải thích")),
+        explanation=explanation,
     )
 
 

@@ -8,9 +8,9 @@ import zipfile
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
-from accounts.models import Organization, ParticipantKind, RosterImport, User
+from accounts.models import Job, Organization, ParticipantKind, RosterImport, SignInCode, User
 from accounts.roster import COLUMNS
 from accounts.scopes import Scope
 from accounts.services import RosterAlreadyConfirmed, confirm_roster, preview_roster
@@ -194,7 +194,24 @@ def test_someone_elses_roster_is_not_found(client, admin_user):
     assert not User.objects.filter(phone="0912345678").exists()
 
 
-def test_account_slips_sign_each_person_in_once(client, admin_user):
+def print_slips(client, roster, capture) -> bytes:
+    """Press "In phiếu tài khoản": the job runs (inline in tests), then its file downloads."""
+    from django.urls import reverse
+
+    with capture(execute=True):
+        response = client.post(reverse("accounts:roster_slips", args=[roster.pk]))
+    job = Job.objects.latest("pk")
+    assert response.url == reverse("accounts:job", args=[job.pk])
+    page = client.get(response.url).content.decode()
+    assert job.state == Job.State.DONE, page
+    download = client.get(reverse("accounts:job_download", args=[job.pk]))
+    assert download["Content-Type"] == "application/pdf"
+    return b"".join(download.streaming_content)
+
+
+def test_account_slips_sign_each_person_in_once(
+    client, admin_user, django_capture_on_commit_callbacks
+):
     from django.urls import reverse
 
     from tests.qr import qr_in_pdf
@@ -202,13 +219,11 @@ def test_account_slips_sign_each_person_in_once(client, admin_user):
     roster = preview_roster(roster_file(UGLY), user=admin_user, scope=Scope.of(admin_user))
     confirm_roster(roster, now=timezone.now())
     client.force_login(admin_user)
-    response = client.get(reverse("accounts:roster_slips", args=[roster.pk]))
-    assert response["Content-Type"] == "application/pdf"
-    urls = qr_in_pdf(response.content)
+    urls = qr_in_pdf(print_slips(client, roster, django_capture_on_commit_callbacks))
     assert len(urls) == 5 and all(u.startswith("http://testserver/vao/") for u in urls)
 
     client.logout()
-    response = client.get(urls[0])
+    response = client.post(urls[0])
     assert response.url.startswith(reverse("accounts:consent"))  # asked once, explicitly
     assert "Bạn cần đồng ý" in client.post(response.url, {}).content.decode()
     person = User.objects.get(pk=int(client.session["_auth_user_id"]))
@@ -220,13 +235,60 @@ def test_account_slips_sign_each_person_in_once(client, admin_user):
     roster.refresh_from_db()
     assert person.pk in roster.created_ids
     client.logout()
-    assert client.get(urls[0]).status_code == 404  # used once already
+    assert client.post(urls[0]).status_code == 404  # used once already
 
     client.force_login(admin_user)
-    client.get(reverse("accounts:roster_slips", args=[roster.pk]))  # printed again
+    print_slips(client, roster, django_capture_on_commit_callbacks)  # printed again
     client.logout()
-    old = client.get(urls[1])
+    old = client.post(urls[1])
     assert old.status_code == 404 and "đã được thay bằng phiếu mới" in old.content.decode()
+
+
+def test_reprinted_slips_give_a_claimed_account_no_sign_in_code(
+    client, admin_user, django_capture_on_commit_callbacks
+):
+    import pypdfium2
+
+    from tests.qr import qr_in_pdf
+
+    roster = preview_roster(roster_file(UGLY), user=admin_user, scope=Scope.of(admin_user))
+    confirm_roster(roster, now=timezone.now())
+    client.force_login(admin_user)
+    first = qr_in_pdf(print_slips(client, roster, django_capture_on_commit_callbacks))
+    # One person signs in with their slip (and so has claimed the account), another set a
+    # password through "Quên mật khẩu" on their own phone without ever using the slip.
+    signed_in = client_class()
+    signed_in.post(first[0])
+    reset = User.objects.get(phone="0912345679")
+    reset.set_password("mật-khẩu-riêng-123")
+    reset.save()
+
+    again = print_slips(client, roster, django_capture_on_commit_callbacks)
+    assert len(qr_in_pdf(again)) == 3  # 5 people; 2 claimed their accounts
+    document = pypdfium2.PdfDocument(again)
+    text = "".join(page.get_textpage().get_text_range() for page in document)
+    document.close()
+    assert text.count("đã kích hoạt") == 2
+    assert "2 người đã kích hoạt tài khoản" in Job.objects.latest("pk").message
+    # The first print's code of the person who reset their password is dead too.
+    assert not SignInCode.objects.filter(user=reset, used_at__isnull=True).exists()
+
+
+def test_a_code_printed_before_the_account_was_claimed_signs_no_one_in(client, admin_user):
+    from accounts.services import issue_sign_in_codes
+
+    person = factories.person_without_consent(commune=factories.commune("00985"))
+    token = issue_sign_in_codes([person], now=timezone.now())[person.pk]
+    person.set_password("mật-khẩu-riêng-123")  # claimed since, through their own phone
+    person.save()
+    assert client.post(f"/vao/{token}/").status_code == 404
+    assert "_auth_user_id" not in client.session
+
+
+def client_class():
+    from django.test import Client
+
+    return Client()
 
 
 def test_an_expired_sign_in_code_does_not_work(client, admin_user):
@@ -234,8 +296,142 @@ def test_an_expired_sign_in_code_does_not_work(client, admin_user):
 
     from accounts.services import issue_sign_in_codes
 
-    person = factories.person(commune=factories.commune("00985"))
+    person = factories.person_without_consent(commune=factories.commune("00985"))
     long_ago = timezone.now() - datetime.timedelta(days=15)
     token = issue_sign_in_codes([person], now=long_ago)[person.pk]
-    assert client.get(f"/vao/{token}/").status_code == 404
+    assert client.post(f"/vao/{token}/").status_code == 404
     assert "_auth_user_id" not in client.session
+
+
+def raw_xlsx(*, header: list[str], rows: list[str], dimension: str = "") -> SimpleUploadedFile:
+    """An .xlsx written as raw XML, as a hostile tool would: rows as given (XML), no cell
+    references, and a <dimension> only if given (it may lie)."""
+    from xml.sax.saxutils import escape
+
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    pkg = "http://schemas.openxmlformats.org/package/2006/relationships"
+    first = "".join(f'<c t="inlineStr"><is><t>{escape(h)}</t></is></c>' for h in header)
+    dimension = f'<dimension ref="{dimension}"/>' if dimension else ""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(
+            "[Content_Types].xml",
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+            'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-'
+            'officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/'
+            'sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+            'spreadsheetml.worksheet+xml"/></Types>',
+        )
+        archive.writestr(
+            "_rels/.rels",
+            f'<Relationships xmlns="{pkg}"><Relationship Id="rId1" Type="{rel}/officeDocument"'
+            ' Target="xl/workbook.xml"/></Relationships>',
+        )
+        archive.writestr(
+            "xl/workbook.xml",
+            f'<workbook xmlns="{main}" xmlns:r="{rel}"><sheets>'
+            '<sheet name="Danh sách" sheetId="1" r:id="rId7"/></sheets></workbook>',
+        )
+        archive.writestr(
+            "xl/_rels/workbook.xml.rels",
+            f'<Relationships xmlns="{pkg}"><Relationship Id="rId7" Type="{rel}/worksheet"'
+            ' Target="/xl/worksheets/sheet1.xml"/></Relationships>',
+        )
+        archive.writestr(
+            "xl/worksheets/sheet1.xml",
+            f'<worksheet xmlns="{main}">{dimension}<sheetData><row>{first}</row>'
+            + "".join(rows)
+            + "</sheetData></worksheet>",
+        )
+    return SimpleUploadedFile("danh-sach.xlsx", buffer.getvalue())
+
+
+def text_row(*values) -> str:
+    return "<row>" + "".join(f'<c t="inlineStr"><is><t>{v}</t></is></c>' for v in values) + "</row>"
+
+
+def test_a_roster_over_the_row_cap_is_refused_at_once_with_its_count(admin_user, monkeypatch):
+    from accounts import roster as roster_module
+
+    monkeypatch.setattr(roster_module, "MAX_ROSTER_ROWS", 50)
+    # Rows that repeat one bad phone, and a <dimension> that claims two rows: the count is
+    # made from the sheet itself.
+    hostile = raw_xlsx(header=COLUMNS, rows=[text_row("Tên", "12345")] * 60, dimension="A1:F2")
+    with pytest.raises(SpreadsheetError) as refusal:
+        preview_roster(hostile, user=admin_user, scope=Scope.of(admin_user))
+    assert str(refusal.value) == (
+        "Tệp có 60 dòng; mỗi lần nhập tối đa 50 dòng. Hãy chia danh sách thành nhiều tệp nhỏ hơn."
+    )
+    assert not RosterImport.objects.exists()
+    at_cap = raw_xlsx(header=COLUMNS, rows=[text_row("Tên", "12345")] * 50)
+    roster = preview_roster(at_cap, user=admin_user, scope=Scope.of(admin_user))
+    assert roster.problem_count == 50
+
+
+def test_a_sheet_damaged_deep_inside_is_a_clear_refusal(admin_user):
+    rows = [text_row("Tên", "0912000001", "", "", "Giáp Trung")] * 3
+    rows.append(text_row("Tên &#0; có NUL", "0912000002", "", "", "Giáp Trung"))
+    damaged = raw_xlsx(header=COLUMNS, rows=rows, dimension="A1:F5")
+    with pytest.raises(SpreadsheetError, match="tệp bị hỏng"):
+        preview_roster(damaged, user=admin_user, scope=Scope.of(admin_user))
+
+
+def test_only_the_first_problems_are_kept_and_every_one_can_be_downloaded(
+    client, admin_user, monkeypatch
+):
+    from django.urls import reverse
+
+    from accounts import services
+
+    monkeypatch.setattr(services, "MAX_STORED_PROBLEMS", 3)
+    rows = [[f"Người {n}", f"1234{n}", 1980, "", "Giáp Trung", ""] for n in range(10)]
+    rows.append(["Hợp Lệ", "0912000009", 1980, "", "Giáp Trung", ""])
+    roster = preview_roster(roster_file(rows), user=admin_user, scope=Scope.of(admin_user))
+    assert [p["row"] for p in roster.problems] == [2, 3, 4]
+    assert roster.problem_count == 10 and len(roster.rows) == 1
+
+    client.force_login(admin_user)
+    page = client.get(reverse("accounts:roster_preview", args=[roster.pk])).content.decode()
+    assert "còn 7 dòng lỗi nữa" in page
+    download = client.get(reverse("accounts:roster_problems", args=[roster.pk]))
+    sheet = load_workbook(io.BytesIO(b"".join(download.streaming_content))).active
+    listed = [row for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert [row[0] for row in listed] == list(range(2, 12))
+    assert listed[0][1].startswith("Số điện thoại “12340”")
+
+    other = factories.person(commune=factories.commune("02215"), full_name="Người Khác")
+    other.is_superuser = True
+    other.save()
+    client.force_login(other)
+    assert client.get(reverse("accounts:roster_problems", args=[roster.pk])).status_code == 404
+
+
+def test_values_too_long_or_out_of_range_are_row_problems_and_confirm_stores_the_rest(
+    admin_user,
+):
+    rows = [
+        ["A" * 151, "0912000001", 1980, "", "Giáp Trung", ""],
+        ["Cơ Quan Dài", "0912000002", 1980, "UBND " + "x" * 200, "Giáp Trung", ""],
+        ["Năm Vô Hạn", "0912000003", "1e400", "", "Giáp Trung", ""],
+        ["Mã Xã Dài", "0912000004", 1980, "", "9" * 400, ""],
+        ["Năm Quá Lớn", "0912000005", 70000, "", "Giáp Trung", ""],
+        ["Số Rất Dài", "0" * 5000, 1980, "", "Giáp Trung", ""],
+        ["A" * 150, "0912000007", 1980, "U" * 200, "Giáp Trung", ""],
+    ]
+    roster = preview_roster(roster_file(rows), user=admin_user, scope=Scope.of(admin_user))
+    problems = {p["row"]: p["message"] for p in roster.problems}
+    assert problems == {
+        2: "Họ và tên dài 151 ký tự; tối đa 150.",
+        3: "Tên cơ quan, đơn vị dài 205 ký tự; tối đa 200.",
+        4: "Năm sinh “1e400” không hợp lệ.",
+        5: "Không tìm thấy xã, phường “" + "9" * 39 + "…” trong tỉnh.",
+        6: "Năm sinh “70000” không hợp lệ.",
+        7: problems[7],
+    }
+    assert problems[7].startswith("Số điện thoại “" + "0" * 39 + "…”:")
+    assert [r["row"] for r in roster.rows] == [8]  # exactly at both limits
+    ids = confirm_roster(roster, now=timezone.now())
+    assert User.objects.get(pk=ids[0]).full_name == "A" * 150
