@@ -9,6 +9,7 @@ import random
 import secrets
 from dataclasses import dataclass
 
+from django.conf import settings as django_settings
 from django.core import signing
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
@@ -128,6 +129,45 @@ def read_player_token(token: str) -> tuple[int, int] | None:
     except (signing.BadSignature, ValueError, TypeError):
         return None
     return int(game_id), int(player_id)
+
+
+# Guessing PINs (issue 13: one client tried 139 a second over the 900,000 PINs): the join
+# page is counted per address and per browser session, per window. Generous per address:
+# a festival hall of hundreds of phones shares one Wi-Fi address, and nearly all of them
+# scan the QR code, so the PINs of no game are what a guesser shows and a hall does not.
+# settings.GAME_JOIN_LIMITS overrides any of them.
+JOIN_LIMITS = {  # what is counted: (how many, per seconds)
+    "visits": (600, 60),  # join-page requests from one address
+    "misses": (60, 60),  # PINs of no open game from one address
+    "session_misses": (10, 60),  # PINs of no open game from one browser session
+}
+
+
+def _over(kind: str, who: str, *, count: bool) -> bool:
+    limit, seconds = {**JOIN_LIMITS, **getattr(django_settings, "GAME_JOIN_LIMITS", {})}[kind]
+    key = f"quiz:join:{kind}:{who}"
+    try:
+        n = increment(key, timeout=seconds) if count else (cache.get(key) or 0)
+    except (RedisError, OSError):  # the cache is away for a moment: people still join
+        return False
+    if count and n == limit + 1:  # once a window: a burst, not a log line per request
+        log.warning("join page: %s from %s over %s in %s s", kind, who, limit, seconds)
+    return n > limit
+
+
+def join_refused(*, address: str, session: str | None) -> bool:
+    """Count one visit to a join page; True if its address or browser session is over a
+    limit: too many visits, or too many PINs of no game."""
+    refused = _over("visits", address, count=True)
+    refused = _over("misses", address, count=False) or refused
+    return (session is not None and _over("session_misses", session, count=False)) or refused
+
+
+def count_missed_pin(*, address: str, session: str | None) -> None:
+    """Count a PIN of no open game against its address and browser session."""
+    _over("misses", address, count=True)
+    if session is not None:
+        _over("session_misses", session, count=True)
 
 
 def _players_key(game_id: int) -> str:

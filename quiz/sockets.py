@@ -20,6 +20,7 @@ import weakref
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
+from redis.exceptions import RedisError
 
 from config.cache import increment
 
@@ -98,7 +99,7 @@ class Counter:
         cap, window = per_address(), self.window
         try:
             count = await _admit_async(name, window, cap)
-        except Exception:  # the cache is away (a Redis restart): the game goes on uncapped
+        except (RedisError, OSError):  # the cache is away (Redis restarting): admit uncapped
             log.warning("socket count for %s unavailable; admitted uncounted", name)
             count = 0
         if count > cap:
@@ -122,7 +123,7 @@ class Counter:
     async def _add(self, name: str, by: int) -> None:
         try:
             await _add_async(name, self.window, by)
-        except Exception:  # counted afresh in the next window
+        except (RedisError, OSError):  # counted afresh in the next window
             log.warning("socket count for %s not updated", name)
 
     async def _roll(self) -> None:
@@ -134,7 +135,7 @@ class Counter:
             if held:
                 try:
                     await _register_async(held, self.window)
-                except Exception:
+                except (RedisError, OSError):
                     log.warning("sockets of this process not counted in window %s", self.window)
 
 

@@ -3,13 +3,15 @@ commune), the player's page; the host's list, set-up and screen; the results wor
 The game itself runs over websockets (quiz/consumers.py, docs/protocol.md)."""
 
 import random
+import re
 from functools import wraps
 
+from allauth.account.adapter import get_adapter
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +24,7 @@ from quiz.forms import GameForm, GuestForm, PinForm
 from quiz.models import Game, Phase
 
 SESSION_KEY = "quiz_players"  # {game id: player token}: a reload finds the player again
+PIN = re.compile(r"[0-9]{6}")  # anything else is no game's PIN: a 404 before any query
 
 
 def enter_pin(request):
@@ -35,9 +38,30 @@ def _open_game(pin: str) -> Game | None:
     return Game.objects.filter(pin=pin).exclude(phase=Phase.FINISHED).first()
 
 
+def _valid_pin(pin: str) -> str:
+    if not PIN.fullmatch(pin):
+        raise Http404(_("Mã PIN gồm 6 chữ số."))
+    return pin
+
+
 def join(request, pin: str):
+    _valid_pin(pin)
+    address = get_adapter(request).get_client_ip(request)  # as allauth's own limits see it
+    session = request.session.session_key
+    if games.join_refused(address=address, session=session):
+        messages.error(
+            request,
+            _(
+                "Có quá nhiều lượt vào trò chơi hoặc mã PIN sai từ mạng của bạn. "
+                "Hãy chờ một phút rồi thử lại."
+            ),
+        )
+        response = render(request, "quiz/game_pin.html", {"form": PinForm()}, status=429)
+        response["Retry-After"] = "60"
+        return response
     game = _open_game(pin)
     if game is None:
+        games.count_missed_pin(address=address, session=session)
         messages.error(
             request, _("Không có trò chơi nào đang mở với mã PIN %(pin)s.") % {"pin": pin}
         )
@@ -66,7 +90,7 @@ def join(request, pin: str):
 
 
 def play(request, pin: str):
-    game = Game.objects.filter(pin=pin).order_by("-created_at").first()
+    game = Game.objects.filter(pin=_valid_pin(pin)).order_by("-created_at").first()
     token = request.session.get(SESSION_KEY, {}).get(str(game.pk)) if game else None
     if token is None:
         return redirect("quiz:join", pin=pin)
