@@ -19,6 +19,7 @@ from learning import festival, services
 from learning.models import Event
 from quiz import games
 from tests import factories
+from tests.accounts.test_roster import roster_file
 from tests.courses.conftest import SAMPLE
 from tests.learning.test_campaigns import make_campaign
 from tests.quiz.test_attempts import make_question
@@ -314,3 +315,14 @@ def test_odd_page_numbers_show_a_page_not_an_error(client, places, coordinator_a
     response = client.get(reverse("accounts:people_list"), {"page": page})
     assert response.status_code == 200
     assert "Trang" in response.content.decode()
+
+
+def test_roster_problems_reach_page_two(client, places, coordinator_a):
+    rows = [[f"Cán Bộ {i:02d}", f"so-sai-{i:03d}", 1990, "", "00985", ""] for i in range(60)]
+    client.force_login(coordinator_a)
+    uploaded = client.post(reverse("accounts:roster_upload"), {"file": roster_file(rows)})
+    assert uploaded.status_code == 302
+    first = client.get(uploaded.url)
+    assert "so-sai-000" in first.content.decode()
+    _, html = follow_next(client, uploaded.url, first)
+    assert "so-sai-059" in html and "so-sai-000" not in html
