@@ -2,13 +2,16 @@
 phones (two accounts, one guest) play three questions to the podium; one phone reloads in
 the middle of a question and carries on with its score."""
 
+import datetime
 import re
 
 import pytest
+from django.contrib.sessions.backends.cached_db import SessionStore
+from django.utils import timezone
 
 from accounts.models import Role
-from quiz import frames
-from quiz.models import Game
+from quiz import frames, games
+from quiz.models import Contest, Game, Round
 from tests import factories
 from tests.browser.test_signup import fits_the_screen
 from tests.quiz.test_attempts import make_question
@@ -111,3 +114,75 @@ def test_a_host_and_three_phones_play_to_the_podium(asgi_server, tuyen_quang, br
     for page in phones:
         page.context.close()
     host.close()
+
+
+BUSY = (
+    "Quá nhiều kết nối hoặc tin nhắn từ thiết bị hay mạng của bạn. "
+    "Tải lại trang sau ít phút để thử lại."
+)
+
+
+def refused_without_retrying(page, sockets: list, text: str) -> None:
+    """The page says why, and no other socket opens in the seconds its backoff (0.5–1 s,
+    then 1–2 s) would have taken to try again."""
+    page.get_by_text(text).wait_for()
+    opened = len(sockets)
+    page.wait_for_timeout(3_000)
+    assert len(sockets) == opened
+
+
+def test_a_refused_phone_says_why_and_does_not_reconnect(
+    asgi_server, tuyen_quang, browser, settings
+):
+    host = factories.person(commune=factories.commune("00985"), full_name="Người Dẫn")
+    game = games.create_game(host=host, title="Đố vui", questions=[make_question(1, difficulty=1)])
+    phone = new_phone(browser)
+    sockets: list[str] = []
+    phone.on("websocket", lambda socket: sockets.append(socket.url))
+    phone.goto(f"{asgi_server}/choi/{game.pin}/")
+    phone.get_by_label("Biệt danh").fill("Hoa Ban Trắng")
+    phone.get_by_label("Xã, phường của bạn").fill("Giáp Trung")
+    phone.get_by_role("button", name="Vào chơi").click()
+    phone.get_by_text("Bạn đã vào phòng. Chờ người dẫn chương trình bắt đầu…").wait_for()
+
+    # Its address already holds every socket the game allows it (a cap of none here).
+    settings.SOCKETS_PER_ADDRESS = 0
+    phone.reload()
+    refused_without_retrying(phone, sockets, BUSY)
+    del settings.SOCKETS_PER_ADDRESS
+
+    # The player's token in the session no longer opens the game (4401).
+    cookie = next(c for c in phone.context.cookies() if c["name"] == "sessionid")
+    session = SessionStore(session_key=cookie["value"])
+    session["quiz_players"] = {str(game.pk): "hong"}
+    session.save()
+    phone.reload()
+    refused_without_retrying(
+        phone,
+        sockets,
+        "Lượt vào chơi này không còn hợp lệ. Hãy quét lại mã QR hoặc nhập lại mã PIN.",
+    )
+    phone.context.close()
+
+
+def test_a_refused_leaderboard_says_why_and_does_not_reconnect(
+    asgi_server, tuyen_quang, browser, settings
+):
+    make_question(1, difficulty=1)
+    contest = Contest.objects.create(title="Tìm hiểu chuyển đổi số", slug="cds", is_published=True)
+    now = timezone.now()
+    Round.objects.create(
+        contest=contest,
+        number=1,
+        opens_at=now - datetime.timedelta(hours=1),
+        closes_at=now + datetime.timedelta(hours=1),
+        questions_per_attempt=1,
+    )
+    settings.SOCKETS_PER_ADDRESS = 0
+    page = new_phone(browser)
+    sockets: list[str] = []
+    page.on("websocket", lambda socket: sockets.append(socket.url))
+    page.goto(f"{asgi_server}/thi/cds/vong/1/bang-xep-hang/")
+    refused_without_retrying(page, sockets, BUSY)
+    assert len(sockets) == 1
+    page.context.close()
