@@ -9,7 +9,7 @@ from openpyxl import Workbook, load_workbook
 
 from accounts.models import Role
 from quiz.bank import COLUMNS, SAMPLE, bank_xlsx, check_bank
-from quiz.models import Question
+from quiz.models import Question, Topic
 from quiz.services import import_bank
 from tests import factories
 
@@ -116,3 +116,74 @@ def test_an_organiser_sets_up_a_contest_with_rounds_in_the_admin(client, tuyen_q
     client.force_login(admin_user)
     page = client.get(reverse("admin:quiz_contest_add"))
     assert page.status_code == 200 and "thời gian làm bài" in page.content.decode().lower()
+
+
+def test_a_bank_over_the_cap_is_refused_at_once_with_its_count(client, editor, monkeypatch):
+    from quiz import bank
+
+    monkeypatch.setattr(bank, "MAX_BANK_ROWS", 3)
+    page = client.post(
+        reverse("admin:quiz_question_import"), {"file": bank_file(GOOD * 2)}
+    ).content.decode()
+    assert "Tệp có 4 dòng; mỗi lần nhập tối đa 3 dòng." in page
+    assert not Question.objects.exists()
+
+
+def test_a_large_bank_is_imported_as_a_job_with_progress(
+    client, editor, monkeypatch, django_capture_on_commit_callbacks
+):
+    from accounts.models import Job
+    from quiz import admin as quiz_admin
+
+    monkeypatch.setattr(quiz_admin, "BANK_INLINE_ROWS", 1)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("admin:quiz_question_import"), {"file": bank_file(GOOD)})
+    job = Job.objects.get()
+    assert response.url == reverse("accounts:job", args=[job.pk])
+    assert (job.state, job.total, job.done) == (Job.State.DONE, 2, 2)
+    assert "Đã thêm 2 câu hỏi." in client.get(response.url).content.decode()
+    assert Question.objects.count() == 2
+
+
+def test_a_failing_background_import_leaves_no_question_behind(db, monkeypatch):
+    from quiz import services
+
+    monkeypatch.setattr(services, "BANK_CHUNK", 1)
+    rows = check_bank(bank_file(GOOD)).rows
+    seen = []
+
+    def progress(done):  # the page's connection is gone after the first chunk
+        seen.append(done)
+        raise ConnectionError
+
+    with pytest.raises(ConnectionError):
+        import_bank(rows, progress=progress)
+    assert seen == [1] and not Question.objects.exists()
+    assert not Topic.objects.exists()
+
+
+def test_values_longer_than_their_fields_and_nul_are_row_problems(db):
+    rows = [
+        ["Chủ đề dài?", "T" * 101, "", "X", "Y", "", "", "", "", "A", ""],
+        ["Phương án dài?", "", "", "X" * 501, "Y", "", "", "", "", "A", ""],
+        ["C" * 2001, "", "", "X", "Y", "", "", "", "", "A", ""],
+        ["Vừa đủ?", "T" * 100, "", "X" * 500, "Y", "", "", "", "", "A", ""],
+    ]
+    checked = check_bank(bank_file(rows))
+    assert checked.problems == [
+        "Dòng 2: chủ đề dài 101 ký tự; tối đa 100.",
+        "Dòng 3: phương án A dài 501 ký tự; tối đa 500.",
+        "Dòng 4: Câu hỏi dài 2001 ký tự; tối đa 2000.",
+    ]
+    assert import_bank(checked.rows) == 1
+
+
+def test_only_the_first_problems_are_listed_with_the_count_of_the_rest(client, editor, monkeypatch):
+    from quiz import admin as quiz_admin
+
+    monkeypatch.setattr(quiz_admin, "MAX_SHOWN_PROBLEMS", 2)
+    bad = [["", "", "", "X", "Y", "", "", "", "", "A", ""]] * 5
+    page = client.post(reverse("admin:quiz_question_import"), {"file": bank_file(bad)})
+    text = page.content.decode()
+    assert "5 dòng cần sửa" in text and "và 3 dòng lỗi khác" in text
+    assert text.count("thiếu nội dung câu hỏi") == 2
