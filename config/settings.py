@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.forms",
     "channels",
+    "csp",
     "allauth",
     "allauth.account",
     "accounts",
@@ -65,6 +66,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before whitenoise, so static files (an .svg opened on its own) carry the policy too.
+    "config.headers.ContentSecurityPolicyMiddleware",
+    "config.headers.permissions_policy",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "accounts.middleware.VietnameseFirstLocaleMiddleware",
@@ -286,6 +290,42 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # --- Security: DJANGO_HTTPS=1 behind nginx terminating TLS --------------------------------
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp; config/headers.py adds this host's ws:/wss: origin
+# to connect-src). Scripts and styles only from our own static files: no inline <script>,
+# no on…= handlers, no style="…" (templates use classes; tests/config/test_csp.py checks
+# every template, and the browser tests fail on any violation). Lesson images may come
+# from any https: address (docs/course-format.md: ![mô tả](https://…)); lessons link to
+# videos and never embed them, so no frames at all. Nothing may frame the site.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "https:"],
+        "connect-src": ["'self'"],
+        "frame-src": ["'none'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Browser features: the camera for the site's own pages (festival check-in scans QR codes
+# with jsQR), everything else a page could ask for is off.
+PERMISSIONS_POLICY = {
+    "camera": ["self"],
+    "microphone": [],
+    "geolocation": [],
+    "payment": [],
+    "usb": [],
+    "serial": [],
+    "hid": [],
+    "midi": [],
+    "accelerometer": [],
+    "gyroscope": [],
+    "magnetometer": [],
+    "display-capture": [],
+}
 SESSION_COOKIE_HTTPONLY = True
 if env_bool("DJANGO_HTTPS"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

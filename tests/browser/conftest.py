@@ -48,6 +48,80 @@ def browser(playwright):
     browser.close()
 
 
+# Every browser test runs with the site's Content-Security-Policy enforced and fails on any
+# violation: each context the tests open (through these fixtures, browser.new_context or
+# browser.new_page, or a browser of their own) reports the page's securitypolicyviolation
+# events and Chromium's console complaints about the policy headers.
+WATCH_SCRIPT = """
+document.addEventListener("securitypolicyviolation", function (event) {
+  window.__hocsoPolicyViolation({
+    directive: event.effectiveDirective,
+    blocked: event.blockedURI,
+    where: event.sourceFile + ":" + event.lineNumber,
+    sample: event.sample,
+    page: location.href,
+  });
+});
+"""
+POLICY_COMPLAINTS = ("Content Security Policy", "Permissions-Policy", "Permissions policy")
+
+
+def watch_policies(context, violations: list) -> None:
+    """Record in `violations` every CSP violation and policy-header error in `context`."""
+
+    def on_console(message):
+        if message.type in ("error", "warning") and any(
+            complaint in message.text for complaint in POLICY_COMPLAINTS
+        ):
+            violations.append({"console": message.text, "page": message.page.url})
+
+    def on_page(page):
+        page.on("console", on_console)
+
+    context.expose_binding(
+        "__hocsoPolicyViolation", lambda source, report: violations.append(report)
+    )
+    context.add_init_script(WATCH_SCRIPT)
+    context.on("page", on_page)
+    for page in context.pages:
+        on_page(page)
+
+
+@pytest.fixture(autouse=True)
+def policy_violations(request):
+    """The CSP violations seen during the test; any left at its end fail it."""
+    violations: list = []
+    if request.node.get_closest_marker("browser") is None:
+        yield violations
+        return
+    from playwright.sync_api import Browser
+
+    new_context, new_page = Browser.new_context, Browser.new_page
+
+    def watched_context(self, *args, **kwargs):
+        context = new_context(self, *args, **kwargs)
+        watch_policies(context, violations)
+        return context
+
+    def watched_page(self, *args, **kwargs):
+        page = new_page(self, *args, **kwargs)  # about:blank: nothing loaded yet
+        watch_policies(page.context, violations)
+        return page
+
+    monkeypatch = pytest.MonkeyPatch()
+    monkeypatch.setattr(Browser, "new_context", watched_context)
+    monkeypatch.setattr(Browser, "new_page", watched_page)
+    try:
+        yield violations
+    finally:
+        monkeypatch.undo()
+    if violations:
+        pytest.fail(
+            "Content-Security-Policy or Permissions-Policy violations:\n"
+            + "\n".join(str(violation) for violation in violations)
+        )
+
+
 @pytest.fixture
 def phone(browser):
     """A 360×740 phone screen, Vietnamese locale, touch."""
