@@ -1,11 +1,10 @@
 """Response headers every page carries: the Content-Security-Policy (django-csp, with this
 site's own websocket origin added) and the Permissions-Policy (settings.PERMISSIONS_POLICY)."""
 
+from csp.middleware import CSPMiddleware, PolicyParts
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest, HttpResponseBase
-
-from csp.middleware import CSPMiddleware, PolicyParts
 
 
 class ContentSecurityPolicyMiddleware(CSPMiddleware):
