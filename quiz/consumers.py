@@ -75,6 +75,12 @@ class _Member(AsyncWebsocketConsumer):
     async def resync(self) -> None:
         """Send the current state again (a broadcast was missed)."""
 
+    async def __call__(self, scope, receive, send):
+        try:
+            await super().__call__(scope, receive, send)
+        finally:  # a handler that raised ends the socket without `disconnect`
+            await self.disconnect(None)
+
     async def dispatch(self, message):
         # Channels closes stale database connections before every handler, a hop to its
         # database thread for each message a phone sends; these consumers reach the
@@ -121,11 +127,14 @@ class _Member(AsyncWebsocketConsumer):
         await events.fanout().join(group, self)
 
     async def disconnect(self, code):
-        if self.group is not None:
-            await events.fanout().leave(self.group, self)
-        if self.counted is not None:
-            await sockets.counter().release(self.counted)
-            self.counted = None
+        """Leave the fan-out and give the socket's place in its address's count back; once,
+        though it runs again when the consumer ends."""
+        group, self.group = self.group, None
+        if group is not None:
+            await events.fanout().leave(group, self)
+        counted, self.counted = self.counted, None
+        if counted is not None:
+            await sockets.counter().release(counted)
 
     def parse(self, text_data) -> dict | str:
         """The message as a dict that fits MESSAGES, or the error text to send back. The

@@ -326,6 +326,29 @@ def test_a_burst_over_the_cap_is_logged_once(game, three_per_address, caplog):
     ) == 1
 
 
+def test_a_socket_whose_handler_failed_gives_its_place_back(game, settings, monkeypatch):
+    settings.SOCKETS_PER_ADDRESS = 1
+    token, game_id = games.player_token(game["player"]), game["game"].pk
+
+    def broken(*args, **kwargs):
+        raise OSError("the database is away")
+
+    async def scenario():
+        monkeypatch.setattr(games, "game_state", broken)
+        phone = player_socket(game_id, token)
+        await phone.connect()
+        with pytest.raises(OSError):
+            await phone.receive_output(timeout=5)  # the connect's state could not be read
+        monkeypatch.undo()
+        again = player_socket(game_id, token)
+        await again.connect()
+        state = await next_of(again, "state")
+        await again.disconnect()
+        return state["phase"]
+
+    assert async_to_sync(scenario)() == "lobby"
+
+
 def test_sockets_of_a_process_that_died_leave_the_count_within_two_windows(settings, monkeypatch):
     settings.SOCKETS_PER_ADDRESS = 2
     monkeypatch.setattr(sockets, "WINDOW", 0.5)
