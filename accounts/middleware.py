@@ -2,8 +2,11 @@ from allauth.core.exceptions import RateLimited
 from allauth.core.ratelimit import respond_429
 from django.conf import settings
 from django.http import HttpResponseBadRequest, JsonResponse
+from django.shortcuts import redirect
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import translation
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 
@@ -88,3 +91,55 @@ def _has_nul(request) -> bool:
 
 def _nul_in(data) -> bool:
     return any("\x00" in key or any("\x00" in v for v in values) for key, values in data.lists())
+
+
+# Pages someone signed in without consent may still open: the consent page itself, the
+# privacy notice it links to, leaving (logout), another account slip, the language switch
+# and the load balancer's probe. Static files never get here (whitenoise answers first).
+OPEN_WITHOUT_CONSENT = {
+    "accounts:consent",
+    "account_logout",
+    "privacy",
+    "sign_in_code",
+    "switch_language",
+    "health",
+}
+
+
+class ConsentRequiredMiddleware:
+    """Until a signed-in person has agreed to the processing of their data (User.consent_at;
+    accounts a coordinator created from a roster start without it), every other page sends
+    them to the consent page with ?next=, and scripts' JSON requests get a 403 refusal.
+
+    Sign-up asks for consent on its own form, so only people a roster created (and anyone
+    made outside the sign-up paths) ever meet this."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        user = request.user
+        if not user.is_authenticated or user.consent_at is not None:
+            return None
+        if request.resolver_match.view_name in OPEN_WITHOUT_CONSENT:
+            return None
+        consent = reverse("accounts:consent")
+        if _wants_json(request):
+            message = _("Bạn cần đồng ý với việc xử lý dữ liệu cá nhân trước khi tiếp tục.")
+            return JsonResponse(
+                {"ok": False, "message": message, "consent_url": consent}, status=403
+            )
+        if request.method in ("GET", "HEAD"):
+            consent = f"{consent}?{urlencode({'next': request.get_full_path()})}"
+        return redirect(consent)
+
+
+def _wants_json(request) -> bool:
+    return (
+        request.headers.get("x-requested-with") in ("fetch", "XMLHttpRequest")
+        or request.content_type == "application/json"
+        or "application/json" in request.headers.get("accept", "")
+    )

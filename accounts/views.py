@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import IntegrityError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -277,7 +277,13 @@ def job_retry(request, pk: int):
 
 
 def sign_in_code(request, token: str):
-    """The QR on an account slip: sign in once, then choose a password."""
+    """The QR on an account slip, or the link in an assisted sign-up's SMS: a page with one
+    button, which signs in once, then asks for a password.
+
+    Only the POST spends the one-time link: SMS and chat apps open links on their own to
+    show a preview, and a GET that spent it would leave the person a dead link."""
+    if request.method != "POST":
+        return render(request, "accounts/sign_in_code.html", {"token": token})
     user = services.use_sign_in_code(token, now=timezone.now())
     if user is None:
         return render(request, "accounts/sign_in_code_invalid.html", status=404)
@@ -298,15 +304,18 @@ def consent(request):
     """Explicit consent from someone whose account was created for them (a roster import);
     asked once."""
     target = request.GET.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+    # A path on this site only: redirect() would take "abc" for a view name (a 500).
+    if not target.startswith("/") or not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}
+    ):
         target = reverse("learning:my_learning")
     if request.user.consent_at:
-        return redirect(target)
+        return HttpResponseRedirect(target)
     form = ConsentForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         request.user.consent_at = timezone.now()
         request.user.save(update_fields=["consent_at"])
-        return redirect(target)
+        return HttpResponseRedirect(target)
     return render(request, "accounts/consent.html", {"form": form})
 
 

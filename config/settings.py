@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.RateLimitedMiddleware",
+    "accounts.middleware.ConsentRequiredMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -3,6 +3,7 @@
 from itertools import count
 
 from django.contrib.auth.hashers import make_password
+from django.utils import timezone
 
 from accounts.models import Commune, Organization, ParticipantKind, Province, Role, User
 from accounts.services import grant_role
@@ -44,6 +45,7 @@ def person(
         participant_kind=kind,
         phone_verified=True,
         password=_hashed,
+        consent_at=timezone.now(),  # as sign-up records it; a roster's people start without
     )
     user.save()
     return user
@@ -51,4 +53,13 @@ def person(
 
 def with_role(user: User, role: Role, *, commune=None, organization=None) -> User:
     grant_role(user, role=role, commune=commune, organization=organization)
+    return user
+
+
+def person_without_consent(*, commune: Commune, **kwargs) -> User:
+    """Someone a coordinator's roster created: no password and no consent until they use
+    their slip and agree."""
+    user = person(commune=commune, **kwargs)
+    user.consent_at, user.password = None, make_password(None)
+    user.save(update_fields=["consent_at", "password"])
     return user

@@ -2,8 +2,13 @@
 links spent only by a POST, and a password-reset page that reveals nothing."""
 
 import pytest
+from asgiref.sync import async_to_sync
+from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
 
+from accounts.services import issue_sign_in_codes
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -83,3 +88,137 @@ def test_the_admin_login_goes_through_the_rate_limited_login(client, two_people)
         "/quan-tri/login/", {"username": A, "password": factories.PASSWORD, "next": "/quan-tri/"}
     )
     assert "_auth_user_id" not in client.session
+
+
+# --- Finding 8: consent is enforced ---------------------------------------------------------
+
+
+@pytest.fixture
+def unconsenting(tuyen_quang):
+    """Someone a roster created, signed in (say by a slip) and past the consent page."""
+    return factories.person_without_consent(commune=factories.commune("02269"), phone=A)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/ho-so/",
+        "/ho-so/sua/",
+        "/hoc-cua-toi/",
+        "/hoc/",
+        "/thi/",
+        "/tai-khoan/password/set/",
+        "/quan-tri/",
+    ],
+)
+def test_without_consent_every_page_sends_to_the_consent_page(client, unconsenting, path):
+    client.force_login(unconsenting)
+    response = client.get(path + "?x=1")
+    assert response.status_code == 302
+    assert response.url == f"{reverse('accounts:consent')}?{urlencode({'next': path + '?x=1'})}"
+
+
+def test_without_consent_a_form_post_is_refused_and_nothing_is_saved(client, unconsenting):
+    client.force_login(unconsenting)
+    response = client.post(reverse("accounts:profile_edit"), {"full_name": "Kẻ Khác"})
+    assert response.status_code == 302
+    assert response.url == reverse("accounts:consent")
+    unconsenting.refresh_from_db()
+    assert unconsenting.full_name == "Nguyễn Thị Lan"
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"HTTP_X_REQUESTED_WITH": "fetch"},
+        {"HTTP_ACCEPT": "application/json"},
+    ],
+    ids=["page-script", "json-client"],
+)
+def test_without_consent_a_script_gets_a_json_refusal_not_a_redirect(client, unconsenting, headers):
+    client.force_login(unconsenting)
+    response = client.post("/ho-so/sua/", {}, **headers)
+    assert response.status_code == 403
+    body = response.json()
+    assert body["ok"] is False
+    assert "Bạn cần đồng ý" in body["message"]
+    assert body["consent_url"] == reverse("accounts:consent")
+
+
+def test_without_consent_the_consent_page_logout_privacy_health_and_language_work(
+    client, unconsenting
+):
+    client.force_login(unconsenting)
+    page = client.get(reverse("accounts:consent"))
+    assert page.status_code == 200
+    assert reverse("account_logout") in page.content.decode()  # a way out without agreeing
+    assert client.get(reverse("privacy")).status_code == 200
+    assert client.get(reverse("health")).status_code == 200
+    switched = client.get(reverse("switch_language", args=["en"]) + "?next=/ho-so/")
+    assert (switched.status_code, switched.url) == (302, "/ho-so/")
+    assert client.post(reverse("account_logout")).status_code == 302
+    assert "_auth_user_id" not in client.session
+
+
+def test_after_consent_the_page_asked_for_opens(client, unconsenting):
+    client.force_login(unconsenting)
+    asked = client.get("/ho-so/").url
+    response = client.post(asked, {"consent": "on"})
+    assert response.url == "/ho-so/"
+    assert client.get("/ho-so/").status_code == 200
+    unconsenting.refresh_from_db()
+    assert unconsenting.consent_at is not None
+
+
+def test_a_slip_sign_in_that_skips_the_consent_page_cannot_use_the_site(client, unconsenting):
+    token = issue_sign_in_codes([unconsenting], now=timezone.now())[unconsenting.pk]
+    response = client.post(reverse("sign_in_code", args=[token]))
+    assert response.url.startswith(reverse("accounts:consent"))
+    assert client.session["_auth_user_id"] == str(unconsenting.pk)
+    # The person ignores the consent page and types addresses instead.
+    for path in ["/hoc-cua-toi/", "/tai-khoan/password/set/", "/thi/"]:
+        assert client.get(path).url.startswith(reverse("accounts:consent"))
+
+
+def test_people_who_signed_up_or_were_helped_to_are_not_asked_again(client, tuyen_quang):
+    signed_up = factories.person(commune=factories.commune("02269"))
+    client.force_login(signed_up)
+    assert client.get("/ho-so/").status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_without_consent_the_live_game_host_socket_is_refused(tuyen_quang):
+    from quiz import games
+    from tests.quiz.test_attempts import make_question
+    from tests.quiz.test_game_consumers import host_socket
+
+    host = factories.person_without_consent(commune=factories.commune("02215"))
+    host.is_superuser = True
+    host.save(update_fields=["is_superuser"])
+    game = games.create_game(host=host, title="Đố vui", questions=[make_question(1, 1)])
+    browser = Client()
+    browser.force_login(host)
+    cookie = f"sessionid={browser.cookies['sessionid'].value}".encode()
+
+    async def close_code() -> int:
+        socket = host_socket(game.pk, cookie)
+        connected, code = await socket.connect()
+        while connected:  # accepted first, then closed with the refusal's code
+            output = await socket.receive_output(timeout=5)
+            if output["type"] == "websocket.close":
+                return output["code"]
+        return code
+
+    assert async_to_sync(close_code)() == 4403
+
+
+@pytest.mark.parametrize("next_", ["²", "abc", "https://evil.example/", "//evil.example/"])
+def test_the_consent_page_goes_to_learning_for_a_next_that_is_not_a_path_here(
+    client, unconsenting, next_
+):
+    client.force_login(unconsenting)
+    url = f"{reverse('accounts:consent')}?{urlencode({'next': next_})}"
+    assert client.get(url).status_code == 200
+    response = client.post(url, {"consent": "on"})
+    assert response.url == reverse("learning:my_learning")

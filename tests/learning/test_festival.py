@@ -173,7 +173,7 @@ def test_assisted_sign_up_records_the_helper_and_the_spoken_consent(
     assert "Số 0912000111 đã có tài khoản." in again
 
     client.logout()
-    response = client.get(link)  # the resident signs in with the code from the message
+    response = client.post(link)  # the resident signs in with the code from the message
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_set_password"))  # consent is kept
 
