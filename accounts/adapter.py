@@ -1,7 +1,7 @@
 """allauth policy for Học Số: phone numbers live on the User row; SMS go through accounts.sms."""
 
 from allauth.account.adapter import DefaultAccountAdapter
-from allauth.account.forms import LoginForm
+from allauth.account.forms import LoginForm, ResetPasswordForm
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -97,3 +97,24 @@ class PhoneLoginForm(LoginForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["password"].help_text = ""
+
+
+class NeutralResetPasswordForm(ResetPasswordForm):
+    """allauth's reset by email, answering the same whether or not the address belongs to an
+    account: allauth tells an unknown address apart ("not assigned to any user account")
+    unless ACCOUNT_PREVENT_ENUMERATION is on, which this phone-first site keeps off (see
+    settings). Residents reset by signing in with a code by SMS; the page says so."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].label = _("Địa chỉ email")
+        self.fields["email"].widget.attrs["placeholder"] = "ten@coquan.gov.vn"
+
+    def clean_email(self) -> str:
+        try:
+            return super().clean_email()
+        except ValidationError as error:
+            if error.code != "unknown_email":
+                raise
+            self.users = []  # nothing is sent (ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS is off)
+            return self.cleaned_data["email"]

@@ -230,7 +230,10 @@ ACCOUNT_PHONE_VERIFICATION_SUPPORTS_CHANGE = True
 # allauth resets passwords by email only; a phone-first resident who forgot the password
 # signs in with a code sent by SMS instead.
 ACCOUNT_LOGIN_BY_CODE_ENABLED = True
-ACCOUNT_FORMS = {"login": "accounts.adapter.PhoneLoginForm"}
+ACCOUNT_FORMS = {
+    "login": "accounts.adapter.PhoneLoginForm",
+    "reset_password": "accounts.adapter.NeutralResetPasswordForm",
+}
 # Six digits: typed on a phone's number pad; allauth allows 3 tries per code.
 ALLAUTH_USER_CODE_FORMAT = {"numeric": True, "length": 6, "dashed": False}
 # allauth's per-IP defaults (3 verification SMS and 20 sign-ups a minute) would stop a
@@ -242,10 +245,21 @@ ACCOUNT_RATE_LIMITS = {
     "login_failed": "60/m/ip,5/300s/key",
     "verify_phone": "1/30s/key,60/m/ip",
     "request_login_code": "60/m/ip,3/m/key",
+    # allauth's default, written out: the email reset, keyed on the address typed.
+    "reset_password": "20/m/ip,5/m/key",
 }
 ACCOUNT_SESSION_REMEMBER = True
 ACCOUNT_LOGOUT_ON_GET = False
-ACCOUNT_PREVENT_ENUMERATION = False  # a phone number is not secret among neighbours
+# Off on purpose, for sign-up and sign-in by phone: with it on, allauth would accept a sign-up
+# for a number that already has an account and text its owner instead, and pretend to send a
+# sign-in code to a number without one. Residents who forgot they signed up (and volunteers
+# signing people up at a booth) need "this number already has an account" on the spot, each
+# of those SMS costs the province money, and that a number uses Học Số is no secret among
+# neighbours. What stops harvesting numbers in bulk is the per-address and per-number rate
+# limits above. Email is another matter: the password-reset page answers the same for any
+# address (accounts.adapter.NeutralResetPasswordForm) and mails nothing to unknown ones.
+ACCOUNT_PREVENT_ENUMERATION = False
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "accounts:profile"
 ACCOUNT_SIGNUP_REDIRECT_URL = "accounts:profile"

@@ -1,6 +1,8 @@
 """Issue 13: rate limits per phone number, the secret key, consent enforced, one-time
 links spent only by a POST, and a password-reset page that reveals nothing."""
 
+import re
+
 import pytest
 from asgiref.sync import async_to_sync
 from django.test import Client
@@ -222,3 +224,63 @@ def test_the_consent_page_goes_to_learning_for_a_next_that_is_not_a_path_here(
     assert client.get(url).status_code == 200
     response = client.post(url, {"consent": "on"})
     assert response.url == reverse("learning:my_learning")
+
+
+# --- Finding 12a: a one-time link is spent by the button's POST, never by a GET -------------
+
+
+def test_opening_a_sign_in_link_spends_nothing_until_the_button_is_pressed(client, unconsenting):
+    token = issue_sign_in_codes([unconsenting], now=timezone.now())[unconsenting.pk]
+    url = reverse("sign_in_code", args=[token])
+    for _preview in range(3):  # an SMS app's preview, a chat app's, the person's own tap
+        page = client.get(url)
+        assert page.status_code == 200
+        assert "_auth_user_id" not in client.session
+    html = page.content.decode()
+    assert f'<form method="post" action="{url}">' in html
+    assert 'name="csrfmiddlewaretoken"' in html and "Đăng nhập</button>" in html
+    response = client.post(url)
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(unconsenting.pk)
+    client.logout()
+    assert client.post(url).status_code == 404  # spent by the one press
+
+
+def test_the_sign_in_button_needs_the_pages_csrf_token(unconsenting):
+    token = issue_sign_in_codes([unconsenting], now=timezone.now())[unconsenting.pk]
+    url = reverse("sign_in_code", args=[token])
+    browser = Client(enforce_csrf_checks=True)
+    assert browser.post(url).status_code == 403  # another site cannot sign someone in
+    page = browser.get(url).content.decode()
+    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    assert browser.post(url, {"csrfmiddlewaretoken": csrf}).status_code == 302
+    assert browser.session["_auth_user_id"] == str(unconsenting.pk)
+
+
+# --- Finding 12c: the email reset page reveals nothing and points to the SMS code ----------
+
+
+def test_the_reset_page_answers_the_same_for_a_known_and_an_unknown_address(
+    client, two_people, mailoutbox
+):
+    lan = two_people[0]
+    lan.email = "lan@coquan.gov.vn"
+    lan.save(update_fields=["email"])
+    url = reverse("account_reset_password")
+    answers = []
+    for address in ["lan@coquan.gov.vn", "khong-co@coquan.gov.vn"]:
+        response = client.post(url, {"email": address}, follow=True)
+        answers.append((response.redirect_chain, response.content.decode()))
+    assert answers[0] == answers[1]
+    (chain, page), _same = answers
+    assert chain == [(reverse("account_reset_password_done"), 302)]
+    assert "Nếu địa chỉ email này gắn với một tài khoản Học Số" in page
+    assert reverse("account_request_login_code") in page
+    assert [m.to for m in mailoutbox] == [["lan@coquan.gov.vn"]]  # none to a stranger
+
+
+def test_the_reset_page_is_vietnamese_and_sends_residents_to_a_code_by_sms(client):
+    page = client.get(reverse("account_reset_password")).content.decode()
+    assert "Quên mật khẩu" in page and "Nhận mã đăng nhập qua SMS" in page
+    assert f'href="{reverse("account_request_login_code")}"' in page
+    assert "Password" not in page and "email address below" not in page
