@@ -61,6 +61,9 @@ class CommuneInput(forms.TextInput):
         return super().format_value(value)
 
 
+COMMUNE_TEXT_MAX = 100  # Commune.name's column: no commune is found by longer text
+
+
 class CommuneField(forms.Field):
     """Resolves what was typed ("giap trung", "Giáp Trung", "00985") to one Commune."""
 
@@ -77,6 +80,12 @@ class CommuneField(forms.Field):
         text = (value or "").strip()
         if not text:
             return None
+        if len(text) > COMMUNE_TEXT_MAX:  # longer than any name: no search, a message
+            raise forms.ValidationError(
+                _("Tên xã, phường dài quá %(max)s ký tự. Hãy gõ đúng tên xã, phường."),
+                code="max_length",
+                params={"max": COMMUNE_TEXT_MAX},
+            )
         matches = list(Commune.objects.search(text)[:6])
         exact = [c for c in matches if c.match_rank == 0]
         if len(exact) == 1:

@@ -1,11 +1,14 @@
 """Forms of the learning app: a festival and its booths."""
 
 from django import forms
+from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Commune
 from courses.models import Course
 from learning.models import Booth, Event
+
+BOOTH_ORDER_MAX = 999  # a festival has a few dozen booths; the column holds 32,767
 
 
 class EventForm(forms.ModelForm):
@@ -33,4 +36,7 @@ class BoothForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["order"].max_value = BOOTH_ORDER_MAX
+        self.fields["order"].validators.append(MaxValueValidator(BOOTH_ORDER_MAX))
+        self.fields["order"].widget.attrs["max"] = BOOTH_ORDER_MAX
         self.fields["course"].queryset = Course.objects.filter(is_published=True)

@@ -6,6 +6,7 @@ import unicodedata
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.converters import parse_id
 from accounts.forms import CommuneField
 from accounts.text import fold
 from quiz.models import Game, Round, Topic
@@ -31,8 +32,22 @@ def is_offensive(nickname: str) -> bool:
     return any(bad in "".join(words) for bad in BLOCKED_INSIDE)
 
 
+class TopicsField(forms.ModelMultipleChoiceField):
+    """Ticked topics; a value that is not an id ("²", 25 digits) is refused before the
+    query, where SQLite would overflow on it."""
+
+    def _check_values(self, value):
+        for pk in value:
+            if parse_id(str(pk)) is None:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value",
+                    params={"pk": pk},
+                )  # fmt: skip
+        return super()._check_values(value)
+
+
 class GameForm(forms.ModelForm):
-    topics = forms.ModelMultipleChoiceField(
+    topics = TopicsField(
         label=_("Lấy câu hỏi từ các chủ đề"),
         queryset=Topic.objects.all(),
         required=False,
@@ -80,7 +95,7 @@ class PinForm(forms.Form):
     )
 
     def clean_pin(self):
-        pin = re.sub(r"\D", "", self.cleaned_data["pin"])
+        pin = re.sub(r"[^0-9]", "", self.cleaned_data["pin"])  # not "²" or "٣": \D keeps those
         if len(pin) != 6:
             raise forms.ValidationError(_("Mã PIN gồm 6 chữ số."))
         return pin

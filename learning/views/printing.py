@@ -16,6 +16,7 @@ from django.urls import Resolver404, path, resolve, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.converters import parse_id
 from accounts.models import Commune
 from courses.models import Course
 from learning import festival
@@ -256,7 +257,7 @@ def print_codes(request):
     events = festival.festival_events(request.user).order_by("-date", "pk")
     chosen = request.POST.get("event") or request.GET.get("event")
     if chosen:  # another commune's event is not found at all
-        if not chosen.isdigit():
+        if parse_id(chosen) is None:  # not "²" or 25 digits either
             raise Http404
         get_object_or_404(events, pk=chosen)
     initial = {"event": chosen} if chosen else {}

@@ -275,3 +275,13 @@ def test_the_province_sees_the_communes_side_by_side(client, world):
     assert re.search(r"<td>Giáp Trung</td><td>1</td><td>1</td>", page)
     client.force_login(world["viewers"]["coordinator_A"])
     assert "Số ngày hội" not in client.get(reverse("learning:manage_events")).content.decode()
+
+
+def test_assisted_sign_up_refuses_overlong_text_with_messages(client, world):
+    client.force_login(world["viewers"]["volunteer_A"])
+    form = {"full_name": "Lý " * 60, "phone": "0912000555", "birth_year": "99999",
+            "commune": "Giáp Trung " * 500, "consent_spoken": "on"}  # fmt: skip
+    page = client.post(reverse("learning:assisted_sign_up"), form).content.decode()
+    assert "Tên xã, phường dài quá 100 ký tự" in page
+    assert "Năm sinh phải trước" in page and "tối đa 150 kí tự" in page
+    assert not User.objects.filter(phone="0912000555").exists()
