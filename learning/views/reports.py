@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from accounts.converters import MAX_ID_DIGITS
 from accounts.exports import XLSX_CONTENT_TYPE
 from accounts.models import Commune, Organization, ParticipantKind
 from accounts.scopes import Scope
@@ -87,6 +88,13 @@ def _assignments(scope: Scope, campaign: Campaign):
         commune="user__commune",
         organization="user__organization",
     )
+
+
+def _id_filter(request, name: str) -> str:
+    """A filter's id, or "" for anything that is not one: "²".isdigit() is true, and 25
+    digits overflow the database's integers (both were a 500)."""
+    value = request.GET.get(name, "")
+    return value if value.isascii() and value.isdigit() and len(value) <= MAX_ID_DIGITS else ""
 
 
 def _kind_filter(request) -> str:
@@ -193,8 +201,8 @@ def campaign_people(request, scope: Scope, pk: int):
     if status in Status.values:
         filters["status"] = status
         assignments = assignments.filter(status=status)
-    commune = request.GET.get("commune", "")
-    if commune.isdigit():
+    commune = _id_filter(request, "commune")
+    if commune:
         # Another scope's commune answers 404, like any object outside the scope.
         filters["commune"] = scope.get_object_or_404(
             Commune.objects.all(),
@@ -202,8 +210,8 @@ def campaign_people(request, scope: Scope, pk: int):
             pk=commune,
         )
         assignments = assignments.filter(user__commune=filters["commune"])
-    organization = request.GET.get("organization", "")
-    if organization.isdigit():
+    organization = _id_filter(request, "organization")
+    if organization:
         filters["organization"] = scope.get_object_or_404(
             Organization.objects.all(),
             paths={"commune": "commune", "organization": "pk"},

@@ -326,3 +326,14 @@ def test_roster_problems_reach_page_two(client, places, coordinator_a):
     assert "so-sai-000" in first.content.decode()
     _, html = follow_next(client, uploaded.url, first)
     assert "so-sai-059" in html and "so-sai-000" not in html
+
+
+@pytest.mark.parametrize("value", ["²", "٣", "9" * 25, "-1", "1.5"])
+def test_odd_filter_ids_on_campaign_people_show_the_list_not_an_error(
+    client, places, coordinator_a, course, value
+):
+    campaign = make_campaign(course)
+    client.force_login(coordinator_a)
+    url = reverse("learning:campaign_people", args=[campaign.pk])
+    for name in ("commune", "organization"):
+        assert client.get(url, {name: value}).status_code == 200
