@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts.converters import MAX_ID_DIGITS
+from accounts.converters import parse_id
 from accounts.exports import XLSX_CONTENT_TYPE
 from accounts.models import Commune, Organization, ParticipantKind
 from accounts.scopes import Scope
@@ -88,13 +88,6 @@ def _assignments(scope: Scope, campaign: Campaign):
         commune="user__commune",
         organization="user__organization",
     )
-
-
-def _id_filter(request, name: str) -> str:
-    """A filter's id, or "" for anything that is not one: "²".isdigit() is true, and 25
-    digits overflow the database's integers (both were a 500)."""
-    value = request.GET.get(name, "")
-    return value if value.isascii() and value.isdigit() and len(value) <= MAX_ID_DIGITS else ""
 
 
 def _kind_filter(request) -> str:
@@ -201,8 +194,9 @@ def campaign_people(request, scope: Scope, pk: int):
     if status in Status.values:
         filters["status"] = status
         assignments = assignments.filter(status=status)
-    commune = _id_filter(request, "commune")
-    if commune:
+    # parse_id, not str.isdigit: "²" passes isdigit, 25 digits overflow (both were a 500).
+    commune = parse_id(request.GET.get("commune", ""))
+    if commune is not None:
         # Another scope's commune answers 404, like any object outside the scope.
         filters["commune"] = scope.get_object_or_404(
             Commune.objects.all(),
@@ -210,8 +204,8 @@ def campaign_people(request, scope: Scope, pk: int):
             pk=commune,
         )
         assignments = assignments.filter(user__commune=filters["commune"])
-    organization = _id_filter(request, "organization")
-    if organization:
+    organization = parse_id(request.GET.get("organization", ""))
+    if organization is not None:
         filters["organization"] = scope.get_object_or_404(
             Organization.objects.all(),
             paths={"commune": "commune", "organization": "pk"},
