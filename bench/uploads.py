@@ -334,10 +334,10 @@ def run(step: str, args, env) -> dict:
     command = [sys.executable, __file__, "--child", step, "--workdir", args.workdir]
     for option in ("roster", "million", "bank", "bank_ok"):
         command += [f"--{option.replace('_', '-')}", str(getattr(args, option))]
-    out = subprocess.run(
-        command, env=env, check=True, capture_output=True, text=True, cwd=ROOT
-    ).stdout
-    return json.loads(out.strip().splitlines()[-1])
+    done = subprocess.run(command, env=env, capture_output=True, text=True, cwd=ROOT)
+    if done.returncode:
+        raise SystemExit(f"step {step} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def main() -> None:
