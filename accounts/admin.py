@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Commune, Organization, Province, RoleGrant, User
+from accounts.models import Commune, Job, Organization, Province, RoleGrant, User
 
 
 @admin.register(Province)
@@ -85,3 +85,20 @@ class UserAdmin(DjangoUserAdmin):
         )
     ]
     readonly_fields = ["consent_at", "last_login", "date_joined"]
+
+
+@admin.register(Job)
+class JobAdmin(admin.ModelAdmin):
+    """Background jobs, read-only: what failed, for whom, and why (the person sees only a
+    Vietnamese message and "Thử lại")."""
+
+    list_display = ["__str__", "created_by", "created_at", "done", "total", "message"]
+    list_filter = ["kind", "state"]
+    list_select_related = ["created_by"]
+    readonly_fields = [f.name for f in Job._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
