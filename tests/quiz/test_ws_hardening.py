@@ -128,6 +128,15 @@ def test_a_deep_frame_and_a_host_command_without_fields_get_error_replies(daphne
     assert async_to_sync(scenario)() == ["json", "json", "choice", "pong", "field", "pong"]
 
 
+def test_a_query_string_that_is_not_utf8_is_refused_as_a_bad_token(game):
+    async def scenario():
+        phone = WebsocketCommunicator(application, f"/ws/choi/{game['game'].pk}/", [ORIGIN])
+        phone.scope["query_string"] = b"t=\xff\xfe"  # raised UnicodeDecodeError in connect
+        return await refusal(phone)
+
+    assert async_to_sync(scenario)() == 4401
+
+
 # --- Every message against its schema ---------------------------------------------------------
 
 
