@@ -248,6 +248,15 @@ ACCOUNT_RATE_LIMITS = {
     # allauth's default, written out: the email reset, keyed on the address typed.
     "reset_password": "20/m/ip,5/m/key",
 }
+# Every per-address limit above (and the join page's and the sockets', which ask allauth for
+# the address) must see the phone's address, not nginx's: behind nginx every request comes
+# from 127.0.0.1 and the whole province would share one count, as it shared one per-account
+# count before the phone keyed it. nginx appends the address it saw to X-Forwarded-For and
+# allauth takes that last entry, which a client cannot forge. Production (DJANGO_HTTPS=1)
+# runs behind one nginx; a site reached directly (daphne on its own) must trust no header.
+ALLAUTH_TRUSTED_PROXY_COUNT = int(
+    os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "1" if env_bool("DJANGO_HTTPS") else "0")
+)
 ACCOUNT_SESSION_REMEMBER = True
 ACCOUNT_LOGOUT_ON_GET = False
 # Off on purpose, for sign-up and sign-in by phone: with it on, allauth would accept a sign-up

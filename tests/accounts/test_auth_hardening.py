@@ -284,3 +284,24 @@ def test_the_reset_page_is_vietnamese_and_sends_residents_to_a_code_by_sms(clien
     assert "Quên mật khẩu" in page and "Nhận mã đăng nhập qua SMS" in page
     assert f'href="{reverse("account_request_login_code")}"' in page
     assert "Password" not in page and "email address below" not in page
+
+
+# --- Per-address limits behind nginx: each phone's own address, not the proxy's ------------
+
+
+def test_behind_nginx_one_address_at_its_limit_does_not_stop_another(client, settings):
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "login": "2/m/ip"}
+    url = reverse("account_login")
+
+    def from_(address: str, forged: str = ""):
+        # nginx appends the address it saw; anything before it came from the client
+        forwarded = f"{forged}, {address}" if forged else address
+        return client.post(
+            url, {"login": "0912"}, REMOTE_ADDR="127.0.0.1", **{"HTTP_X_FORWARDED_FOR": forwarded}
+        )
+
+    assert [from_("203.0.113.7").status_code for _ in range(2)] == [200, 200]
+    assert from_("203.0.113.7").status_code == 429
+    assert from_("203.0.113.7", forged="198.51.100.1").status_code == 429  # cannot dodge it
+    assert from_("203.0.113.8").status_code == 200

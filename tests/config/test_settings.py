@@ -153,3 +153,12 @@ def test_the_configured_channel_layer_carries_a_message():
 def test_the_configured_cache_keeps_a_value(value):
     cache.set("hocso-test-key", value, 30)
     assert cache.get("hocso-test-key") == value
+
+
+def test_behind_nginx_the_rate_limits_see_the_phones_address_not_nginxs():
+    assert settings_of(PRODUCTION, "s.ALLAUTH_TRUSTED_PROXY_COUNT") == 1
+    assert settings_of(KEY, "s.ALLAUTH_TRUSTED_PROXY_COUNT") == 0  # reached directly
+    assert (
+        settings_of({**KEY, "DJANGO_TRUSTED_PROXY_COUNT": "2"}, "s.ALLAUTH_TRUSTED_PROXY_COUNT")
+        == 2
+    )
