@@ -46,7 +46,8 @@ def switch_language(request, code: str):
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         target = "/"
-    response = redirect(target)
+    # Not redirect(): it would try a bare word such as "²" as a URL name and raise.
+    response = HttpResponseRedirect(target)
     response.set_cookie(
         settings.LANGUAGE_COOKIE_NAME,
         code,

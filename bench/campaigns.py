@@ -143,7 +143,9 @@ def step_seed(args) -> dict:
         ),
         batch_size=5000,
     )
-    admin = User.objects.create(phone="0900000001", full_name="Quản trị", is_superuser=True)
+    admin = User.objects.create(
+        phone="0900000001", full_name="Quản trị", is_superuser=True, consent_at=timezone.now()
+    )
     return {"seconds": time.perf_counter() - started, "campaign": campaign.pk, "admin": admin.pk}
 
 

@@ -257,6 +257,17 @@ ACCOUNT_RATE_LIMITS = {
 ALLAUTH_TRUSTED_PROXY_COUNT = int(
     os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "1" if env_bool("DJANGO_HTTPS") else "0")
 )
+# Live games and leaderboards: sockets one address may hold per game or round (quiz/sockets.py).
+# Generous, since a festival hall's phones share one Wi-Fi address; a load test from one
+# machine raises it.
+SOCKETS_PER_ADDRESS = int(os.environ.get("DJANGO_SOCKETS_PER_ADDRESS", "2000"))
+# The join page, per minute (quiz/games.py): visits per address — each phone makes two (the
+# page, then its nickname), so 3,000 lets 1,500 phones behind one address in within a minute —
+# and PINs of no open game, which is what a guesser shows and a hall does not.
+GAME_JOIN_LIMITS = {
+    "visits": (int(os.environ.get("DJANGO_JOIN_VISITS_PER_MINUTE", "3000")), 60),
+    "misses": (int(os.environ.get("DJANGO_JOIN_MISSES_PER_MINUTE", "60")), 60),
+}
 ACCOUNT_SESSION_REMEMBER = True
 ACCOUNT_LOGOUT_ON_GET = False
 # Off on purpose, for sign-up and sign-in by phone: with it on, allauth would accept a sign-up

@@ -137,7 +137,7 @@ def read_player_token(token: str) -> tuple[int, int] | None:
 # scan the QR code, so the PINs of no game are what a guesser shows and a hall does not.
 # settings.GAME_JOIN_LIMITS overrides any of them.
 JOIN_LIMITS = {  # what is counted: (how many, per seconds)
-    "visits": (600, 60),  # join-page requests from one address
+    "visits": (3000, 60),  # join-page requests from one address (two per phone)
     "misses": (60, 60),  # PINs of no open game from one address
     "session_misses": (10, 60),  # PINs of no open game from one browser session
 }
