@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -69,8 +70,17 @@ class Scope:
         return condition
 
     def filter(self, queryset: QuerySet, **paths: str | None) -> QuerySet:
-        """`queryset` narrowed to this scope; see `q` for the paths."""
-        return queryset.filter(self.q(**paths))
+        """`queryset` narrowed to this scope, each object once; see `q` for the paths."""
+        condition = self.q(**paths)
+        if self.everything or not any(
+            _crosses_many(queryset.model, path) for path in paths.values() if path
+        ):
+            return queryset.filter(condition)
+        # A path through a to-many relation (a commune's organizations) joins one row per
+        # match: a commune with two organizations in scope came twice, and .get() raised
+        # MultipleObjectsReturned (a 500 on a coordinator's own commune).
+        inside = queryset.model._default_manager.filter(condition).values("pk")
+        return queryset.filter(pk__in=inside)
 
     def get_object_or_404(self, queryset: QuerySet, *, paths: dict | None = None, **lookup):
         """One object in scope, or 404 whether it is missing or out of scope."""
@@ -78,3 +88,19 @@ class Scope:
             return self.filter(queryset, **(paths or {})).get(**lookup)
         except queryset.model.DoesNotExist:
             raise Http404 from None
+
+
+def _crosses_many(model, path: str) -> bool:
+    """True when following `path` ("user__commune", "organizations") from `model` passes a
+    to-many relation, so a filter on it can match one object several times."""
+    for name in path.split("__"):
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            return False  # a lookup (pk, id…), not a relation
+        if field.many_to_many or field.one_to_many:
+            return True
+        if not field.is_relation:
+            return False
+        model = field.related_model
+    return False

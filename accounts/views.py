@@ -119,7 +119,7 @@ def people_list(request, scope: Scope):
             "page": page,
             "filters": filters,
             "kinds": ParticipantKind.choices,
-            "communes": communes.distinct(),
+            "communes": communes,
         },
     )
 

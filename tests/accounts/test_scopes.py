@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from accounts.models import Organization, Role
+from accounts.models import Commune, Organization, Role
 from accounts.scopes import Scope
 from tests import factories
 
@@ -154,3 +154,19 @@ def test_people_list_and_export_query_count_does_not_grow_with_people(
         client.get(reverse("accounts:people_list"))
     with django_assert_max_num_queries(10):
         client.get(reverse("accounts:people_export"))
+
+
+def test_a_scope_through_a_to_many_path_holds_each_object_once(world):
+    people, viewers = world
+    a = people["in_A"].commune
+    for n in range(3):
+        factories.organization(f"Hội Thử Nghiệm {n}", commune=a)
+    scope = Scope.of(viewers["coordinator_A"])
+    communes = scope.filter(Commune.objects.all(), commune="pk", organization="organizations")
+    assert list(communes.values_list("pk", flat=True)) == [a.pk]
+    assert (
+        scope.get_object_or_404(
+            Commune.objects.all(), paths={"commune": "pk", "organization": "organizations"}, pk=a.pk
+        )
+        == a
+    )

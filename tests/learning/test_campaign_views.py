@@ -279,3 +279,19 @@ def test_a_failed_export_says_so_and_offers_a_retry(
     assert ExportJob.objects.get().state == ExportJob.State.FAILED
     page = client.get(response.url).content.decode()
     assert "Không tạo được báo cáo" in page and "Thử lại" in page
+
+
+@pytest.mark.parametrize("organizations", [0, 1, 2, 5])
+def test_a_coordinator_drills_down_to_their_own_commune_whatever_its_organizations(
+    client, world, organizations
+):
+    # The scope reaches a commune through its organizations too: with two or more located
+    # in it, the commune came once per organization and the drill-down answered 500.
+    for n in range(organizations):
+        factories.organization(f"Trường Thử Nghiệm {n}", commune=world["a"])
+    client.force_login(world["viewers"]["coordinator_A"])
+    url = reverse("learning:campaign_people", args=[world["campaign"].pk])
+    response = client.get(url, {"commune": world["a"].pk})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert {name for name in ALL if name in page} == VISIBLE["coordinator_A"]
