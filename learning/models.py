@@ -171,11 +171,20 @@ class Status(models.TextChoices):
     OVERDUE = "overdue", _("Quá hạn")
 
 
+REMINDERS_AFTER_END = datetime.timedelta(days=7)
+
+
 class CampaignQuerySet(models.QuerySet):
     def running(self, today: datetime.date) -> "CampaignQuerySet":
         """Campaigns that still assign people: from creation until a year past the deadline
         (late completions are still recorded)."""
         return self.filter(deadline__gte=today - datetime.timedelta(days=365))
+
+    def reminding(self, today: datetime.date) -> "CampaignQuerySet":
+        """Campaigns that people and coordinators still hear about: from the day they open
+        until a week past the deadline (the overdue reminder and a last weekly digest);
+        after that an ended campaign goes quiet, though it still assigns latecomers."""
+        return self.filter(opens_on__lte=today, deadline__gte=today - REMINDERS_AFTER_END)
 
 
 class Campaign(models.Model):

@@ -396,10 +396,11 @@ def send_campaign_reminders(campaign: Campaign, *, now: datetime.datetime) -> in
 
 
 def send_coordinator_digests(*, now: datetime.datetime) -> int:
-    """Once a week, each coordinator gets the state of every running campaign in their scope."""
+    """Once a week, each coordinator gets the state of every campaign in their scope that is
+    open or ended less than a week ago (one last digest, then quiet)."""
     today = timezone.localdate(now)
     year, week, _weekday = today.isocalendar()
-    campaigns = list(Campaign.objects.running(today))
+    campaigns = list(Campaign.objects.reminding(today))
     if not campaigns:
         return 0
     sent = 0

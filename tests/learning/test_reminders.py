@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from accounts.models import Role
 from learning import services
-from learning.models import Notification
+from learning.models import Campaign, Notification
 from tests import factories
 from tests.learning.test_campaigns import OFFICIAL, make_campaign
 from tests.learning.test_certificates import finish
@@ -56,7 +56,9 @@ def test_the_command_twice_sends_nothing_the_second_time(course, tuyen_quang, sm
     a = factories.commune("00985")
     factories.person(commune=a, full_name="Chưa Xong", kind=OFFICIAL)
     factories.with_role(factories.person(commune=a), Role.COMMUNE_COORDINATOR, commune=a)
-    make_campaign(course)  # deadline 31/12/2025: overdue today, still running
+    campaign = make_campaign(course)
+    campaign.deadline = timezone.localdate() - datetime.timedelta(days=2)  # overdue, not ended
+    campaign.save()
     call_command("send_reminders", stdout=open("/dev/null", "w"))  # noqa: SIM115
     first = (len(sms_outbox), Notification.objects.count())
     assert first[0] >= 2  # the official's overdue reminder and the coordinator's digest
@@ -89,3 +91,42 @@ def test_notifications_page_shows_and_marks_read(client, course, tuyen_quang):
     page = client.get(reverse("learning:notifications")).content.decode()
     assert campaign.title in page
     assert not Notification.objects.filter(read_at__isnull=True).exists()
+
+
+def test_an_ended_campaign_goes_quiet_after_its_last_week(course, tuyen_quang, sms_outbox):
+    a = factories.commune("00985")
+    factories.person(commune=a, full_name="Chưa Xong", kind=OFFICIAL)
+    factories.with_role(factories.person(commune=a), Role.COMMUNE_COORDINATOR, commune=a)
+    campaign = make_campaign(course)  # deadline 31/12/2025
+    ended = campaign.deadline + datetime.timedelta(days=8)
+    for day in range(0, 60, 3):  # every few days for two months after its last week
+        call_command("send_reminders", stdout=open("/dev/null", "w"))  # noqa: SIM115
+        assert services.send_coordinator_digests(now=at(ended + datetime.timedelta(days=day))) == 0
+    assert not sms_outbox
+    assert not Notification.objects.exists()
+
+
+def test_the_week_after_the_deadline_brings_one_overdue_reminder_and_one_last_digest(
+    course, tuyen_quang, sms_outbox
+):
+    a = factories.commune("00985")
+    late = factories.person(commune=a, full_name="Chưa Xong", kind=OFFICIAL)
+    coordinator = factories.with_role(
+        factories.person(commune=a), Role.COMMUNE_COORDINATOR, commune=a
+    )
+    campaign = make_campaign(course)
+    last_week = at(campaign.deadline + datetime.timedelta(days=3))
+    assert Campaign.objects.reminding(last_week.date()).get() == campaign
+    assert services.send_campaign_reminders(campaign, now=last_week) == 1
+    assert services.send_coordinator_digests(now=last_week) == 1
+    assert Notification.objects.filter(user=late).count() == 1
+    assert Notification.objects.filter(user=coordinator).count() == 1
+
+
+def test_a_campaign_not_yet_open_sends_nothing(course, tuyen_quang, sms_outbox):
+    a = factories.commune("00985")
+    factories.with_role(factories.person(commune=a), Role.COMMUNE_COORDINATOR, commune=a)
+    campaign = make_campaign(course)  # opens 1/10/2025
+    before = at(campaign.opens_on - datetime.timedelta(days=1))
+    assert not Campaign.objects.reminding(before.date()).exists()
+    assert services.send_coordinator_digests(now=before) == 0

@@ -13,7 +13,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         now = timezone.now()
-        for campaign in Campaign.objects.running(timezone.localdate(now)):
+        for campaign in Campaign.objects.reminding(timezone.localdate(now)):
             sent = send_campaign_reminders(campaign, now=now)
             self.stdout.write(f"{campaign.title}: {sent} nhắc nhở")
         self.stdout.write(f"Tổng hợp tuần: {send_coordinator_digests(now=now)}")
