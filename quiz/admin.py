@@ -15,6 +15,7 @@ from quiz.bank import (
     BANK_INLINE_ROWS,
     MAX_BANK_ROWS,
     MAX_SHOWN_PROBLEMS,
+    bank_warnings,
     bank_xlsx,
     check_bank,
 )
@@ -83,6 +84,10 @@ class QuestionAdmin(admin.ModelAdmin):
                 form.add_error("file", str(error))
             else:
                 problems = checked.problems
+                if not problems:
+                    existing = Question.objects.values_list("text", flat=True).iterator()
+                    for warning in bank_warnings(checked.rows, existing=existing):
+                        messages.warning(request, warning)
                 if not problems and len(checked.rows) > BANK_INLINE_ROWS:
                     upload.seek(0)
                     job = start_bank_import(

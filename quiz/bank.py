@@ -6,6 +6,7 @@ is never imported.
 """
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
@@ -165,6 +166,56 @@ def _check_row(number: int, cells: dict, letters: list[str]) -> BankRow | str:
         choices=[(value, letter in correct) for letter, value in filled],
         explanation=explanation,
     )
+
+
+# Warnings, not refusals: a bank whose right answers sit mostly in one position lets a
+# player who always taps that position win (the demo bank had every right answer first),
+# and a question twice in the bank can be drawn twice in one attempt.
+CLUSTER_MIN_QUESTIONS = 8  # fewer say nothing about a pattern
+CLUSTER_FACTOR = 2  # a position right twice as often as chance would make it
+MAX_SHOWN_REPEATS = 20
+
+
+def bank_warnings(rows: list[BankRow], *, existing: Iterable[str] = ()) -> list[str]:
+    """What an editor should look at before a bank goes live: right answers clustered in one
+    position, and questions repeated in the file or already in the bank (`existing`)."""
+    warnings = []
+    if len(rows) >= CLUSTER_MIN_QUESTIONS:
+        for position, letter in enumerate(LETTERS):
+            right = sum(1 for r in rows if position < len(r.choices) and r.choices[position][1])
+            # By chance: each right answer of a question is in this position with
+            # probability 1/choices, so the expected count sums right/choices per question.
+            chance = sum(
+                sum(correct for _t, correct in r.choices) / len(r.choices)
+                for r in rows
+                if position < len(r.choices)
+            )
+            if chance and right >= CLUSTER_FACTOR * chance:
+                warnings.append(
+                    _(
+                        "Đáp án đúng dồn vào phương án %(l)s: %(n)s/%(t)s câu (ngẫu nhiên "
+                        "chỉ khoảng %(c)s). Người chơi bấm %(l)s mọi câu sẽ được điểm cao; "
+                        "hãy đổi thứ tự các phương án."
+                    )
+                    % {"l": letter, "n": right, "t": len(rows), "c": round(chance)}
+                )
+    seen = {fold(text): None for text in existing}
+    repeats = []
+    for r in rows:
+        key = fold(r.text)
+        if key in seen:
+            first = seen[key]
+            repeats.append(
+                _("Dòng %(n)s: câu hỏi trùng với dòng %(m)s.") % {"n": r.row, "m": first}
+                if first
+                else _("Dòng %(n)s: câu hỏi đã có trong ngân hàng.") % {"n": r.row}
+            )
+        else:
+            seen[key] = r.row
+    warnings += repeats[:MAX_SHOWN_REPEATS]
+    if len(repeats) > MAX_SHOWN_REPEATS:
+        warnings.append(_("… và %(n)s câu trùng khác.") % {"n": len(repeats) - MAX_SHOWN_REPEATS})
+    return warnings
 
 
 def bank_xlsx(questions) -> bytes:

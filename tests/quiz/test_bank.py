@@ -8,7 +8,7 @@ from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from accounts.models import Role
-from quiz.bank import COLUMNS, SAMPLE, bank_xlsx, check_bank
+from quiz.bank import COLUMNS, SAMPLE, bank_warnings, bank_xlsx, check_bank
 from quiz.models import Question, Topic
 from quiz.services import import_bank
 from tests import factories
@@ -187,3 +187,49 @@ def test_only_the_first_problems_are_listed_with_the_count_of_the_rest(client, e
     text = page.content.decode()
     assert "5 dòng cần sửa" in text and "và 3 dòng lỗi khác" in text
     assert text.count("thiếu nội dung câu hỏi") == 2
+
+
+def first_is_right(n: int, *, start: int = 0) -> list[list[str]]:
+    return [
+        [f"Câu hỏi thử số {start + k}?", "", "", "Đúng", "Sai 1", "Sai 2", "Sai 3", "", "",
+         "A", ""]
+        for k in range(n)
+    ]  # fmt: skip
+
+
+def test_right_answers_all_in_one_position_are_warned_about(db):
+    rows = check_bank(bank_file(first_is_right(10))).rows
+    (warning,) = bank_warnings(rows)
+    assert "phương án A: 10/10 câu" in warning
+
+
+def test_right_answers_spread_over_positions_raise_no_warning(db):
+    rows = []
+    for k in range(12):
+        choices = ["Sai 1", "Sai 2", "Sai 3"]
+        choices.insert(k % 4, "Đúng")
+        rows.append([f"Câu trải đều {k}?", "", "", *choices, "", "", "ABCD"[k % 4], ""])
+    assert bank_warnings(check_bank(bank_file(rows)).rows) == []
+
+
+def test_a_few_questions_say_nothing_about_a_pattern(db):
+    assert bank_warnings(check_bank(bank_file(first_is_right(3))).rows) == []
+
+
+def test_repeated_questions_are_warned_about_in_the_file_and_against_the_bank(db):
+    rows = [*GOOD, [GOOD[0][0].upper(), *GOOD[0][1:]]]  # the same question, other case
+    checked = check_bank(bank_file(rows))
+    assert bank_warnings(checked.rows) == ["Dòng 4: câu hỏi trùng với dòng 2."]
+    existing = ["vneid mức 2 dùng để làm gì?"]
+    assert "Dòng 3: câu hỏi đã có trong ngân hàng." in bank_warnings(
+        checked.rows, existing=existing
+    )
+
+
+def test_the_admin_shows_the_warnings_and_still_imports(client, editor):
+    url = reverse("admin:quiz_question_import")
+    response = client.post(url, {"file": bank_file(first_is_right(10))}, follow=True)
+    assert Question.objects.count() == 10
+    assert "Đáp án đúng dồn vào phương án A" in response.content.decode()
+    again = client.post(url, {"file": bank_file(first_is_right(2))}, follow=True)
+    assert "Dòng 2: câu hỏi đã có trong ngân hàng." in again.content.decode()
