@@ -12,14 +12,14 @@ import secrets
 
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from accounts.models import Role, User
 from accounts.scopes import Scope
 from accounts.text import mask_name
 from config.cache import increment
-from learning.models import Booth, CheckIn, Event, LessonProgress, ShortLink
+from learning.models import Booth, CheckIn, Event, ShortLink
 
 ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 CODE_LENGTH = 5
@@ -138,13 +138,30 @@ def check_in(
 
 
 def event_figures(event: Event, *, now: datetime.datetime) -> dict:
-    """The festival's counters: people checked in (per booth), sign-ups in the commune that
-    day (and how many a volunteer helped), lessons opened and finished that day by the
-    commune's people, and scans per printed code. Public figures: counts only."""
+    """The festival's counters, all about the people checked in at this event (at its
+    entrance or its booths): how many came (per booth), how many of them signed up that day
+    (and how many a volunteer helped), the lessons they opened and finished that day, and
+    scans per printed code. Public figures: counts only."""
     codes = list(event.links.values_list("code", flat=True))
     flush_scans(codes)
-    people = User.objects.filter(commune_id=event.commune_id, date_joined__date=event.date)
-    progress = LessonProgress.objects.filter(user__commune_id=event.commune_id)
+    day = event.date
+    # Two events of one commune on one day share the commune and the date, not their
+    # attendees: every figure starts from this event's check-ins. One aggregate; the
+    # distinct counts survive the join to lesson progress.
+    joined = Q(date_joined__date=day)
+    figures = User.objects.filter(
+        pk__in=CheckIn.objects.filter(event=event).values("user")
+    ).aggregate(
+        people=Count("pk", distinct=True),
+        signups=Count("pk", filter=joined, distinct=True),
+        assisted=Count("pk", filter=joined & Q(assisted_by__isnull=False), distinct=True),
+        lessons_opened=Count(
+            "lesson_progress", filter=Q(lesson_progress__opened_at__date=day), distinct=True
+        ),
+        lessons_finished=Count(
+            "lesson_progress", filter=Q(lesson_progress__completed_at__date=day), distinct=True
+        ),
+    )
     per_booth = dict(
         event.checkins.filter(booth__isnull=False)
         .values_list("booth")
@@ -152,11 +169,7 @@ def event_figures(event: Event, *, now: datetime.datetime) -> dict:
         .order_by()
     )
     return {
-        "people": event.checkins.values("user").distinct().count(),
-        "signups": people.count(),
-        "assisted": people.filter(assisted_by__isnull=False).count(),
-        "lessons_opened": progress.filter(opened_at__date=event.date).count(),
-        "lessons_finished": progress.filter(completed_at__date=event.date).count(),
+        **figures,
         "booths": [[b.title, per_booth.get(b.pk, 0)] for b in event.booths.all()],
         "scans": [
             [label, n]

@@ -11,7 +11,8 @@ from openpyxl import load_workbook
 
 from accounts.models import Role, User
 from learning import festival
-from learning.models import Booth, CheckIn, Event, ShortLink
+from learning.models import Booth, CheckIn, Event, LessonProgress, ShortLink
+from learning.services import open_lesson
 from tests import factories
 
 
@@ -236,7 +237,7 @@ def test_attendance_export_and_counters(client, world):
     assert figures["people"] == 2
     assert figures["booths"] == [["Cài đặt VNeID", 1]]
     assert figures["scans"] == [["Cổng vào", 1]]
-    assert figures["signups"] == 4  # everyone in commune A joined today
+    assert figures["signups"] == 2  # of the four who joined in commune A today, two came
 
     client.force_login(world["viewers"]["coordinator_A"])
     response = client.get(reverse("learning:attendance_export", args=[event.pk]))
@@ -246,6 +247,63 @@ def test_attendance_export_and_counters(client, world):
     assert all(cell.data_type == "s" for cell in sheet["B"][1:])
     screen = client.get(reverse("learning:event_counts", args=[event.pk])).json()
     assert screen["people"] == 2
+
+
+def test_two_events_of_one_commune_on_one_day_show_only_their_own_figures(
+    client, world, course, django_assert_max_num_queries
+):
+    fair, now = world["events"]["A"], timezone.now()
+    market = Event.objects.create(commune=world["a"], title="Phiên chợ số", date=fair.date,
+                                  venue="Chợ")  # fmt: skip
+    stall = Booth.objects.create(event=market, title="Thanh toán QR")
+    volunteer = world["viewers"]["volunteer_A"]
+    helped = factories.person(commune=world["a"], full_name="Được Giúp")
+    User.objects.filter(pk=helped.pk).update(assisted_by=volunteer)
+    shopper = factories.person(commune=world["a"], full_name="Người Đi Chợ")
+    factories.person(commune=world["a"], full_name="Ở Nhà")  # joined today, came to neither
+    first, second = course.lessons.order_by("order")[:2]
+    open_lesson(helped, lesson=first, now=now)
+    open_lesson(shopper, lesson=first, now=now)
+    open_lesson(shopper, lesson=second, now=now)
+    LessonProgress.objects.filter(user=shopper).update(completed_at=now)
+    festival.check_in(helped, event=fair, booth=world["booth"], now=now)
+    festival.check_in(helped, event=fair, now=now)  # the entrance too: still one person
+    festival.check_in(shopper, event=market, booth=stall, now=now)
+
+    figures = {}
+    for event in (fair, market):
+        with django_assert_max_num_queries(5):  # codes, one aggregate, booths twice, scans
+            figures[event.pk] = festival.event_figures(event, now=now)
+    own = {
+        fair.pk: {"people": 1, "signups": 1, "assisted": 1, "lessons_opened": 1,
+                  "lessons_finished": 0, "booths": [["Cài đặt VNeID", 1]]},
+        market.pk: {"people": 1, "signups": 1, "assisted": 0, "lessons_opened": 2,
+                    "lessons_finished": 2, "booths": [["Thanh toán QR", 1]]},
+    }  # fmt: skip
+    for pk, expected in own.items():
+        assert {key: figures[pk][key] for key in expected} == expected
+
+    client.force_login(world["viewers"]["coordinator_A"])
+    for event, name, other in ((fair, "Được Giúp", "Người Đi Chợ"),
+                               (market, "Người Đi Chợ", "Được Giúp")):  # fmt: skip
+        screen = client.get(reverse("learning:event_counts", args=[event.pk])).json()
+        assert {key: screen[key] for key in own[event.pk]} == own[event.pk]
+        page = client.get(reverse("learning:event_screen", args=[event.pk])).content.decode()
+        expected = own[event.pk]
+        assert f'<strong data-field="signups">{expected["signups"]}</strong>' in page
+        assert f'<strong data-field="lessons_finished">{expected["lessons_finished"]}<' in page
+        numbers = client.get(reverse("learning:attendance", args=[event.pk])).content.decode()
+        opened, finished = expected["lessons_opened"], expected["lessons_finished"]
+        assert f"<dd>{opened} / {finished}</dd>" in numbers
+        export = client.get(reverse("learning:attendance_export", args=[event.pk])).content
+        names = {row[1] for row in load_workbook(io.BytesIO(export)).active.iter_rows(
+            min_row=2, values_only=True)}  # fmt: skip
+        assert name in names and other not in names
+
+    client.force_login(world["viewers"]["province_admin"])
+    festival.check_in(shopper, event=fair, now=now)  # one person at both: one in the commune
+    page = client.get(reverse("learning:manage_events")).content.decode()
+    assert re.search(r"<td>Giáp Trung</td><td>2</td><td>2</td>", page)
 
 
 def test_unpublished_events_are_not_public(client, world):
