@@ -5,9 +5,15 @@ problem with its row number and a Vietnamese message. The directory (communes,
 organizations, the importer's scope) is passed in, so the check runs in memory: 20,000 rows
 take seconds, not a query per row. A valid row fits its model fields (lengths, ranges, no
 NUL), so what the preview accepts the confirm can store.
+
+An organization named in a row must already exist in the importer's scope (matched by
+`organization_key`, so "Ủy ban xã X" is "UBND xã X"); an unknown one is a row problem listing
+the closest names. A roster never creates an organization: a misspelt one used to split the
+organization leaderboard.
 """
 
 import datetime
+import difflib
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -25,13 +31,17 @@ from accounts.spreadsheets import (
     shown,
     too_many_rows,
 )
-from accounts.text import fold
+from accounts.text import fold, organization_key
 
 # Rows a roster may have below its header: a province's largest unit is a few thousand
 # officials, and a 20,000-row roster is checked in a few seconds inside one request.
 MAX_ROSTER_ROWS = 20_000
 NAME_MAX = User._meta.get_field("full_name").max_length
 ORGANIZATION_MAX = Organization._meta.get_field("name").max_length
+# Distinct unknown organization names given the closest existing ones: difflib over a
+# province's few thousand names takes ~20 ms a name, so a file of 20,000 different wrong
+# names would take minutes; past this many its rows are refused without suggestions.
+MAX_SUGGESTED = 100
 OLDEST_BIRTH_YEAR = 1900
 YOUNGEST_AGE = 15
 
@@ -60,10 +70,20 @@ class Directory:
 
     communes: dict[str, int]  # folded name or code → commune id (ambiguous names: absent)
     ambiguous: set[str]
-    organizations: dict[str, int]  # folded name → organization id
+    # The organizations of the importer's scope: (id, name, commune id) each.
+    organizations: list[tuple[int, str, int | None]] = field(default_factory=list)
     # The importer's scope; None: everything (a province administrator).
     allowed_communes: set[int] | None = None
     allowed_organizations: set[int] | None = None
+
+    def __post_init__(self):
+        # Each name normalised once; each distinct cell resolved once (a 20,000-row roster
+        # names a few dozen units).
+        self._by_key: dict[str, list[tuple[int, str, int | None]]] = {}
+        for organization in self.organizations:
+            self._by_key.setdefault(organization_key(organization[1]), []).append(organization)
+        self._cells: dict[str, tuple[list, list[str]]] = {}
+        self._suggested = 0
 
     def in_scope(self, commune_id: int, organization_id: int | None) -> bool:
         if self.allowed_communes is None:
@@ -84,12 +104,38 @@ class Directory:
                 break
         return self.communes.get(key)
 
+    def organization(self, text: str, commune_id: int) -> tuple[int | None, str | list[str]]:
+        """(id, name) of the scope's organization `text` names; else (None, the closest
+        names, maybe none). Of two sharing a key, the row's commune's one wins, then the
+        one spelt like `text`; still two: (None, their names), and
+        `organization_ambiguous(text)` says so."""
+        if text not in self._cells:
+            key = organization_key(text)
+            found = self._by_key.get(key, [])
+            closest = []
+            if not found and self._suggested < MAX_SUGGESTED:
+                self._suggested += 1
+                keys = difflib.get_close_matches(key, self._by_key, n=3, cutoff=0.6)
+                closest = [self._by_key[k][0][1] for k in keys]
+            self._cells[text] = (found, closest)
+        found, closest = self._cells[text]
+        if len(found) > 1:
+            found = [o for o in found if o[2] == commune_id] or found
+        if len(found) > 1:
+            exact = [o for o in found if fold(o[1]) == fold(text)]
+            found = exact if len(exact) == 1 else found
+        if len(found) == 1:
+            return found[0][0], found[0][1]
+        return None, closest if not found else sorted(o[1] for o in found)
+
+    def organization_ambiguous(self, text: str) -> bool:
+        return bool(self._cells.get(text, ([], []))[0])
+
 
 @dataclass
 class RosterCheck:
     valid: list[dict] = field(default_factory=list)
     problems: list[dict] = field(default_factory=list)  # {"row": n, "message": "..."}
-    new_organizations: list[str] = field(default_factory=list)
     empty_rows: int = 0
 
 
@@ -110,7 +156,6 @@ def check_roster(upload, *, directory: Directory) -> RosterCheck:
             return result
         index = {c: header.index(c) for c in COLUMNS if c in header}
         seen: dict[str, int] = {}
-        new_organizations: dict[str, str] = {}
         for number, row in enumerate(rows, start=2):
             if number - 1 > MAX_ROSTER_ROWS:  # a sheet whose rows could not be counted
                 raise too_many_rows(None, MAX_ROSTER_ROWS)
@@ -118,15 +163,14 @@ def check_roster(upload, *, directory: Directory) -> RosterCheck:
             if all(cell_text(v) == "" for v in cells.values()):
                 result.empty_rows += 1
                 continue
-            outcome = _check_row(number, cells, directory, seen, new_organizations)
+            outcome = _check_row(number, cells, directory, seen)
             (result.problems if "message" in outcome else result.valid).append(outcome)
-        result.new_organizations = sorted(new_organizations.values())
         return result
     finally:
         workbook.close()
 
 
-def _check_row(number, cells, directory, seen, new_organizations) -> dict:
+def _check_row(number, cells, directory, seen) -> dict:
     def problem(message):
         return {"row": number, "message": message}
 
@@ -194,14 +238,19 @@ def _check_row(number, cells, directory, seen, new_organizations) -> dict:
             _("Tên cơ quan, đơn vị dài %(n)s ký tự; tối đa %(max)s.")
             % {"n": len(organization), "max": ORGANIZATION_MAX}
         )
-    organization_key = fold(organization)
-    if not directory.in_scope(commune, directory.organizations.get(organization_key)):
-        return problem(
-            _("Xã “%(c)s” và cơ quan “%(o)s” đều ngoài phạm vi bạn phụ trách.")
-            % {"c": shown(commune_text), "o": shown(organization) or "—"}
-        )
-    if organization and organization_key not in directory.organizations:
-        new_organizations.setdefault(organization_key, organization)
+    organization_id = None
+    if organization:
+        organization_id, match = directory.organization(organization, commune)
+        if organization_id is None:
+            if directory.organization_ambiguous(organization):
+                return problem(
+                    _("Có nhiều cơ quan ứng với “%(v)s”: %(names)s; hãy ghi đúng tên một cơ quan.")
+                    % {"v": shown(organization), "names": "; ".join(match)}
+                )
+            return problem(_organization_problem(organization, match))
+        organization = match
+    if not directory.in_scope(commune, organization_id):
+        return problem(_("Xã “%(c)s” ngoài phạm vi bạn phụ trách.") % {"c": shown(commune_text)})
     return {
         "row": number,
         "full_name": name,
@@ -209,5 +258,19 @@ def _check_row(number, cells, directory, seen, new_organizations) -> dict:
         "birth_year": birth_year,
         "commune_id": commune,
         "organization": organization,
+        "organization_id": organization_id,
         "participant_kind": kind,
     }
+
+
+def _organization_problem(text: str, names: list[str]) -> str:
+    values = {"v": shown(text), "names": "; ".join(names)}
+    if not names:
+        return (
+            _(
+                "Không có cơ quan “%(v)s” trong phạm vi của bạn; hãy để trống ô này "
+                "hoặc tạo cơ quan trong danh mục trước."
+            )
+            % values
+        )
+    return _("Không có cơ quan “%(v)s” trong phạm vi của bạn. Gần nhất: %(names)s") % values

@@ -147,20 +147,12 @@ def editors_group() -> Group:
 
 # --- Officials' rosters ---------------------------------------------------------------------
 
-ORGANIZATION_KINDS = [  # folded name prefix → kind, for organizations a roster creates
-    ("ubnd ", Organization.Kind.COMMUNE_COMMITTEE),
-    ("uy ban nhan dan ", Organization.Kind.COMMUNE_COMMITTEE),
-    ("truong ", Organization.Kind.SCHOOL),
-    ("tram y te ", Organization.Kind.HEALTH_STATION),
-    ("so ", Organization.Kind.DEPARTMENT),
-    ("hoi ", Organization.Kind.ASSOCIATION),
-    ("doan ", Organization.Kind.ASSOCIATION),
-]
 PHONE_BATCH = 1000
 
 
 def roster_directory(scope: Scope) -> Directory:
-    """Communes and organizations by folded name and code, and the importer's scope."""
+    """Communes by folded name and code, the organizations of the importer's scope (a
+    roster may name only those), and the scope."""
     communes, ambiguous = {}, set()
     for pk, code, name in Commune.objects.values_list("pk", "code", "search_name"):
         communes[code] = pk
@@ -169,7 +161,10 @@ def roster_directory(scope: Scope) -> Directory:
         communes.setdefault(name, pk)
     for name in ambiguous:
         del communes[name]
-    organizations = dict(Organization.objects.values_list("search_name", "pk"))
+    organizations = Organization.objects.all()
+    if not scope.everything:
+        organizations = organizations.filter(pk__in=scope.organization_ids)
+    organizations = list(organizations.values_list("pk", "name", "commune_id"))
     if scope.everything:
         return Directory(communes=communes, ambiguous=ambiguous, organizations=organizations)
     return Directory(
@@ -220,7 +215,6 @@ def preview_roster(upload, *, user: User, scope: Scope) -> RosterImport:
         problems=checked.problems[:MAX_STORED_PROBLEMS],
         problem_count=len(checked.problems),
         problems_file=problems_file,
-        new_organizations=checked.new_organizations,
         empty_rows=checked.empty_rows,
     )
 
@@ -231,25 +225,21 @@ class RosterAlreadyConfirmed(Exception):
 
 @transaction.atomic
 def confirm_roster(roster: RosterImport, *, now: datetime.datetime) -> list[int]:
-    """Create the previewed accounts and organizations, all or nothing; returns the new ids.
+    """Create the previewed accounts, all or nothing; returns the new ids.
 
     Rows with problems were never kept; a phone that got an account since the preview is
-    skipped. The accounts have no password: their owners sign in with the slip's code.
+    skipped, an organization deleted since is left blank. No organization is created: the
+    preview matched each row's to an existing one. The accounts have no password: their
+    owners sign in with the slip's code.
     """
     roster = RosterImport.objects.select_for_update().get(pk=roster.pk)
     if roster.confirmed_at:
         raise RosterAlreadyConfirmed
-    province = Province.objects.get(code=TUYEN_QUANG["code"])
-    organizations = dict(Organization.objects.values_list("search_name", "pk"))
-    for row in roster.rows:
-        key = fold(row["organization"])
-        if row["organization"] and key not in organizations:
-            organizations[key] = Organization.objects.create(
-                name=row["organization"],
-                kind=_organization_kind(key),
-                province=province,
-                commune_id=row["commune_id"],
-            ).pk
+    organizations = set(
+        Organization.objects.filter(
+            pk__in={row.get("organization_id") for row in roster.rows} - {None}
+        ).values_list("pk", flat=True)
+    )
     taken = _known_phones([row["phone"] for row in roster.rows])
     people = [
         User(
@@ -258,7 +248,9 @@ def confirm_roster(roster: RosterImport, *, now: datetime.datetime) -> list[int]
             search_name=fold(row["full_name"]),  # bulk_create skips User.save()
             birth_year=row["birth_year"],
             commune_id=row["commune_id"],
-            organization_id=organizations.get(fold(row["organization"])),
+            organization_id=(
+                row.get("organization_id") if row.get("organization_id") in organizations else None
+            ),
             participant_kind=row["participant_kind"],
             password=make_password(None),
             date_joined=now,
@@ -276,13 +268,6 @@ def confirm_roster(roster: RosterImport, *, now: datetime.datetime) -> list[int]
     roster.save(update_fields=["confirmed_at", "created_count", "created_ids"])
     transaction.on_commit(lambda: people_imported.send(sender=RosterImport, user_ids=ids))
     return ids
-
-
-def _organization_kind(folded_name: str) -> str:
-    return next(
-        (kind for prefix, kind in ORGANIZATION_KINDS if folded_name.startswith(prefix)),
-        Organization.Kind.OTHER,
-    )
 
 
 # --- One-time sign-in codes (account slips) -------------------------------------------------

@@ -1,5 +1,6 @@
 """Accent-insensitive text keys for Vietnamese names."""
 
+import re
 import unicodedata
 
 
@@ -11,6 +12,43 @@ def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", (text or "").lower().replace("đ", "d"))
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(stripped.split())
+
+
+# Abbreviations an organization's name is written with, folded, each a whole word → its
+# folded expansion. "TH" and "MN" are only ever schools' levels in a roster's unit column.
+ORGANIZATION_ABBREVIATIONS = {
+    "ubnd": "uy ban nhan dan",
+    "hdnd": "hoi dong nhan dan",
+    "ub": "uy ban",
+    "mttq": "mat tran to quoc",
+    "thcs": "trung hoc co so",
+    "thpt": "trung hoc pho thong",
+    "th": "tieu hoc",
+    "mn": "mam non",
+    "mg": "mau giao",
+    "ptdtbt": "pho thong dan toc ban tru",
+    "ptdtnt": "pho thong dan toc noi tru",
+    "ttyt": "trung tam y te",
+    "tyt": "tram y te",
+    "tp": "thanh pho",
+}
+_WORD = re.compile(r"[a-z0-9]+")
+# "Ủy ban xã X" is the people's committee: "nhân dân" is left out before a unit's level.
+_BARE_COMMITTEE = re.compile(r"\buy ban (?=(?:xa|phuong|thi tran|dac khu|huyen|tinh)\b)")
+
+
+def organization_key(name: str) -> str:
+    """The key two spellings of one organization share: folded, punctuation dropped,
+    abbreviations expanded, a leading "Trường" dropped.
+
+    "UBND xã Giáp Trung", "Ủy ban xã Giáp Trung" and "uỷ ban nhân dân xã giáp trung" share
+    "uy ban nhan dan xa giap trung"; "Trường THCS Minh Thanh" and "THCS Minh Thanh" share
+    "trung hoc co so minh thanh".
+    """
+    words = _WORD.findall(fold(name))
+    key = " ".join(ORGANIZATION_ABBREVIATIONS.get(word, word) for word in words)
+    key = _BARE_COMMITTEE.sub("uy ban nhan dan ", key)
+    return key.removeprefix("truong ")
 
 
 def mask_name(full_name: str) -> str:

@@ -15,11 +15,14 @@ from accounts.roster import COLUMNS
 from accounts.scopes import Scope
 from accounts.services import RosterAlreadyConfirmed, confirm_roster, preview_roster
 from accounts.spreadsheets import SpreadsheetError
+from accounts.text import organization_key
 from tests import factories
 
+# No organizations: a roster names only existing ones (see the organization tests below), and
+# the browser walk imports this file into a directory without any.
 UGLY = [
-    ["Nguyễn Văn An", "+84 912 345 678", 1980, "UBND xã Giáp Trung", "Giáp Trung", "Cán bộ cấp xã"],
-    ["Trần Thị Bình", "0912.345.679", 1990, "Trạm y tế xã Thái Hòa", "Thái Hoà", "Viên chức"],
+    ["Nguyễn Văn An", "+84 912 345 678", 1980, "", "Giáp Trung", "Cán bộ cấp xã"],
+    ["Trần Thị Bình", "0912.345.679", 1990, "", "Thái Hoà", "Viên chức"],
     [unicodedata.normalize("NFD", "Hoàng Văn Cường"), 912345680, None, "", "thai hoa", ""],
     ["Lò Văn Dũng", "0912345681", 1975, "", "Xã Không Có", "Công chức"],
     ["Nguyễn Văn Trùng", "0912 345 678", 1980, "", "Giáp Trung", "Công chức"],
@@ -29,7 +32,7 @@ UGLY = [
         "  Lý Thị   Dung  ",
         " 0388 000 111 ",
         "1988",
-        "  UBND xã Giáp Trung ",
+        "",
         "  00985 ",
         "Công chức ",
     ],
@@ -61,7 +64,6 @@ def admin_user(tuyen_quang):
 
 def test_the_ugly_roster_gives_exactly_the_expected_outcomes(admin_user):
     factories.person(commune=factories.commune("00985"), phone="0977000111")
-    factories.organization("UBND xã Giáp Trung", commune=factories.commune("00985"))
     roster = preview_roster(roster_file(UGLY), user=admin_user, scope=Scope.of(admin_user))
 
     assert [(r["row"], r["phone"], r["full_name"]) for r in roster.rows] == [
@@ -86,7 +88,6 @@ def test_the_ugly_roster_gives_exactly_the_expected_outcomes(admin_user):
     assert problems[12] == "Năm sinh “1850” không hợp lệ."
     assert problems[13].startswith("Đối tượng “Bộ trưởng” không có trong danh mục")
     assert roster.empty_rows == 1
-    assert roster.new_organizations == ["Trạm y tế xã Thái Hòa"]
     assert User.objects.count() == 2  # the preview wrote no account
 
 
@@ -97,9 +98,6 @@ def test_confirm_creates_every_valid_row_once(admin_user):
     created = User.objects.get(phone="0912345680")
     assert created.full_name == "Hoàng Văn Cường" and created.search_name == "hoang van cuong"
     assert not created.has_usable_password()
-    station = Organization.objects.get(name="Trạm y tế xã Thái Hòa")
-    assert station.kind == Organization.Kind.HEALTH_STATION
-    assert User.objects.get(phone="0912345679").organization == station
     with pytest.raises(RosterAlreadyConfirmed):
         confirm_roster(roster, now=timezone.now())
     assert User.objects.filter(phone__startswith="09123456").count() == 3
@@ -163,7 +161,7 @@ def test_upload_preview_confirm_through_the_pages(client, admin_user):
     assert response.url == reverse("accounts:roster_preview", args=[roster.pk])
     page = client.get(response.url).content.decode()
     assert "Không tìm thấy xã, phường “Xã Không Có” trong tỉnh." in page
-    assert "Trạm y tế xã Thái Hòa" in page
+    assert "Số điện thoại 0912345678 trùng với dòng 2." in page
     client.post(response.url)
     assert User.objects.filter(phone="0912345679").exists()
     assert "Đã xác nhận lúc" in client.get(response.url).content.decode()
@@ -423,6 +421,7 @@ def test_values_too_long_or_out_of_range_are_row_problems_and_confirm_stores_the
         ["Số Rất Dài", "0" * 5000, 1980, "", "Giáp Trung", ""],
         ["A" * 150, "0912000007", 1980, "U" * 200, "Giáp Trung", ""],
     ]
+    factories.organization("U" * 200)  # a roster names only existing organizations
     roster = preview_roster(roster_file(rows), user=admin_user, scope=Scope.of(admin_user))
     problems = {p["row"]: p["message"] for p in roster.problems}
     assert problems == {
@@ -437,3 +436,148 @@ def test_values_too_long_or_out_of_range_are_row_problems_and_confirm_stores_the
     assert [r["row"] for r in roster.rows] == [8]  # exactly at both limits
     ids = confirm_roster(roster, now=timezone.now())
     assert User.objects.get(pk=ids[0]).full_name == "A" * 150
+
+
+# --- Organizations: matched to the directory, never created ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("written", "named"),
+    [
+        ("Ủy ban xã Giáp Trung", "UBND xã Giáp Trung"),
+        ("uỷ ban nhân dân xã giáp trung", "UBND xã Giáp Trung"),
+        ("  UBND  xã Giáp Trung, ", "UBND xã Giáp Trung"),
+        ("HĐND xã Giáp Trung", "Hội đồng nhân dân xã Giáp Trung"),
+        ("THCS Minh Thanh", "Trường Trung học cơ sở Minh Thanh"),
+        ("Trường THPT Sơn Dương", "THPT Sơn Dương"),
+        ("TH Kim Quan", "Trường Tiểu học Kim Quan"),
+        ("Trường MN Thái Hòa", "Mầm non Thái Hoà"),
+        (unicodedata.normalize("NFD", "Trạm Y tế xã Thái Hoà"), "Trạm y tế xã Thái Hòa"),
+    ],
+)
+def test_an_organization_is_recognised_without_accents_case_or_abbreviations(written, named):
+    assert organization_key(written) == organization_key(named)
+
+
+def test_distinct_organizations_keep_distinct_keys():
+    keys = {
+        organization_key(name)
+        for name in [
+            "UBND xã Giáp Trung",
+            "Ủy ban MTTQ xã Giáp Trung",
+            "HĐND xã Giáp Trung",
+            "Trường THCS Giáp Trung",
+            "Trường THPT Giáp Trung",
+            "Trường TH Giáp Trung",
+        ]
+    }
+    assert len(keys) == 6
+
+
+@pytest.fixture
+def units(tuyen_quang):
+    giap_trung, minh_thanh = factories.commune("00985"), factories.commune("02554")
+    return {
+        "ubnd": factories.organization("UBND xã Giáp Trung", commune=giap_trung),
+        "thcs": factories.organization("Trường Trung học cơ sở Minh Thanh", commune=minh_thanh),
+        "ubnd_mt": factories.organization("UBND xã Minh Thanh", commune=minh_thanh),
+        "station": factories.organization("Trạm y tế xã Giáp Trung", commune=giap_trung),
+    }
+
+
+def test_roster_rows_name_existing_organizations_however_written(admin_user, units):
+    rows = [
+        ["Một", "0912000001", 1980, "Ủy ban xã Giáp Trung", "Giáp Trung", ""],
+        ["Hai", "0912000002", 1980, "uỷ ban nhân dân xã giáp trung", "Giáp Trung", ""],
+        ["Ba", "0912000003", 1980, "  UBND xã Giáp Trung ", "Giáp Trung", ""],
+        ["Bốn", "0912000004", 1980, "THCS Minh Thanh", "Minh Thanh", "Viên chức"],
+    ]
+    count = Organization.objects.count()
+    roster = preview_roster(roster_file(rows), user=admin_user, scope=Scope.of(admin_user))
+    assert roster.problems == []
+    ubnd, thcs = units["ubnd"], units["thcs"]
+    assert [(r["organization_id"], r["organization"]) for r in roster.rows] == [
+        (ubnd.pk, ubnd.name),
+        (ubnd.pk, ubnd.name),
+        (ubnd.pk, ubnd.name),
+        (thcs.pk, thcs.name),
+    ]
+    ids = confirm_roster(roster, now=timezone.now())
+    people = User.objects.filter(pk__in=ids)
+    assert sorted(p.organization_id for p in people) == sorted([ubnd.pk] * 3 + [thcs.pk])
+    assert Organization.objects.count() == count
+
+
+def test_an_unknown_organization_is_a_row_problem_naming_the_closest_and_creates_nothing(
+    admin_user, units
+):
+    rows = [
+        ["Một", "0912000001", 1980, "Ủy ban xã Giáp Trug", "Giáp Trung", ""],
+        ["Hai", "0912000002", 1980, "Công ty Cổ phần Chè Hoàng Long", "Giáp Trung", ""],
+        ["Ba", "0912000003", 1980, "", "Giáp Trung", ""],
+    ]
+    count = Organization.objects.count()
+    roster = preview_roster(roster_file(rows), user=admin_user, scope=Scope.of(admin_user))
+    problems = {p["row"]: p["message"] for p in roster.problems}
+    assert problems[2].startswith(
+        "Không có cơ quan “Ủy ban xã Giáp Trug” trong phạm vi của bạn. "
+        "Gần nhất: UBND xã Giáp Trung; UBND xã Minh Thanh"
+    )
+    assert problems[3] == (
+        "Không có cơ quan “Công ty Cổ phần Chè Hoàng Long” trong phạm vi của bạn; "
+        "hãy để trống ô này hoặc tạo cơ quan trong danh mục trước."
+    )
+    assert [r["row"] for r in roster.rows] == [4]
+    confirm_roster(roster, now=timezone.now())
+    assert Organization.objects.count() == count
+    assert User.objects.get(phone="0912000003").organization is None
+
+
+def test_a_coordinator_names_only_organizations_of_their_scope(units):
+    from accounts.models import Role
+
+    giap_trung = factories.commune("00985")
+    coordinator = factories.with_role(
+        factories.person(commune=giap_trung), Role.COMMUNE_COORDINATOR, commune=giap_trung
+    )
+    rows = [
+        ["Trong", "0912000001", 1980, "Trạm Y tế xã Giáp Trung", "Giáp Trung", ""],
+        ["Ngoài", "0912000002", 1980, "UBND xã Minh Thanh", "Giáp Trung", ""],
+    ]
+    roster = preview_roster(roster_file(rows), user=coordinator, scope=Scope.of(coordinator))
+    assert [r["organization_id"] for r in roster.rows] == [units["station"].pk]
+    [problem] = roster.problems
+    assert problem["message"].startswith(
+        "Không có cơ quan “UBND xã Minh Thanh” trong phạm vi của bạn. Gần nhất: "
+    )
+    assert "Minh Thanh" not in problem["message"].split("Gần nhất:")[1]  # nothing outside
+
+
+def test_two_organizations_with_one_name_are_told_apart_by_the_rows_commune(admin_user):
+    minh_xuan, thai_hoa = factories.commune("02215"), factories.commune("02419")
+    there = factories.organization("Trường Tiểu học Hồng Quang", commune=minh_xuan)
+    here = factories.organization("Trường TH Hồng Quang", commune=thai_hoa)
+    rows = [
+        ["Một", "0912000001", 1980, "TH Hồng Quang", minh_xuan.name, ""],
+        ["Hai", "0912000002", 1980, "TH Hồng Quang", thai_hoa.name, ""],
+        ["Ba", "0912000003", 1980, "TH Hồng Quang", "Giáp Trung", ""],
+    ]
+    roster = preview_roster(roster_file(rows), user=admin_user, scope=Scope.of(admin_user))
+    assert [r["organization_id"] for r in roster.rows] == [there.pk, here.pk]
+    assert roster.problems[0]["message"].startswith("Có nhiều cơ quan ứng với “TH Hồng Quang”")
+
+
+def test_past_the_suggestion_cap_unknown_organizations_are_refused_without_suggestions(
+    admin_user, units, monkeypatch
+):
+    monkeypatch.setattr("accounts.roster.MAX_SUGGESTED", 1)
+    rows = [
+        ["Một", "0912000001", 1980, "Ủy ban xã Giáp Trug", "Giáp Trung", ""],
+        ["Hai", "0912000002", 1980, "Ủy ban xã Giáp Trunk", "Giáp Trung", ""],
+        ["Ba", "0912000003", 1980, "Ủy ban xã Giáp Trug", "Giáp Trung", ""],  # already asked
+    ]
+    roster = preview_roster(roster_file(rows), user=admin_user, scope=Scope.of(admin_user))
+    problems = {p["row"]: p["message"] for p in roster.problems}
+    assert "Gần nhất: UBND xã Giáp Trung" in problems[2]
+    assert problems[3].endswith("hãy để trống ô này hoặc tạo cơ quan trong danh mục trước.")
+    assert problems[4] == problems[2]
