@@ -77,7 +77,9 @@ def lesson_content(course: Course, lesson_id: int) -> dict | None:
             "body_html": lesson.body_html,
             "image_url": lesson.image.url if lesson.image else "",
             "image_alt": lesson.image_alt,
-            "video_url": lesson.video_url,
+            # Checked as it is shown, not only as it was stored: a link saved before the
+            # check must never become href="javascript:…". Once per cache fill.
+            "video_url": safe_web_url(lesson.video_url),
             "video_file_url": lesson.video_file.url if lesson.video_file else "",
             "attachment_url": lesson.attachment.url if lesson.attachment else "",
             "minutes": lesson.estimated_minutes,
@@ -86,12 +88,9 @@ def lesson_content(course: Course, lesson_id: int) -> dict | None:
             "complete_url": reverse("learning:complete", args=[course.slug, lesson.pk]),
         }
 
-    content = cache.get_or_set(content_key(course, f"lesson:{lesson_id}"), build, TIMEOUT)
-    if not content:
-        return None
-    # Checked as it is shown, not only as it was stored: a link saved before the check
-    # (or read back from an older cache entry) must never become href="javascript:…".
-    return {**content, "video_url": safe_web_url(content["video_url"])}
+    # "lesson-v2": entries cached before video links were checked are never read.
+    content = cache.get_or_set(content_key(course, f"lesson-v2:{lesson_id}"), build, TIMEOUT)
+    return content or None
 
 
 def final_test(course: Course) -> list[dict]:
