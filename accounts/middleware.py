@@ -64,7 +64,7 @@ class NulRefusedMiddleware:
                 "Yêu cầu có ký tự không hợp lệ (ký tự rỗng) trong đường dẫn hoặc dữ liệu gửi "
                 "lên. Hãy kiểm tra lại rồi thử lại."
             )
-            if request.headers.get("x-requested-with") == "fetch":
+            if _wants_json(request):
                 return JsonResponse({"ok": False, "message": message}, status=400)
             return HttpResponseBadRequest(
                 render_to_string("400.html", {"message": message}, request=request)
