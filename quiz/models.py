@@ -261,6 +261,9 @@ class AttemptQuestion(models.Model):
     order = models.PositiveSmallIntegerField()
     chosen = models.JSONField(default=list)  # choice ids, saved on every tap
     answered_at = models.DateTimeField(null=True, blank=True)
+    # The choice ids in the order this attempt shows them, drawn when the attempt starts
+    # (a reload shows the same order); empty for attempts made before choices were shuffled.
+    choice_order = models.JSONField(default=list)
 
     class Meta:
         ordering = ["order"]
@@ -407,6 +410,9 @@ class GameQuestion(models.Model):
     game = models.ForeignKey(Game, on_delete=models.CASCADE, related_name="questions")
     question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
     order = models.PositiveSmallIntegerField()
+    # The choice ids in the order the whole game shows them (projector and phones agree),
+    # drawn when the game is created; empty for games made before choices were shuffled.
+    choice_order = models.JSONField(default=list)
 
     class Meta:
         ordering = ["order"]
