@@ -157,6 +157,15 @@ class Round(models.Model):
         default=3,
         help_text=_("Cho các xã, cơ quan có nhiều người dự thi nhất và tỉ lệ dự thi cao nhất."),
     )
+    min_seconds = models.PositiveIntegerField(
+        _("thời gian tối thiểu một lượt (giây)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Lượt thi nộp nhanh hơn bị giữ lại chờ ban tổ chức xét duyệt. Để trống: tính theo "
+            "thời gian đọc các câu đã rút; 0: không giữ theo thời gian."
+        ),
+    )
     ranked_at = models.DateTimeField(_("xếp hạng lúc"), null=True, blank=True, editable=False)
     published_at = models.DateTimeField(
         _("công bố kết quả lúc"), null=True, blank=True, editable=False
@@ -215,6 +224,14 @@ class AttemptQuerySet(models.QuerySet):
         )
 
 
+class Review(models.TextChoices):
+    """Where a held attempt stands; an attempt never held has none and counts at once."""
+
+    HELD = "held", _("Đang xét duyệt")
+    APPROVED = "approved", _("Đã duyệt")
+    DISQUALIFIED = "disqualified", _("Bị loại")
+
+
 class Attempt(models.Model):
     """One try at a round: the drawn questions, the server's clock, the answers."""
 
@@ -230,6 +247,13 @@ class Attempt(models.Model):
     total = models.PositiveSmallIntegerField(default=0)
     duration_ms = models.PositiveIntegerField(null=True, blank=True)
     prediction = models.PositiveIntegerField(null=True, blank=True)
+    # Held attempts stay off the leaderboards until an organiser approves them.
+    review = models.CharField(
+        _("xét duyệt"), max_length=12, choices=Review.choices, blank=True, default=""
+    )
+    held_for = models.JSONField(default=list, blank=True)  # the patterns that held it
+    floor_ms = models.PositiveIntegerField(null=True, blank=True)  # the floor when submitted
+    limit_hit = models.BooleanField(default=False)  # saved answers past the per-minute limit
 
     objects = AttemptQuerySet.as_manager()
 
@@ -239,7 +263,14 @@ class Attempt(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["round", "user", "number"], name="attempt_unique")
         ]
-        indexes = [models.Index(fields=["round", "user"])]
+        indexes = [
+            models.Index(fields=["round", "user"]),
+            models.Index(
+                fields=["round", "review", "submitted_at"],
+                condition=~models.Q(review=""),
+                name="attempt_reviewed",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.round_id}/{self.user_id}#{self.number}"
@@ -253,6 +284,34 @@ class Attempt(models.Model):
             "sec": round(duration_ms / 1000),
             "limit": FAST_MS_PER_QUESTION // 1000,
         }
+
+
+class AttemptReview(models.Model):
+    """An organiser's decision on a held attempt, kept with who made it, when and why."""
+
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="reviews")
+    decision = models.CharField(
+        _("quyết định"),
+        max_length=12,
+        choices=[(Review.APPROVED, _("Duyệt")), (Review.DISQUALIFIED, _("Loại"))],
+    )
+    reason = models.TextField(_("lý do"))
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("người quyết định"),
+    )
+    at = models.DateTimeField(_("lúc"))
+
+    class Meta:
+        verbose_name = _("quyết định xét duyệt")
+        verbose_name_plural = _("quyết định xét duyệt")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.attempt_id}: {self.decision}"
 
 
 class AttemptQuestion(models.Model):
