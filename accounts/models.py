@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core import signing
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils import timezone
@@ -16,6 +16,31 @@ from accounts.text import fold
 # The 1 July 2025 reorganisation: two-level local government, no districts.
 REORGANISATION_DATE = datetime.date(2025, 7, 1)
 KIND_PREFIXES = ("xa ", "phuong ", "dac khu ")
+# The largest expected headcount a unit may be given: above any commune's adults or any
+# organization's staff in a province (Tuyên Quang has about 1.8 million people in all).
+MAX_EXPECTED = 1_000_000
+
+
+def expected_field(label: str) -> models.PositiveIntegerField:
+    """The expected number of people of a unit, set by the Department (its page or an Excel
+    import, never a coordinator): the fair base of the unit's participation rate. Empty: not
+    known, and the rate falls back to registered accounts, saying so."""
+    return models.PositiveIntegerField(
+        label,
+        null=True,
+        blank=True,
+        editable=False,  # set through accounts.services, which dates it and clears caches
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_EXPECTED)],
+    )
+
+
+def expected_set_at_field() -> models.DateTimeField:
+    return models.DateTimeField(_("số dự kiến cập nhật lúc"), null=True, blank=True, editable=False)
+
+
+def expected_source_field() -> models.CharField:
+    # The imported file's name; empty when typed in on the Department's page.
+    return models.CharField(_("nguồn số dự kiến"), max_length=200, blank=True, editable=False)
 
 
 class Province(models.Model):
@@ -77,6 +102,9 @@ class Commune(models.Model):
     )
     is_pilot = models.BooleanField(_("thí điểm"), default=False)
     effective_from = models.DateField(_("có hiệu lực từ"), default=REORGANISATION_DATE)
+    expected_adults = expected_field(_("số người trưởng thành dự kiến"))
+    expected_set_at = expected_set_at_field()
+    expected_source = expected_source_field()
     # fold(name), kept in the table so lookups stay an indexed query on SQLite and PostgreSQL.
     search_name = models.CharField(max_length=100, editable=False, db_index=True)
 
@@ -141,6 +169,9 @@ class Organization(models.Model):
         related_name="children",
         verbose_name=_("đơn vị cấp trên"),
     )
+    expected_staff = expected_field(_("số cán bộ, nhân viên dự kiến"))
+    expected_set_at = expected_set_at_field()
+    expected_source = expected_source_field()
     search_name = models.CharField(max_length=200, editable=False, db_index=True)
 
     objects = OrganizationQuerySet.as_manager()
@@ -409,6 +440,35 @@ class RosterImport(models.Model):
     class Meta:
         verbose_name = _("nhập danh sách")
         verbose_name_plural = _("nhập danh sách")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.file_name
+
+
+class HeadcountImport(models.Model):
+    """One uploaded file of expected headcounts (communes' adults or organizations' staff):
+    checked (preview), then confirmed once, all or nothing: a file with a bad row changes
+    nothing."""
+
+    class Unit(models.TextChoices):
+        COMMUNE = "commune", _("Xã, phường")
+        ORGANIZATION = "organization", _("Cơ quan, đơn vị")
+
+    created_by = models.ForeignKey(User, on_delete=models.CASCADE, related_name="headcount_imports")
+    created_at = models.DateTimeField(auto_now_add=True)
+    file_name = models.CharField(_("tệp"), max_length=200)
+    unit = models.CharField(_("loại đơn vị"), max_length=20, choices=Unit.choices, blank=True)
+    rows = models.JSONField(default=list)  # {"row", "id", "name", "old", "new"}: the changes
+    unchanged = models.PositiveIntegerField(default=0)  # valid rows giving the same number
+    problems = models.JSONField(default=list)  # {"row": n, "message": "..."}: every one
+    empty_rows = models.PositiveIntegerField(default=0)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    changed_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("nhập số dự kiến")
+        verbose_name_plural = _("nhập số dự kiến")
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
