@@ -5,7 +5,7 @@ from django.utils.functional import lazy
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Commune, Gender, Organization, ParticipantKind, User
+from accounts.models import MAX_EXPECTED, Commune, Gender, Organization, ParticipantKind, User
 from accounts.phone import normalize_phone
 
 EARLIEST_BIRTH_YEAR = 1900
@@ -221,6 +221,40 @@ class RosterUploadForm(forms.Form):
         help_text=_("Tối đa 5 MB; dùng đúng các cột của tệp mẫu."),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
     )
+
+
+class HeadcountUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Tệp Excel số dự kiến (.xlsx)"),
+        help_text=_("Tối đa 5 MB; dùng đúng các cột của tệp tải về từ trang này."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
+    )
+
+
+class HeadcountsForm(forms.Form):
+    """The expected number of each listed commune or organization; blank: not known. Only
+    units whose field is in the form are touched."""
+
+    def __init__(self, *args, units, field: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        for unit in units:
+            self.fields[f"u{unit.pk}"] = forms.IntegerField(
+                label=str(unit),
+                required=False,
+                min_value=1,
+                max_value=MAX_EXPECTED,
+                initial=getattr(unit, field),
+                widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 1}),
+                error_messages={
+                    "invalid": _("Hãy ghi một số nguyên, ví dụ 4500; để trống nếu chưa biết."),
+                    "min_value": _("Số dự kiến phải từ 1 trở lên; để trống nếu chưa biết."),
+                    "max_value": _("Số dự kiến tối đa là %(limit_value)s."),
+                },
+            )
+
+    def values(self) -> dict[int, int | None]:
+        """{unit id: number or None}, once the form is valid."""
+        return {int(name[1:]): value for name, value in self.cleaned_data.items()}
 
 
 class ConsentForm(forms.Form):

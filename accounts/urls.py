@@ -19,6 +19,10 @@ urlpatterns = [
     path(
         "dieu-phoi/nhap-danh-sach/<id:pk>/loi.xlsx", views.roster_problems, name="roster_problems"
     ),
+    path("dieu-phoi/so-du-kien/", views.headcounts_list, name="headcounts"),
+    path("dieu-phoi/so-du-kien/xuat-excel/", views.headcounts_export, name="headcounts_export"),
+    path("dieu-phoi/so-du-kien/nhap/", views.headcounts_upload, name="headcounts_upload"),
+    path("dieu-phoi/so-du-kien/nhap/<id:pk>/", views.headcounts_preview, name="headcounts_preview"),
     path("cong-viec/<id:pk>/", views.job_detail, name="job"),
     path("cong-viec/<id:pk>/tai-ve/", views.job_download, name="job_download"),
     path("cong-viec/<id:pk>/thu-lai/", views.job_retry, name="job_retry"),

@@ -24,7 +24,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from accounts.models import Job, Organization, Role, RosterImport, User
+from accounts.models import HeadcountImport, Job, Organization, Role, RosterImport, User
 from courses.imports import parse_markdown
 from courses.models import Course
 from courses.services import import_course
@@ -59,6 +59,7 @@ COORDINATOR_SCOPED = "coordinator-scoped"  # an object in a commune's or organiz
 FESTIVAL = "festival-staff"  # coordinators of a commune (and its digital volunteers)
 HOST_ONLY = "host-only"
 ORGANISER_OR_COORDINATOR = "organiser-or-coordinator"  # contest hosts, and coordinators
+DEPARTMENT = "department"  # province-wide pages: the province administrator only
 GATES = {
     PUBLIC: set(ROLES),
     LOGGED_IN: SIGNED_IN,
@@ -68,6 +69,7 @@ GATES = {
     FESTIVAL: {COORD_A, COORD_B, ADMIN},
     HOST_ONLY: {HOST, ADMIN},  # quiz.add_game; a province admin is a superuser
     ORGANISER_OR_COORDINATOR: {COORD_A, COORD_B, COORD_ORG, HOST, ADMIN},
+    DEPARTMENT: {ADMIN},
 }
 
 
@@ -169,6 +171,15 @@ ROUTES: dict[str, Route] = {
         COORDINATOR_SCOPED,
         a_and_b(lambda w: {"pk": w["roster_A"].pk}, lambda w: {"pk": w["roster_B"].pk}),
         sees={"A": {COORD_A}, "B": {COORD_B}},
+    ),
+    # Expected headcounts: the Department's; an import is its uploader's own.
+    "accounts:headcounts": Route(DEPARTMENT),
+    "accounts:headcounts_export": Route(DEPARTMENT),
+    "accounts:headcounts_upload": Route(DEPARTMENT),
+    "accounts:headcounts_preview": Route(
+        DEPARTMENT,
+        a_and_b(lambda w: {"pk": w["headcounts_A"].pk}, lambda w: {"pk": w["headcounts_B"].pk}),
+        sees={"A": {ADMIN}, "B": NOBODY},
     ),
     **{
         name: Route(  # a background job: only the person who started it
@@ -481,6 +492,11 @@ def _build_world() -> dict:
         for key, coordinator in (("A", COORD_A), ("B", COORD_B))
     }  # fmt: skip
 
+    headcount_imports = {
+        key: HeadcountImport.objects.create(created_by=owner, file_name="so.xlsx")
+        for key, owner in (("A", users[ADMIN]), ("B", other_host))
+    }
+
     today = timezone.localdate()
     event_a = Event.objects.create(commune=a, title="Ngày hội A", date=today, venue="Nhà")
     event_b = Event.objects.create(
@@ -525,6 +541,8 @@ def _build_world() -> dict:
         "job_slips_A": slips["A"],
         "job_slips_B": slips["B"],
         "roster_B": rosters["B"],
+        "headcounts_A": headcount_imports["A"],
+        "headcounts_B": headcount_imports["B"],
         "event_A": event_a,
         "event_B": event_b,
         "booth_A": booth_a,

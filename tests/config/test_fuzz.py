@@ -23,7 +23,7 @@ from hypothesis import settings as examples
 from hypothesis import strategies as st
 
 from accounts.converters import IdConverter
-from accounts.models import Role
+from accounts.models import HeadcountImport, Role
 from courses.imports import parse_markdown
 from courses.services import import_course
 from learning import festival
@@ -148,7 +148,7 @@ def test_a_nul_in_a_form_field_is_refused_and_nothing_is_saved(client, tuyen_qua
 
 @dataclass(frozen=True)
 class Entry:
-    who: str  # guest, resident, coordinator, host
+    who: str  # guest, resident, coordinator, host, department
     args: Callable[[dict], dict] = lambda world: {}
     query: tuple[str, ...] = ()  # what the page reads from its query string
     post: Callable[[dict], dict] | None = None  # field → valid sample; None: no form
@@ -260,6 +260,16 @@ ROUTES: dict[str, Entry] = {
     ),
     "accounts:roster_slips": Entry("coordinator", lambda w: {"pk": 1}, post=lambda w: {}),
     "accounts:roster_problems": Entry("coordinator", lambda w: {"pk": 1}),
+    "accounts:headcounts": Entry(
+        "department",
+        query=("loai", "q", "thieu", "page"),
+        post=lambda w: {f"u{w['commune'].pk}": "4500"},
+    ),
+    "accounts:headcounts_export": Entry("department", query=("loai",)),
+    "accounts:headcounts_upload": Entry("department", post=lambda w: {"file": ""}),
+    "accounts:headcounts_preview": Entry(
+        "department", lambda w: {"pk": w["headcounts"].pk}, query=("page",), post=lambda w: {}
+    ),
     "accounts:job": Entry("coordinator", lambda w: {"pk": 1}),
     "accounts:job_download": Entry("coordinator", lambda w: {"pk": 1}),
     "accounts:job_retry": Entry("coordinator", lambda w: {"pk": 1}, post=lambda w: {}),
@@ -399,6 +409,9 @@ def world(tuyen_quang, settings):
     host = factories.with_role(
         factories.person(commune=commune, full_name="Ban Tổ Chức"), Role.CONTEST_HOST
     )
+    department = factories.with_role(
+        factories.person(commune=commune, full_name="Sở Khoa Học"), Role.PROVINCE_ADMIN
+    )
     for user in (resident, coordinator, host):
         user.set_password(PASSWORD)
         user.save(update_fields=["password"])
@@ -423,6 +436,8 @@ def world(tuyen_quang, settings):
     campaign.courses.add(course)
     return {
         "commune": commune, "resident": resident, "coordinator": coordinator, "host": host,
+        "department": department,
+        "headcounts": HeadcountImport.objects.create(created_by=department, file_name="so.xlsx"),
         "course": course, "lesson": lesson, "question": lesson.questions.first(),
         "test_course": test_course,
         "test_answers": {q.pk: q.choices.first().pk
