@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.exports import XLSX_CONTENT_TYPE
 from accounts.spreadsheets import SpreadsheetError
+from quiz import leaderboard
 from quiz.bank import (
     BANK_INLINE_ROWS,
     MAX_BANK_ROWS,
@@ -143,6 +144,9 @@ class ContestAdmin(admin.ModelAdmin):
     inlines = [RoundInline]
 
 
+UNRATED_SHOWN = 20  # unit names in the organiser's warning; the headcounts page lists all
+
+
 @admin.register(Round)
 class RoundAdmin(admin.ModelAdmin):
     """Rounds are edited inside their contest; here the organiser ranks, publishes and
@@ -178,6 +182,7 @@ class RoundAdmin(admin.ModelAdmin):
                     _("%(r)s: đã xếp hạng %(n)s người; đáp án câu dự đoán là %(v)s.")
                     % {"r": round_, "n": len(ranked), "v": round_.prediction_actual},
                 )
+                self.warn_unrated(request, round_)
 
     @admin.action(description=gettext_lazy("Công bố kết quả lên trang công khai"))
     def publish(self, request, queryset):
@@ -188,6 +193,45 @@ class RoundAdmin(admin.ModelAdmin):
                 self.message_user(request, f"{round_}: {refusal}", messages.ERROR)
             else:
                 self.message_user(request, _("%(r)s: đã công bố kết quả.") % {"r": round_})
+                self.warn_unrated(request, round_)
+
+    def warn_unrated(self, request, round_: Round) -> None:
+        """Rate-based collective prizes go only to units with an expected headcount: name
+        the units with participants but none, while the Department can still set theirs
+        (the collective prizes are read from the current numbers)."""
+        if not round_.unit_prizes:
+            return
+        lacking = leaderboard.without_expected(round_)
+        for names, message in (
+            (
+                lacking["commune"],
+                _(
+                    "%(r)s: %(n)s xã, phường có người dự thi nhưng chưa có số người trưởng "
+                    "thành dự kiến nên không được xét giải tập thể theo tỉ lệ: %(names)s."
+                ),
+            ),
+            (
+                lacking["organization"],
+                _(
+                    "%(r)s: %(n)s cơ quan, đơn vị có người dự thi nhưng chưa có số cán bộ, "
+                    "nhân viên dự kiến nên không được xét giải tập thể theo tỉ lệ: %(names)s."
+                ),
+            ),
+        ):
+            if names:
+                shown = ", ".join(names[:UNRATED_SHOWN]) + (
+                    "…" if len(names) > UNRATED_SHOWN else ""
+                )
+                self.message_user(
+                    request,
+                    format_html(
+                        '{} <a href="{}">{}</a>',
+                        message % {"r": round_, "n": len(names), "names": shown},
+                        reverse("accounts:headcounts"),
+                        _("Nhập số dự kiến"),
+                    ),
+                    messages.WARNING,
+                )
 
 
 class SuspiciousFilter(admin.SimpleListFilter):

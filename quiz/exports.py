@@ -81,29 +81,48 @@ def round_workbook(
         _("Giải"),
     ]
     prize_rows = [row for row in ranking() if row[-1]] if ranked else []
-    unit_headers = [
-        _("Số người dự thi"),
-        _("Số người đăng ký"),
-        _("Tỉ lệ dự thi (%)"),
-        _("Điểm trung bình"),
-        _("Số người đúng hết"),
-        _("Điểm trò chơi trực tiếp"),
-    ]
+
+    def unit_sheet(title, unit, first, expected, basis, width) -> Sheet:
+        """A unit table; `basis` names the rate's base where the expected headcount is set."""
+        return Sheet(
+            title,
+            [
+                first,
+                _("Số người dự thi"),
+                _("Số tài khoản đã đăng ký"),
+                expected,
+                _("Tỉ lệ dự thi (%)"),
+                _("Tỉ lệ tính trên"),
+                _("Điểm trung bình"),
+                _("Số người đúng hết"),
+                _("Điểm trò chơi trực tiếp"),
+            ],
+            _unit_rows(
+                leaderboard.unit_table(round_, unit, standings=standings, answers=answers),
+                basis=basis,
+            ),
+            (width, 12, 14, 16, 12, 30, 12, 12, 14),
+        )
+
     widths = (8, 28, 13, 22, 28, 7, 7, 10, 10, 10, 17, 18)
     sheets = [
         Sheet(_("Xếp hạng"), ranking_headers, ranking(), widths),
         Sheet(_("Giải thưởng"), ranking_headers, prize_rows, widths),
-        Sheet(
+        unit_sheet(
             _("Theo xã, phường"),
-            [_("Xã, phường"), *unit_headers],
-            leaderboard.unit_table(round_, "commune", standings=standings, answers=answers),
-            (28, 12, 12, 12, 12, 12, 14),
+            "commune",
+            _("Xã, phường"),
+            _("Số người trưởng thành dự kiến"),
+            _("số người trưởng thành dự kiến"),
+            28,
         ),
-        Sheet(
+        unit_sheet(
             _("Theo cơ quan"),
-            [_("Cơ quan, đơn vị"), *unit_headers],
-            leaderboard.unit_table(round_, "organization", standings=standings, answers=answers),
-            (36, 12, 12, 12, 12, 12, 14),
+            "organization",
+            _("Cơ quan, đơn vị"),
+            _("Số cán bộ, nhân viên dự kiến"),
+            _("số cán bộ, nhân viên dự kiến"),
+            36,
         ),
         Sheet(
             _("Tất cả lượt thi"),
@@ -140,6 +159,14 @@ def round_workbook(
         ),
     ]
     return xlsx_sheets_bytes(sheets)
+
+
+def _unit_rows(table: list[list], *, basis: str):
+    """The unit table's rows with the rate's base named: the expected headcount where the
+    Department set one, else registered accounts (and no rate-based prize)."""
+    registered = _("số tài khoản đã đăng ký (chưa có số dự kiến)")
+    for name, n, head, rate, average, perfect, game, base in table:
+        yield [name, n, head, base, rate, basis if base else registered, average, perfect, game]
 
 
 ATTEMPT_FIELDS = (

@@ -15,6 +15,7 @@ from django.db.models import Count, F, Q, Sum
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from accounts.headcounts import expected, registered
 from accounts.models import Commune, Organization, User
 from accounts.text import mask_name
 from quiz.models import GameAnswer, Phase, Round, Standing
@@ -108,9 +109,12 @@ def _compute(round_: Round) -> dict:
 
 
 def unit_table(round_: Round, unit: str, *, standings=None, answers=None) -> list[list]:
-    """Per commune or organization: [name, participants, headcount, rate %, average score,
-    perfect scores, live-game points], most participants first. `standings` and `answers`
-    (of `game_answers`) narrow it (an export's scope)."""
+    """Per commune or organization: [name, participants, registered accounts, rate %,
+    average score, perfect scores, live-game points, expected headcount or None], most
+    participants first. The participation rate is over the expected headcount (adults of a
+    commune, staff of an organization) where the Department set one, else over registered
+    accounts: the last column says which. `standings` and `answers` (of `game_answers`)
+    narrow it (an export's scope)."""
     standings = Standing.objects.all() if standings is None else standings
     answers = game_answers(round_.pk) if answers is None else answers
     return _unit_tables(standings.filter(round=round_), answers)[unit]
@@ -153,13 +157,13 @@ def _unit_tables(standings, answers) -> dict[str, list[list]]:
                     total[k] += value
     tables = {}
     for unit, by_key in sums.items():
-        names, heads = unit_names(unit), headcounts(unit)
+        names, heads, planned = unit_names(unit), headcounts(unit), expected(unit)
         table = []
         for key, (n, points, perfect, game) in by_key.items():
-            head = heads.get(key, 0)
-            rate = round(100 * n / head, 1) if head else None
+            head, base = heads.get(key, 0), planned.get(key)
+            rate = round(100 * n / (base or head), 1) if base or head else None
             average = round(points / n, 1) if n else None
-            table.append([names.get(key, ""), n, head, rate, average, perfect, game])
+            table.append([names.get(key, ""), n, head, rate, average, perfect, game, base])
         table.sort(key=lambda r: (-r[1], r[0]))
         tables[unit] = table
     return tables
@@ -173,17 +177,9 @@ def unit_names(unit: str) -> dict[int, str]:
 
 
 def headcounts(unit: str) -> dict[int, int]:
-    """Registered people per commune or organization: the participation rate's base."""
-
-    def count() -> dict[int, int]:
-        return dict(
-            User.objects.filter(is_active=True, **{f"{unit}__isnull": False})
-            .values_list(f"{unit}_id")
-            .annotate(n=Count("pk"))
-            .order_by()
-        )
-
-    return cache.get_or_set(f"quiz:headcounts:{unit}", count, NAMES_SECONDS)
+    """Registered people per commune or organization: the participation rate's base where
+    no expected headcount is set."""
+    return cache.get_or_set(f"quiz:headcounts:{unit}", lambda: registered(unit), NAMES_SECONDS)
 
 
 def own_standing(round_: Round, user, data: dict) -> dict | None:
@@ -244,13 +240,29 @@ def round_results(round_: Round) -> dict:
         "participants": Standing.objects.filter(round=round_).count(),
         "most_communes": communes[:n],
         "rate_communes": _by_rate(communes)[:n],
+        "unrated_communes": _unrated(communes),
         "most_organizations": organizations[:n],
         "rate_organizations": _by_rate(organizations)[:n],
+        "unrated_organizations": _unrated(organizations),
     }
 
 
 def _by_rate(table: list[list]) -> list[list]:
-    return sorted((r for r in table if r[3] is not None), key=lambda r: (-r[3], -r[1], r[0]))
+    """The units eligible for a rate-based collective prize, best first: only those with an
+    expected headcount. A rate over registered accounts rewards the units that signed few
+    people up, so such a unit is never ranked by rate, above or below the others."""
+    return sorted((r for r in table if r[7] is not None), key=lambda r: (-r[3], -r[1], r[0]))
+
+
+def _unrated(table: list[list]) -> list[str]:
+    return sorted(r[0] for r in table if r[1] and r[7] is None)
+
+
+def without_expected(round_: Round) -> dict[str, list[str]]:
+    """The communes and organizations with participants in the round but no expected
+    headcount: not eligible for its rate-based collective prizes (the organiser is told
+    before publishing)."""
+    return {unit: _unrated(unit_table(round_, unit)) for unit in ("commune", "organization")}
 
 
 def contest_ranking(contest, *, limit: int = TOP) -> list[dict]:

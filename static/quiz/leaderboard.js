@@ -71,7 +71,9 @@
       return cells;
     });
     var unit = function (r) {
-      var cells = [r[0], r[1], r[3], r[4], r[5]];
+      // r[7]: the expected headcount; without one the rate is over registered accounts (*).
+      var rate = r[3] === null ? null : text(r[3]) + (r[7] === null ? "*" : "");
+      var cells = [r[0], r[1], rate, r[4], r[5]];
       if (data.games) cells.push(r[6]);  // live-game points count toward this round
       return cells;
     };

@@ -79,8 +79,9 @@ def test_the_snapshot_shows_masked_names_units_and_rates(round_, people):
     encoded = leaderboard.encoded(data)
     for person in people:  # never a phone number, a birth year or a full name
         assert person.phone not in encoded and person.full_name not in encoded
-    assert data["communes"][0] == ["Giáp Trung", 2, 3, 66.7, 6.0, 2, 0]  # 2 of 3 registered
-    assert data["organizations"] == [["Trường THCS Giáp Trung", 1, 1, 100.0, 6.0, 1, 0]]
+    # 2 of 3 registered (no expected headcount set: the last column, None)
+    assert data["communes"][0] == ["Giáp Trung", 2, 3, 66.7, 6.0, 2, 0, None]
+    assert data["organizations"] == [["Trường THCS Giáp Trung", 1, 1, 100.0, 6.0, 1, 0, None]]
     assert data["games"] is False  # no live game counts toward this round: no such column
     assert [list(bar) for bar in data["histogram"]] == [[2, 1], [6, 2]]
 
@@ -226,10 +227,10 @@ def test_a_finished_live_game_counts_toward_the_rounds_commune_and_organization_
     data = leaderboard.snapshot(round_.pk, fresh=True)
     assert data["games"] is True
     assert data["communes"] == [
-        ["Giáp Trung", 1, 3, 33.3, 6.0, 1, 900],  # An's 900; Mỷ was removed from the game
-        ["Bắc Mê", 0, 1, 0.0, None, 0, 700],  # took no contest attempt, played the game
+        ["Giáp Trung", 1, 3, 33.3, 6.0, 1, 900, None],  # An's 900; Mỷ was removed from the game
+        ["Bắc Mê", 0, 1, 0.0, None, 0, 700, None],  # took no contest attempt, played the game
     ]
-    assert data["organizations"] == [["Trường THCS Giáp Trung", 1, 1, 100.0, 6.0, 1, 900]]
+    assert data["organizations"] == [["Trường THCS Giáp Trung", 1, 1, 100.0, 6.0, 1, 900, None]]
     page = client.get(reverse("quiz:leaderboard", args=[round_.contest.slug, round_.number]))
     assert "Điểm trò chơi" in page.content.decode()
     # The round's workbook has the column too, each coordinator seeing their own commune.
