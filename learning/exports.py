@@ -43,7 +43,7 @@ def _summary_headers(first: str) -> list[str]:
         _("Đúng hạn"),
         _("Muộn"),
         _("Quá hạn"),
-        _("Tỷ lệ hoàn thành (%)"),
+        _("Tỷ lệ hoàn thành (% số người được giao)"),
     ]
 
 
