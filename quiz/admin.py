@@ -20,7 +20,7 @@ from quiz.bank import (
     bank_xlsx,
     check_bank,
 )
-from quiz.models import Attempt, Choice, Contest, Question, Round, Topic
+from quiz.models import Attempt, Choice, Contest, Question, Review, Round, Topic
 from quiz.services import (
     AttemptRefused,
     close_round,
@@ -129,6 +129,7 @@ class RoundInline(admin.StackedInline):
         ("number", "opens_at", "closes_at"),
         ("questions_per_attempt", "time_limit_minutes", "attempts_allowed"),
         ("stratified", "prediction"),
+        "min_seconds",
         "topics",
         ("prizes", "unit_prizes"),
         "ranking",
@@ -162,11 +163,13 @@ class RoundAdmin(admin.ModelAdmin):
     def links(self, round_: Round) -> str:
         slug, n = round_.contest.slug, round_.number
         return format_html(
-            '<a href="{}">{}</a> · <a href="{}">{}</a>',
+            '<a href="{}">{}</a> · <a href="{}">{}</a> · <a href="{}">{}</a>',
             reverse("quiz:leaderboard", args=[slug, n]),
             _("Bảng xếp hạng"),
             reverse("quiz:export", args=[slug, n]),
             _("Excel"),
+            reverse("quiz:review_queue", args=[slug, n]),
+            _("Xét duyệt"),
         )
 
     @admin.action(description=gettext_lazy("Chốt xếp hạng và trao giải (vòng đã đóng)"))
@@ -182,6 +185,17 @@ class RoundAdmin(admin.ModelAdmin):
                     _("%(r)s: đã xếp hạng %(n)s người; đáp án câu dự đoán là %(v)s.")
                     % {"r": round_, "n": len(ranked), "v": round_.prediction_actual},
                 )
+                held = round_.attempts.filter(review=Review.HELD).count()
+                if held:
+                    self.message_user(
+                        request,
+                        _(
+                            "%(r)s: %(n)s lượt thi chờ xét duyệt chưa được tính; duyệt xong "
+                            "thì chốt xếp hạng lại."
+                        )
+                        % {"r": round_, "n": held},
+                        messages.WARNING,
+                    )
                 self.warn_unrated(request, round_)
 
     @admin.action(description=gettext_lazy("Công bố kết quả lên trang công khai"))
@@ -249,8 +263,10 @@ class SuspiciousFilter(admin.SimpleListFilter):
 class AttemptAdmin(admin.ModelAdmin):
     """The organiser's log of attempts, read-only, with the suspicious ones one click away."""
 
-    list_display = ["user", "round", "number", "score", "total", "seconds", "submitted_at"]
-    list_filter = [SuspiciousFilter, "round"]
+    list_display = [
+        "user", "round", "number", "score", "total", "seconds", "submitted_at", "review",
+    ]  # fmt: skip
+    list_filter = [SuspiciousFilter, "review", "round"]
     search_fields = ["user__phone", "user__search_name"]
     list_select_related = ["user", "round__contest"]
     show_full_result_count = False

@@ -2,12 +2,21 @@
 the prizes, the unit statistics, every attempt and the suspicious ones. Formula-safe like
 every export (accounts.exports)."""
 
-from django.db.models import Avg, Count, Q, QuerySet, Sum
+from django.db.models import Avg, Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils.translation import gettext as _
 
 from accounts.exports import Sheet, xlsx_sheets_bytes
 from quiz import leaderboard
-from quiz.models import Attempt, Game, GameAnswer, GameQuestion, Player, Round
+from quiz.models import (
+    Attempt,
+    AttemptReview,
+    Game,
+    GameAnswer,
+    GameQuestion,
+    Player,
+    Review,
+    Round,
+)
 
 
 def _seconds(ms: int | None):
@@ -137,9 +146,11 @@ def round_workbook(
                 _("Số câu"),
                 _("Thời gian (giây)"),
                 _("Dự đoán"),
+                _("Trạng thái"),
+                _("Lý do xét duyệt"),
             ],
             _attempt_rows(attempts.order_by("started_at", "pk")),
-            (28, 13, 22, 6, 17, 17, 7, 7, 10, 10),
+            (28, 13, 22, 6, 17, 17, 7, 7, 10, 10, 16, 40),
         ),
         Sheet(
             _("Nghi vấn"),
@@ -180,10 +191,20 @@ ATTEMPT_FIELDS = (
     "total",
     "duration_ms",
     "prediction",
+    "review",
 )
 
 
+def _status(review: str, submitted) -> str:
+    """Whether the attempt ranks: held ones wait for an organiser, disqualified never do."""
+    if submitted is None:
+        return _("Chưa nộp")
+    return Review(review).label if review else _("Được tính")
+
+
 def _attempt_rows(attempts: QuerySet):
+    decided = AttemptReview.objects.filter(attempt=OuterRef("pk")).order_by("-at", "-pk")
+    attempts = attempts.annotate(reason=Subquery(decided.values("reason")[:1]))
     for (
         name,
         phone,
@@ -195,10 +216,12 @@ def _attempt_rows(attempts: QuerySet):
         total,
         ms,
         guess,
-    ) in attempts.values_list(*ATTEMPT_FIELDS).iterator(chunk_size=5000):
+        review,
+        reason,
+    ) in attempts.values_list(*ATTEMPT_FIELDS, "reason").iterator(chunk_size=5000):
         yield [
             name, phone, commune or "", number, started, submitted,
-            score, total, _seconds(ms), guess,
+            score, total, _seconds(ms), guess, str(_status(review, submitted)), reason or "",
         ]  # fmt: skip
 
 
@@ -214,6 +237,7 @@ def _suspicious_rows(attempts: QuerySet):
         total,
         ms,
         _guess,
+        _review,
     ) in attempts.values_list(*ATTEMPT_FIELDS).iterator(chunk_size=5000):
         yield [
             name, phone, commune or "", number, submitted, score, total, _seconds(ms),

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.converters import parse_id
 from accounts.forms import CommuneField
 from accounts.text import fold
-from quiz.models import Game, Round, Topic
+from quiz.models import Game, Review, Round, Topic
 
 # Words a public nickname on a projector must not contain. With their tone marks (many
 # innocent words share the toneless spelling: "các", "lớn", "buổi", "đèo", "đi"), as whole
@@ -148,3 +148,32 @@ class PredictionForm(forms.Form):
     """The tie-breaking prediction sent with a contest attempt; empty is allowed."""
 
     prediction = PredictionField(required=False)
+
+
+class ReviewForm(forms.Form):
+    """An organiser's decision on a held attempt: the reason is required, and disqualifying
+    asks for a ticked confirmation (no script needed for the "are you sure")."""
+
+    decision = forms.ChoiceField(
+        label=_("Quyết định"),
+        choices=[
+            (Review.APPROVED, _("Duyệt: lượt thi được tính vào bảng xếp hạng")),
+            (Review.DISQUALIFIED, _("Loại: lượt thi không bao giờ được xếp hạng")),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Hãy chọn duyệt hoặc loại.")},
+    )
+    reason = forms.CharField(
+        label=_("Lý do"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Người dự thi thấy lý do khi lượt thi bị loại."),
+        error_messages={"required": _("Hãy ghi lý do của quyết định.")},
+    )
+    confirm = forms.BooleanField(label=_("Tôi xác nhận loại lượt thi này"), required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == Review.DISQUALIFIED and not data.get("confirm"):
+            self.add_error("confirm", _("Hãy đánh dấu xác nhận trước khi loại lượt thi."))
+        return data

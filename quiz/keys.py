@@ -26,25 +26,39 @@ class Key(NamedTuple):
 
 
 def _name(question_id: int) -> str:
-    return f"quiz:key:{question_id}"
+    return f"quiz:key:v2:{question_id}"  # v2: the cached tuple ends with the word count
 
 
 def answer_keys(question_ids) -> dict[int, Key]:
+    return keys_and_words(question_ids)[0]
+
+
+def keys_and_words(question_ids) -> tuple[dict[int, Key], dict[int, int]]:
+    """The answer keys, and the words in each question with its choices (its reading time,
+    quiz/plausibility.py), from the same cache round trip."""
     ids = list(question_ids)
     try:
         found = cache.get_many([_name(pk) for pk in ids])
     except (RedisError, OSError):
         log.warning("cache unavailable; answer keys read from the database")
         found = {}
-    keys = {pk: Key(*found[_name(pk)]) for pk in ids if _name(pk) in found}
+    keys = {pk: Key(*found[_name(pk)][:3]) for pk in ids if _name(pk) in found}
+    words = {pk: found[_name(pk)][3] for pk in keys}
     missing = [pk for pk in ids if pk not in keys]
     if missing:
         choices: dict[int, list[tuple[int, bool]]] = {pk: [] for pk in missing}
-        for question_id, pk, right in Choice.objects.filter(question_id__in=missing).values_list(
-            "question_id", "pk", "is_correct"
-        ):
+        words.update(dict.fromkeys(missing, 0))
+        for question_id, pk, right, text in Choice.objects.filter(
+            question_id__in=missing
+        ).values_list("question_id", "pk", "is_correct", "text"):
             choices[question_id].append((pk, right))
-        multiple = dict(Question.objects.filter(pk__in=missing).values_list("pk", "multiple"))
+            words[question_id] += len(text.split())
+        multiple = {}
+        for pk, many, text in Question.objects.filter(pk__in=missing).values_list(
+            "pk", "multiple", "text"
+        ):
+            multiple[pk] = many
+            words[pk] += len(text.split())
         for pk in missing:
             keys[pk] = Key(
                 frozenset(c for c, _ in choices[pk]),
@@ -52,8 +66,8 @@ def answer_keys(question_ids) -> dict[int, Key]:
                 multiple.get(pk, False),
             )
         with contextlib.suppress(RedisError, OSError):  # the next reader loads it again
-            cache.set_many({_name(pk): tuple(keys[pk]) for pk in missing}, SECONDS)
-    return keys
+            cache.set_many({_name(pk): (*keys[pk], words[pk]) for pk in missing}, SECONDS)
+    return keys, words
 
 
 def forget(question_id: int) -> None:

@@ -196,6 +196,8 @@ class Round(models.Model):
                 "Chỉ dùng các khoá score, prediction, duration, submitted, mỗi khoá một lần; "
                 "để trống là thứ tự mặc định."
             )
+        if self.min_seconds and self.min_seconds >= (self.time_limit_minutes or 0) * 60:
+            errors["min_seconds"] = _("Thời gian tối thiểu phải ngắn hơn thời gian làm bài.")
         prizes = self.prizes or []
         if not isinstance(prizes, list) or not all(
             isinstance(p, list)
@@ -210,10 +212,22 @@ class Round(models.Model):
             raise ValidationError(errors)
 
 
+class Review(models.TextChoices):
+    """Where a held attempt stands; an attempt never held has none and counts at once."""
+
+    HELD = "held", _("Đang xét duyệt")
+    APPROVED = "approved", _("Đã duyệt")
+    DISQUALIFIED = "disqualified", _("Bị loại")
+
+
 FAST_MS_PER_QUESTION = 3000  # faster than this per question, with ≥ 80 % right: suspicious
 
 
 class AttemptQuerySet(models.QuerySet):
+    def counted(self) -> "AttemptQuerySet":
+        """Submitted attempts that may rank: never held, or approved by an organiser."""
+        return self.filter(submitted_at__isnull=False, review__in=["", Review.APPROVED])
+
     def suspicious(self) -> "AttemptQuerySet":
         """Submitted attempts with at least 80 % right in under 3 seconds a question (a
         perfect 20 in under a minute): worth the organiser's look, not an automatic ban."""
@@ -222,14 +236,6 @@ class AttemptQuerySet(models.QuerySet):
             submitted_at__isnull=False,
             duration_ms__lt=F("total") * FAST_MS_PER_QUESTION,
         )
-
-
-class Review(models.TextChoices):
-    """Where a held attempt stands; an attempt never held has none and counts at once."""
-
-    HELD = "held", _("Đang xét duyệt")
-    APPROVED = "approved", _("Đã duyệt")
-    DISQUALIFIED = "disqualified", _("Bị loại")
 
 
 class Attempt(models.Model):
@@ -274,6 +280,11 @@ class Attempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.round_id}/{self.user_id}#{self.number}"
+
+    @property
+    def decision(self) -> "AttemptReview | None":
+        """The organiser's latest decision on this attempt, if it was held."""
+        return self.reviews.order_by("-at", "-pk").first() if self.review else None
 
     @staticmethod
     def suspicion(*, score: int, total: int, duration_ms: int) -> str:

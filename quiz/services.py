@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from accounts import jobs
 from accounts.models import Job, User
 from config.cache import increment
-from quiz import events, keys, leaderboard
+from quiz import events, keys, leaderboard, plausibility
 from quiz.bank import BankRow, check_bank
 from quiz.models import (
     Attempt,
@@ -21,6 +21,7 @@ from quiz.models import (
     Contest,
     Prediction,
     Question,
+    Review,
     Round,
     Standing,
     Topic,
@@ -257,7 +258,11 @@ def submit_attempt(
     drawn = list(AttemptQuestion.objects.filter(attempt_id=attempt.pk).values_list(
         "question_id", "chosen"
     ))  # fmt: skip
-    return _score(attempt, drawn, prediction=prediction, now=now, user=user)
+    min_seconds, limit_hit = Attempt.objects.values_list("round__min_seconds", "limit_hit").get(
+        pk=attempt.pk
+    )
+    return _score(attempt, drawn, prediction=prediction, now=now, user=user,
+                  min_seconds=min_seconds, limit_hit=limit_hit)  # fmt: skip
 
 
 def submit_own_attempt(
@@ -270,10 +275,12 @@ def submit_own_attempt(
     rows = list(AttemptQuestion.objects.filter(attempt_id=attempt_id, attempt__user=user)
                 .values_list("question_id", "chosen", "attempt__round_id",
                              "attempt__number", "attempt__total", "attempt__started_at",
-                             "attempt__deadline", "attempt__submitted_at"))  # fmt: skip
+                             "attempt__deadline", "attempt__submitted_at",
+                             "attempt__round__min_seconds", "attempt__limit_hit"))  # fmt: skip
     if not rows:
         raise Attempt.DoesNotExist
-    round_id, number, total, started_at, deadline, submitted_at = rows[0][2:]
+    first = rows[0]
+    round_id, number, total, started_at, deadline, submitted_at, min_seconds, limit_hit = first[2:]
     attempt = Attempt(
         pk=attempt_id, user=user, round_id=round_id, number=number, total=total,
         started_at=started_at, deadline=deadline, submitted_at=submitted_at,
@@ -281,21 +288,38 @@ def submit_own_attempt(
     if submitted_at:
         return attempt
     drawn = [row[:2] for row in rows]
-    return _score(attempt, drawn, prediction=prediction, now=now, user=user)
+    return _score(attempt, drawn, prediction=prediction, now=now, user=user,
+                  min_seconds=min_seconds, limit_hit=limit_hit)  # fmt: skip
 
 
-def _score(attempt: Attempt, drawn: list, *, prediction, now, user) -> Attempt:
+def _score(attempt: Attempt, drawn: list, *, prediction, now, user, min_seconds, limit_hit):
+    """`drawn`: (question id, chosen) rows. An implausible attempt is stored held, off the
+    leaderboards, for an organiser's review (quiz/plausibility.py)."""
     if prediction is not None and prediction < 0:
         raise AttemptRefused(_("Số dự đoán phải là số không âm."))
-    key = keys.answer_keys(row[0] for row in drawn)
+    key, words = keys.keys_and_words(row[0] for row in drawn)
     score = sum(1 for question, chosen in drawn if chosen and set(chosen) == key[question].correct)
     finished = min(now, attempt.deadline)
+    duration_ms = int((finished - attempt.started_at).total_seconds() * 1000)
+    floor = plausibility.floor_ms(
+        min_seconds=min_seconds,
+        words=sum(words[row[0]] for row in drawn),
+        questions=len(drawn),
+        allowed_ms=int((attempt.deadline - attempt.started_at).total_seconds() * 1000),
+    )
+    held_for = plausibility.hold_patterns(
+        duration_ms=duration_ms, floor=floor, score=score, total=len(drawn),
+        limit_hit=limit_hit,
+    )  # fmt: skip
     fields = {
         "submitted_at": min(now, attempt.deadline + GRACE),
         "score": score,
         "prediction": prediction,
-        "duration_ms": int((finished - attempt.started_at).total_seconds() * 1000),
+        "duration_ms": duration_ms,
+        "floor_ms": floor,
     }
+    if held_for:
+        fields.update(review=Review.HELD, held_for=held_for)
     if user is None or user.pk != attempt.user_id:
         user = User.objects.only("commune_id", "organization_id").get(pk=attempt.user_id)
     # Submitted once, even from two tabs at the same moment: the second finds none to update.
@@ -303,7 +327,8 @@ def _score(attempt: Attempt, drawn: list, *, prediction, now, user) -> Attempt:
         return Attempt.objects.get(pk=attempt.pk)
     for name, value in fields.items():
         setattr(attempt, name, value)
-    events.round_changed(attempt.round_id)
+    if not held_for:
+        events.round_changed(attempt.round_id)
     return attempt
 
 
@@ -311,7 +336,11 @@ def _store(attempt_id: int, fields: dict, user: User) -> bool:
     """Mark the attempt submitted with its score, unless it already is, and keep the
     participant's counting attempt: the best score, then the earliest (a later attempt
     replaces it only with a higher score). On PostgreSQL one statement, atomic by itself;
-    elsewhere two in a transaction. False if it was already submitted."""
+    elsewhere two in a transaction. A held attempt gets no standing. False if it was
+    already submitted."""
+    if fields.get("review") == Review.HELD:
+        unsubmitted = Attempt.objects.filter(pk=attempt_id, submitted_at__isnull=True)
+        return bool(unsubmitted.update(**fields))
     if connection.vendor != "postgresql":
         with transaction.atomic():
             updated = Attempt.objects.filter(pk=attempt_id, submitted_at__isnull=True)
@@ -329,14 +358,16 @@ def _store(attempt_id: int, fields: dict, user: User) -> bool:
     with connection.cursor() as cursor:
         cursor.execute(
             f"WITH done AS (UPDATE {ATTEMPT} SET submitted_at = %s, score = %s,"
-            " prediction = %s, duration_ms = %s WHERE id = %s AND submitted_at IS NULL"
+            " prediction = %s, duration_ms = %s, floor_ms = %s"
+            " WHERE id = %s AND submitted_at IS NULL"
             " RETURNING round_id, user_id, id, score, total, duration_ms, submitted_at,"
             f" prediction), kept AS (INSERT INTO {STANDING} ({STANDING_COLUMNS})"
             " SELECT round_id, user_id, id, %s, %s, score, total, duration_ms, submitted_at,"
             f" prediction, NULL, '' FROM done {KEEP_BEST}) SELECT count(*) FROM done",
             [
                 adapt(fields["submitted_at"]), fields["score"], fields["prediction"],
-                fields["duration_ms"], attempt_id, user.commune_id, user.organization_id,
+                fields["duration_ms"], fields["floor_ms"], attempt_id, user.commune_id,
+                user.organization_id,
             ],
         )  # fmt: skip
         return cursor.fetchone()[0] == 1
@@ -367,7 +398,8 @@ def submit_if_expired(attempt: Attempt, *, now: datetime.datetime) -> Attempt:
 
 
 def round_entries(round_: Round) -> list[Entry]:
-    """Every submitted attempt of the round as ranking entries."""
+    """Every counted attempt of the round as ranking entries (held and disqualified ones
+    never rank)."""
     return [
         Entry(
             user_id=user_id,
@@ -379,7 +411,9 @@ def round_entries(round_: Round) -> list[Entry]:
             total=total,
         )
         for pk, user_id, score, prediction, duration_ms, submitted_at, total in (
-            Attempt.objects.filter(round=round_, submitted_at__isnull=False).values_list(
+            Attempt.objects.counted()
+            .filter(round=round_)
+            .values_list(
                 "pk", "user_id", "score", "prediction", "duration_ms", "submitted_at", "total"
             )
         )
@@ -407,9 +441,9 @@ def close_round(round_: Round, *, now: datetime.datetime) -> list[Ranked]:
     prizes = prize_for_rank(round_.prizes)
     units = {
         user_id: (commune_id, organization_id)
-        for user_id, commune_id, organization_id in Attempt.objects.filter(
-            round=round_, submitted_at__isnull=False
-        ).values_list("user_id", "user__commune_id", "user__organization_id")
+        for user_id, commune_id, organization_id in Attempt.objects.filter(round=round_)
+        .counted()
+        .values_list("user_id", "user__commune_id", "user__organization_id")
     }
     # Rows straight into the table: building 100,000 model instances for bulk_create took
     # most of the 10 s allowed (bench/contest.py).
@@ -453,6 +487,15 @@ def prize_for_rank(tiers: list) -> Callable[[int], str]:
 
 def publish_results(round_: Round, *, now: datetime.datetime) -> None:
     """Make the ranked round's results public."""
+    pending = Attempt.objects.filter(round=round_, review=Review.HELD).count()
+    if pending:
+        raise AttemptRefused(
+            _(
+                "Còn %(n)s lượt thi chờ xét duyệt. Hãy duyệt hoặc loại từng lượt, chốt xếp hạng "
+                "lại rồi mới công bố kết quả."
+            )
+            % {"n": pending}
+        )
     if round_.ranked_at is None:
         raise AttemptRefused(_("Hãy chốt kết quả vòng thi trước khi công bố."))
     Round.objects.filter(pk=round_.pk).update(published_at=now)

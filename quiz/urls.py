@@ -2,7 +2,7 @@ from django.urls import path
 
 import accounts.converters  # noqa: F401  (registers <id:…>: at most 18 digits)
 from quiz.views import contest as views
-from quiz.views import games
+from quiz.views import games, review
 
 app_name = "quiz"
 
@@ -23,6 +23,12 @@ urlpatterns = [
     ),
     path("thi/<slug:slug>/ket-qua/", views.results, name="results"),
     path("thi/<slug:slug>/vong/<id:number>/xuat-excel/", views.round_export, name="export"),
+    path("thi/<slug:slug>/vong/<id:number>/xet-duyet/", review.review_queue, name="review_queue"),
+    path(
+        "thi/<slug:slug>/vong/<id:number>/xet-duyet/<id:pk>/",
+        review.review_attempt,
+        name="review_attempt",
+    ),
     path("thi/bai/<id:pk>/", views.attempt_detail, name="attempt"),
     path("thi/bai/<id:pk>/tra-loi/", views.answer, name="answer"),
     path("thi/bai/<id:pk>/nop/", views.submit, name="submit"),

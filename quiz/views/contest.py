@@ -12,7 +12,7 @@ from accounts.context_processors import coordinator_key
 from accounts.converters import parse_id
 from accounts.exports import XLSX_CONTENT_TYPE
 from accounts.scopes import Scope
-from quiz import exports, leaderboard, services
+from quiz import exports, leaderboard, reviews, services
 from quiz.forms import PredictionForm
 from quiz.models import Attempt, Contest, Round, Standing
 from quiz.services import AttemptRefused
@@ -43,6 +43,7 @@ def contest_detail(request, slug: str):
 def start(request, slug: str, number: int):
     round_ = get_object_or_404(Round, contest=_contest(slug), number=number)
     if services.over_limit("start", user_id=request.user.pk):
+        reviews.note_limit_hit(user_id=request.user.pk, round_id=round_.pk)
         messages.error(request, TOO_FAST)
         return redirect("quiz:contest", slug=slug)
     try:
@@ -95,6 +96,7 @@ def attempt_detail(request, pk: int):
 def answer(request, pk: int):
     attempt = _mine(request, pk)
     if services.over_limit("answer", user_id=request.user.pk):
+        reviews.note_limit_hit(user_id=request.user.pk, attempt_id=attempt.pk)
         if request.headers.get("x-requested-with") == "fetch":
             return JsonResponse({"ok": False, "message": str(TOO_FAST)}, status=429)
         messages.error(request, TOO_FAST)

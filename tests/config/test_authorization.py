@@ -32,7 +32,7 @@ from learning import services as learning_services
 from learning.models import Booth, Campaign, Event, ExportJob
 from quiz import games
 from quiz.models import Contest, Round
-from quiz.services import start_attempt
+from quiz.services import start_attempt, submit_attempt
 from tests import factories
 from tests.courses.conftest import SAMPLE
 from tests.quiz.test_attempts import make_question
@@ -332,6 +332,21 @@ ROUTES: dict[str, Route] = {
         sees={"B": {HOST, ADMIN}},
         refuse=404,
     ),
+    "quiz:review_queue": Route(  # organisers; coordinators their scope's held attempts
+        ORGANISER_OR_COORDINATOR,
+        a_and_b(lambda w: w["round"], lambda w: w["draft_round"]),
+        sees={"B": {HOST, ADMIN}},
+        refuse=404,
+    ),
+    "quiz:review_attempt": Route(
+        ORGANISER_OR_COORDINATOR,
+        a_and_b(
+            lambda w: {**w["held_round"], "pk": w["held_A"].pk},
+            lambda w: {**w["held_round"], "pk": w["held_B"].pk},
+        ),
+        sees={"A": {COORD_A, HOST, ADMIN}, "B": {COORD_B, HOST, ADMIN}},
+        refuse=404,
+    ),
     "quiz:attempt": Route(
         OWNER,
         a_and_b(lambda w: {"pk": w["attempt_A"].pk}, lambda w: {"pk": w["attempt_B"].pk}),
@@ -522,6 +537,11 @@ def _build_world() -> dict:
         key: start_attempt(owner, round_=round_, now=now)
         for key, owner in (("A", users[RESIDENT]), ("B", person_b))
     }
+    held_round = Round.objects.create(contest=contest, number=2, **window)
+    held = {}  # submitted as soon as started: held for review
+    for key, owner in (("A", users[RESIDENT]), ("B", person_b)):
+        held[key] = start_attempt(owner, round_=held_round, now=now)
+        submit_attempt(held[key], prediction=None, now=now)
     game_a = games.create_game(host=users[HOST], title="Trò chơi A", questions=questions)
     game_b = games.create_game(host=other_host, title="Trò chơi B", questions=questions)
 
@@ -553,6 +573,9 @@ def _build_world() -> dict:
         "draft_round": {"slug": draft_contest.slug, "number": 1},
         "attempt_A": attempts["A"],
         "attempt_B": attempts["B"],
+        "held_round": {"slug": contest.slug, "number": 2},
+        "held_A": held["A"],
+        "held_B": held["B"],
         "game_A": game_a,
         "game_B": game_b,
     }

@@ -31,7 +31,7 @@ from learning.models import Booth, Campaign, Event
 from learning.services import issue_certificate
 from quiz.games import create_game
 from quiz.models import Contest, Question, Round, Topic
-from quiz.services import start_attempt
+from quiz.services import start_attempt, submit_attempt
 from tests import factories
 from tests.factories import PASSWORD
 from tests.learning.test_certificates import FINAL_TEST_COURSE
@@ -360,6 +360,12 @@ ROUTES: dict[str, Entry] = {
     "quiz:screen": Entry("guest", _round),
     "quiz:results": Entry("guest", lambda w: {"slug": w["contest"].slug}),
     "quiz:export": Entry("host", _round),
+    "quiz:review_queue": Entry("host", _round, query=("xem", "page")),
+    "quiz:review_attempt": Entry(
+        "host",
+        lambda w: {**_round(w), "pk": w["held"].pk},
+        post=lambda w: {"decision": "disqualified", "reason": "Thi hộ", "confirm": "on"},
+    ),
     "quiz:attempt": Entry("resident", _attempt),
     "quiz:answer": Entry(
         "resident",
@@ -429,6 +435,8 @@ def world(tuyen_quang, settings):
         closes_at=now + datetime.timedelta(days=1), questions_per_attempt=4,
     )  # fmt: skip
     attempt = start_attempt(resident, round_=round_, now=now)
+    held = start_attempt(coordinator, round_=round_, now=now)
+    submit_attempt(held, prediction=None, now=now)  # at once: held for review
     event = Event.objects.create(commune=commune, title="Ngày hội", date=now.date(), venue="Sân")
     campaign = Campaign.objects.create(
         title="Cán bộ xã", opens_on=now.date(), deadline=now.date() + datetime.timedelta(days=30)
@@ -444,6 +452,7 @@ def world(tuyen_quang, settings):
                          for q in test_course.questions.filter(lesson__isnull=True)},
         "certificate": issue_certificate(resident, course=course, now=now),
         "topic": topic, "contest": contest, "attempt": attempt, "drawn": attempt.drawn.first(),
+        "held": held,
         "event": event, "booth": Booth.objects.create(event=event, title="VNeID"),
         "campaign": campaign,
         "game": create_game(host=host, title="Đố vui", questions=list(Question.objects.all())),

@@ -75,6 +75,9 @@ def test_answers_save_on_each_tap_and_survive_a_reload(client, open_round, playe
 
 def test_submitting_shows_score_and_time(client, open_round, player):
     attempt = start(client, open_round)
+    # Five minutes on it: an instant submission is held for review (test_review.py).
+    began = attempt.started_at - datetime.timedelta(minutes=5)
+    Attempt.objects.filter(pk=attempt.pk).update(started_at=began)
     response = client.post(reverse("quiz:submit", args=[attempt.pk]), {"prediction": "350"})
     assert response.url == reverse("quiz:result", args=[attempt.pk])
     page = client.get(response.url).content.decode()
