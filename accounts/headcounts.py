@@ -21,13 +21,12 @@ from accounts.exports import Sheet, xlsx_sheets_bytes
 from accounts.models import MAX_EXPECTED, Commune, HeadcountImport, Organization, User
 from accounts.roster import Directory
 from accounts.spreadsheets import (
+    cell_problem,
     cell_text,
-    has_nul,
-    is_formula,
+    data_rows,
     open_xlsx,
     sheet_rows,
     shown,
-    too_many_rows,
 )
 from accounts.text import fold
 
@@ -138,11 +137,8 @@ def check_headcounts(upload, *, directory: Directory, current: dict[str, dict]) 
         names = [CODE, COMMUNE_NAME, ORGANIZATION_NAME, NUMBER_COLUMN[unit]]
         index = {c: header.index(fold(c)) for c in names if fold(c) in header}
         seen: dict[int, int] = {}
-        for number, row in enumerate(rows, start=2):
-            if number - 1 > MAX_HEADCOUNT_ROWS:  # a sheet whose rows could not be counted
-                raise too_many_rows(None, MAX_HEADCOUNT_ROWS)
-            cells = {c: (row[i] if i < len(row) else None) for c, i in index.items()}
-            if all(cell_text(v) == "" for v in cells.values()):
+        for number, cells in data_rows(rows, index, limit=MAX_HEADCOUNT_ROWS):
+            if cells is None:
                 result.empty_rows += 1
                 continue
             outcome = _check_row(number, unit, cells, directory, seen)
@@ -187,23 +183,16 @@ def _check_row(number, unit, cells, directory, seen) -> dict | None:
     def problem(message):
         return {"row": number, "message": message}
 
-    for column, value in cells.items():
-        if is_formula(value):
-            return problem(
-                _("Cột “%(c)s” chứa công thức (%(v)s); hãy nhập giá trị, không nhập công thức.")
-                % {"c": column, "v": value.strip()[:30]}
-            )
-        if has_nul(value):
-            return problem(
-                _("Cột “%(c)s” chứa ký tự không hợp lệ (NUL); hãy gõ lại ô này.") % {"c": column}
-            )
+    refused = cell_problem(cells)
+    if refused:
+        return problem(refused)
     place_text = cell_text(cells.get(CODE)) or cell_text(cells.get(COMMUNE_NAME))
     place = directory.commune(cells.get(CODE) or cells.get(COMMUNE_NAME)) if place_text else None
     if unit == COMMUNE:
         if not place_text:
             return problem(_("Thiếu mã xã hoặc tên xã, phường."))
         if place is None:
-            return problem(_commune_problem(place_text, directory))
+            return problem(directory.commune_problem(place_text))
         named = cell_text(cells.get(COMMUNE_NAME))
         if cell_text(cells.get(CODE)) and named and directory.commune(named) not in (None, place):
             return problem(
@@ -219,7 +208,7 @@ def _check_row(number, unit, cells, directory, seen) -> dict | None:
         if not text:
             return problem(_("Thiếu tên cơ quan, đơn vị."))
         if place_text and place is None:
-            return problem(_commune_problem(place_text, directory))
+            return problem(directory.commune_problem(place_text))
         unit_id, match = directory.organization(text, place)
         if unit_id is None:
             return problem(_organization_problem(text, match, directory))
@@ -258,12 +247,6 @@ def _amount(value) -> int | None:
     if not isinstance(value, int) or not 1 <= value <= MAX_EXPECTED:
         return None
     return value
-
-
-def _commune_problem(text: str, directory: Directory) -> str:
-    if fold(text) in directory.ambiguous:
-        return _("Có nhiều xã, phường tên “%(v)s”; hãy ghi mã xã (5 chữ số).") % {"v": shown(text)}
-    return _("Không tìm thấy xã, phường “%(v)s” trong tỉnh.") % {"v": shown(text)}
 
 
 def _organization_problem(text: str, names: list[str], directory: Directory) -> str:

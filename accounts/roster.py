@@ -23,13 +23,12 @@ from accounts.exports import xlsx_bytes
 from accounts.models import KIND_PREFIXES, Organization, ParticipantKind, User
 from accounts.phone import normalize_phone
 from accounts.spreadsheets import (
+    cell_problem,
     cell_text,
-    has_nul,
-    is_formula,
+    data_rows,
     open_xlsx,
     sheet_rows,
     shown,
-    too_many_rows,
 )
 from accounts.text import fold, organization_key
 
@@ -104,6 +103,15 @@ class Directory:
                 break
         return self.communes.get(key)
 
+    def commune_problem(self, text: str) -> str:
+        """Why `text` names no commune: unknown, or the name of several."""
+        message = (
+            _("Có nhiều xã, phường tên “%(v)s”; hãy ghi mã xã (5 chữ số).")
+            if fold(text) in self.ambiguous
+            else _("Không tìm thấy xã, phường “%(v)s” trong tỉnh.")
+        )
+        return message % {"v": shown(text)}
+
     def organization(self, text: str, commune_id: int) -> tuple[int | None, str | list[str]]:
         """(id, name) of the scope's organization `text` names; else (None, the closest
         names, maybe none). Of two sharing a key, the row's commune's one wins, then the
@@ -156,11 +164,8 @@ def check_roster(upload, *, directory: Directory) -> RosterCheck:
             return result
         index = {c: header.index(c) for c in COLUMNS if c in header}
         seen: dict[str, int] = {}
-        for number, row in enumerate(rows, start=2):
-            if number - 1 > MAX_ROSTER_ROWS:  # a sheet whose rows could not be counted
-                raise too_many_rows(None, MAX_ROSTER_ROWS)
-            cells = {c: (row[i] if i < len(row) else None) for c, i in index.items()}
-            if all(cell_text(v) == "" for v in cells.values()):
+        for number, cells in data_rows(rows, index, limit=MAX_ROSTER_ROWS):
+            if cells is None:
                 result.empty_rows += 1
                 continue
             outcome = _check_row(number, cells, directory, seen)
@@ -175,16 +180,9 @@ def _check_row(number, cells, directory, seen) -> dict:
         return {"row": number, "message": message}
 
     raw = {c: cells.get(c) for c in COLUMNS}
-    for column, value in raw.items():
-        if is_formula(value):
-            return problem(
-                _("Cột “%(c)s” chứa công thức (%(v)s); hãy nhập giá trị, không nhập công thức.")
-                % {"c": column, "v": value.strip()[:30]}
-            )
-        if has_nul(value):
-            return problem(
-                _("Cột “%(c)s” chứa ký tự không hợp lệ (NUL); hãy gõ lại ô này.") % {"c": column}
-            )
+    refused = cell_problem(raw)
+    if refused:
+        return problem(refused)
     name = cell_text(raw["Họ và tên"])
     if not name:
         return problem(_("Thiếu họ và tên."))
@@ -207,13 +205,7 @@ def _check_row(number, cells, directory, seen) -> dict:
     commune_text = cell_text(raw["Xã, phường"])
     commune = directory.commune(raw["Xã, phường"]) if commune_text else None
     if commune is None:
-        key = fold(commune_text)
-        message = (
-            _("Có nhiều xã, phường tên “%(v)s”; hãy ghi mã xã (5 chữ số).")
-            if key in directory.ambiguous
-            else _("Không tìm thấy xã, phường “%(v)s” trong tỉnh.")
-        )
-        return problem(message % {"v": shown(commune_text)})
+        return problem(directory.commune_problem(commune_text))
     birth_year = None
     if cell_text(raw["Năm sinh"]):
         try:

@@ -100,6 +100,30 @@ def is_formula(value) -> bool:
     return isinstance(value, str) and value.strip().startswith("=")
 
 
+def data_rows(rows, index: dict[str, int], *, limit: int):
+    """(row number, {column: value}) for each row below the header, by the header's `index`
+    of each column; an empty row gives (number, None). Past `limit` rows, too_many_rows (a
+    sheet whose rows could not be counted before it was opened)."""
+    for number, row in enumerate(rows, start=2):
+        if number - 1 > limit:
+            raise too_many_rows(None, limit)
+        cells = {c: (row[i] if i < len(row) else None) for c, i in index.items()}
+        yield number, None if all(cell_text(v) == "" for v in cells.values()) else cells
+
+
+def cell_problem(cells: dict) -> str | None:
+    """Why a row's cells ({column: value}, read with formulas) cannot be taken: the first
+    holding a formula or a NUL; None when none does."""
+    for column, value in cells.items():
+        if is_formula(value):
+            return _(
+                "Cột “%(c)s” chứa công thức (%(v)s); hãy nhập giá trị, không nhập công thức."
+            ) % {"c": column, "v": value.strip()[:30]}
+        if has_nul(value):
+            return _("Cột “%(c)s” chứa ký tự không hợp lệ (NUL); hãy gõ lại ô này.") % {"c": column}
+    return None
+
+
 def too_many_rows(count: int | None, limit: int) -> SpreadsheetError:
     """The refusal of a sheet over a row limit; `count` None: known only to be over it."""
     values = {
