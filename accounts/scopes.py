@@ -15,7 +15,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from accounts.models import Organization, Role
+from accounts.models import Commune, Organization, Role, User
 
 COORDINATOR_ROLES = {Role.PROVINCE_ADMIN, Role.COMMUNE_COORDINATOR, Role.ORGANIZATION_COORDINATOR}
 
@@ -81,6 +81,28 @@ class Scope:
         # MultipleObjectsReturned (a 500 on a coordinator's own commune).
         inside = queryset.model._default_manager.filter(condition).values("pk")
         return queryset.filter(pk__in=inside)
+
+    def communes(self) -> QuerySet:
+        """The communes a list in this scope may be narrowed to: the scope's own, those its
+        organizations are located in, and those its people live in (a dashboard names
+        them and links to them). Any other commune is another scope's: 404."""
+        if self.everything:
+            return Commune.objects.all()
+        return Commune.objects.filter(
+            Q(pk__in=self.commune_ids)
+            | Q(pk__in=Organization.objects.filter(pk__in=self.organization_ids).values("commune"))
+            | Q(pk__in=self.filter(User.objects.all()).values("commune"))
+        )
+
+    def organizations(self) -> QuerySet:
+        """The organizations a list in this scope may be narrowed to: the scope's own and
+        those its people work in, wherever they are located."""
+        if self.everything:
+            return Organization.objects.all()
+        return Organization.objects.filter(
+            Q(pk__in=self.organization_ids)
+            | Q(pk__in=self.filter(User.objects.all()).values("organization"))
+        )
 
     def get_object_or_404(self, queryset: QuerySet, *, paths: dict | None = None, **lookup):
         """One object in scope, or 404 whether it is missing or out of scope."""

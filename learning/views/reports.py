@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.converters import parse_id
 from accounts.exports import XLSX_CONTENT_TYPE
-from accounts.models import Commune, Organization, ParticipantKind
+from accounts.models import ParticipantKind
 from accounts.scopes import Scope
 from accounts.views import coordinator_required
 from courses.models import Course
@@ -197,20 +197,13 @@ def campaign_people(request, scope: Scope, pk: int):
     # parse_id, not str.isdigit: "²" passes isdigit, 25 digits overflow (both were a 500).
     commune = parse_id(request.GET.get("commune", ""))
     if commune is not None:
-        # Another scope's commune answers 404, like any object outside the scope.
-        filters["commune"] = scope.get_object_or_404(
-            Commune.objects.all(),
-            paths={"commune": "pk", "organization": "organizations"},
-            pk=commune,
-        )
+        # Any commune or organization the dashboard links to (the scope's own, or one its
+        # people live or work in); any other answers 404, like any object outside the scope.
+        filters["commune"] = get_object_or_404(scope.communes(), pk=commune)
         assignments = assignments.filter(user__commune=filters["commune"])
     organization = parse_id(request.GET.get("organization", ""))
     if organization is not None:
-        filters["organization"] = scope.get_object_or_404(
-            Organization.objects.all(),
-            paths={"commune": "commune", "organization": "pk"},
-            pk=organization,
-        )
+        filters["organization"] = get_object_or_404(scope.organizations(), pk=organization)
         assignments = assignments.filter(user__organization=filters["organization"])
     assignments = assignments.select_related("user__commune", "user__organization").order_by(
         "user__commune__name", "user__full_name"

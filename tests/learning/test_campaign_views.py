@@ -4,7 +4,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Role
+from accounts.models import Organization, Role
+from learning import services
 from learning.models import Assignment
 from tests import factories
 from tests.learning.test_campaigns import NOW, OFFICIAL, make_campaign
@@ -60,6 +61,34 @@ def test_filtering_to_another_communes_people_is_not_found(client, world, viewer
     client.force_login(world["viewers"][viewer])
     url = reverse("learning:campaign_people", args=[world["campaign"].pk])
     assert client.get(url, {"commune": world["b"].pk}).status_code == status
+
+
+@pytest.mark.parametrize("unit", ["commune", "organization"])
+def test_every_row_of_a_dashboard_drills_down_to_its_people(client, world, unit):
+    """Coordinator A's people include those who work in A's committee and live in B, or
+    live in A and work at a provincial department: the dashboard lists B and the
+    department with a link, and the link lists them (it answered 404)."""
+    committee = factories.organization("UBND xã Giáp Trung (thử)", commune=world["a"])
+    department = factories.organization("Sở Thử Nghiệm", kind=Organization.Kind.DEPARTMENT)
+    factories.person(commune=world["b"], organization=committee, full_name="Cán Bộ Ở Xa",
+                     kind=OFFICIAL)  # fmt: skip
+    factories.person(commune=world["a"], organization=department, full_name="Cán Bộ Sở",
+                     kind=OFFICIAL)  # fmt: skip
+    services.assign_campaign(world["campaign"], now=NOW)
+    client.force_login(world["viewers"]["coordinator_A"])
+    dashboard = client.get(reverse("learning:campaign", args=[world["campaign"].pk])).context
+    target, name = (
+        (world["b"].pk, "Cán Bộ Ở Xa") if unit == "commune" else (department.pk, "Cán Bộ Sở")
+    )
+    assert target in {row["id"] for row in dashboard[f"{unit}s"]}
+    url = reverse("learning:campaign_people", args=[world["campaign"].pk])
+    response = client.get(url, {unit: target})
+    assert response.status_code == 200
+    assert [a.user.full_name for a in response.context["page"].object_list] == [name]
+    # A unit none of A's people belong to is still another scope's: not found.
+    elsewhere = factories.organization("Trường Thử Nghiệm", commune=world["b"])
+    other = factories.commune("00991").pk if unit == "commune" else elsewhere.pk
+    assert client.get(url, {unit: other}).status_code == 404
 
 
 def test_dashboard_counts_by_commune(client, world, django_assert_max_num_queries):
