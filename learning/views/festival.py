@@ -251,8 +251,9 @@ def _scanned_person(post) -> tuple[User | None, str]:
 @festival_staff
 def attendance(request, pk: int):
     event = _my_event(request, pk)
+    # Check-ins share a moment: the pk makes the order total, or pages may overlap.
     checkins = event.checkins.select_related("user__commune", "booth", "recorded_by").order_by(
-        "-at"
+        "-at", "-pk"
     )
     page = Paginator(checkins, PER_PAGE).get_page(request.GET.get("page"))
     return render(

@@ -69,7 +69,7 @@ def report_detail(request, scope: Scope, slug: str):
         )
         .with_min_seconds()
         .select_related("user__commune")
-        .order_by("-too_fast", "-issued_at")
+        .order_by("-too_fast", "-issued_at", "pk")  # pk: a total order, or pages overlap
     )
     only_fast = request.GET.get("nhanh") == "1"
     if only_fast:
@@ -205,8 +205,10 @@ def campaign_people(request, scope: Scope, pk: int):
     if organization is not None:
         filters["organization"] = get_object_or_404(scope.organizations(), pk=organization)
         assignments = assignments.filter(user__organization=filters["organization"])
+    # Names repeat in a commune: the pk makes the order total, or PostgreSQL may show one
+    # person on two pages and another on none.
     assignments = assignments.select_related("user__commune", "user__organization").order_by(
-        "user__commune__name", "user__full_name"
+        "user__commune__name", "user__full_name", "pk"
     )
     page = Paginator(assignments, REPORT_PER_PAGE).get_page(request.GET.get("page"))
     for assignment in page.object_list:

@@ -243,6 +243,39 @@ def test_host_game_list_reaches_page_two(client, places):
     assert "Trò chơi số 00" in html and "Trò chơi số 20" not in html
 
 
+def test_paged_lists_hold_everyone_once_when_their_sort_keys_tie(
+    client, places, coordinator_a, course, monkeypatch
+):
+    """Names repeat in a commune and certificates or check-ins can share a moment: each
+    list's order must still be total, or PostgreSQL shows someone on two pages and someone
+    else on none."""
+    a, _ = places
+    monkeypatch.setattr("learning.views.reports.REPORT_PER_PAGE", 7)
+    monkeypatch.setattr("learning.views.festival.PER_PAGE", 7)
+    people = many_people(a, 30, prefix="Cán Bộ", kind=OFFICIAL)
+    for person in people:
+        person.full_name = "Nguyễn Văn An"
+        person.save(update_fields=["full_name"])
+    now = timezone.now()
+    event = Event.objects.create(commune=a, title="Ngày hội", date=now.date(), venue="Nhà")
+    for person in people:
+        services.issue_certificate(person, course=course, now=now)
+        festival.check_in(person, event=event, now=now)
+    campaign = make_campaign(course)
+    client.force_login(coordinator_a)
+    lists = {
+        "learning:campaign_people": (campaign.pk, lambda a: a.user_id),
+        "learning:report_detail": (course.slug, lambda c: c.user_id),
+        "learning:attendance": (event.pk, lambda c: c.user_id),
+    }
+    for name, (key, person_of) in lists.items():
+        url = reverse(name, args=[key])
+        seen = []
+        for number in range(1, 6):
+            seen += [person_of(row) for row in client.get(url, {"page": number}).context["page"]]
+        assert sorted(seen) == sorted(p.pk for p in people), name
+
+
 # --- Filtered exports ------------------------------------------------------------------------
 
 
