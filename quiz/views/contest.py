@@ -235,11 +235,11 @@ def _export_scope(user) -> Scope | None:
     return None if scope.is_empty else scope
 
 
-@login_required
-def round_export(request, slug: str, number: int):
-    """The round's results workbook, narrowed to the reader's scope. Until the contest is
-    published only its organisers (the province-wide scope) see that it exists."""
-    scope = _export_scope(request.user)
+def organiser_round(user, slug: str, number: int) -> tuple[Round, Scope]:
+    """A round for its organisers' pages (the workbook, the review queue) and the reader's
+    scope; 404 for anyone else. Until the contest is published only its organisers (the
+    province-wide scope) see that it exists."""
+    scope = _export_scope(user)
     if scope is None:
         raise Http404
     round_ = get_object_or_404(
@@ -247,6 +247,13 @@ def round_export(request, slug: str, number: int):
     )
     if not round_.contest.is_published and not scope.everything:
         raise Http404
+    return round_, scope
+
+
+@login_required
+def round_export(request, slug: str, number: int):
+    """The round's results workbook, narrowed to the reader's scope."""
+    round_, scope = organiser_round(request.user, slug, number)
     standings = scope.filter(Standing.objects.filter(round=round_))
     attempts = scope.filter(
         Attempt.objects.filter(round=round_),

@@ -8,35 +8,19 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.scopes import Scope
 from quiz import plausibility, reviews
 from quiz.forms import ReviewForm
-from quiz.models import Attempt, Review, Round
+from quiz.models import Attempt, Review
 from quiz.services import AttemptRefused
-from quiz.views.contest import _export_scope as organiser_scope  # one rule for both pages
+from quiz.views.contest import organiser_round
 
 PER_PAGE = 25
 PEOPLE = {"commune": "user__commune", "organization": "user__organization"}
-
-
-def _round(request, slug: str, number: int) -> tuple[Round, Scope]:
-    """The round and the reader's scope; 404 for anyone who is neither a contest host nor a
-    coordinator, and for a coordinator while the contest is unpublished."""
-    scope = organiser_scope(request.user)
-    if scope is None:
-        raise Http404
-    round_ = get_object_or_404(
-        Round.objects.select_related("contest"), contest__slug=slug, number=number
-    )
-    if not round_.contest.is_published and not scope.everything:
-        raise Http404
-    return round_, scope
 
 
 def _may_decide(user) -> bool:
@@ -46,7 +30,7 @@ def _may_decide(user) -> bool:
 
 @login_required
 def review_queue(request, slug: str, number: int):
-    round_, scope = _round(request, slug, number)
+    round_, scope = organiser_round(request.user, slug, number)
     status = request.GET.get("xem", "")
     if status not in Review.values:
         status = Review.HELD
@@ -90,7 +74,7 @@ def review_queue(request, slug: str, number: int):
 
 @login_required
 def review_attempt(request, slug: str, number: int, pk: int):
-    round_, scope = _round(request, slug, number)
+    round_, scope = organiser_round(request.user, slug, number)
     attempt = scope.get_object_or_404(
         Attempt.objects.select_related("user__commune", "user__organization"),
         paths=PEOPLE,
