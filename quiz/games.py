@@ -21,7 +21,7 @@ from redis.exceptions import RedisError
 from accounts.models import User
 from accounts.text import mask_name
 from config.cache import increment
-from quiz import events, keys
+from quiz import events, keys, shuffle
 from quiz.models import Choice, Game, GameAnswer, GameQuestion, Phase, Player, Question, Scoring
 
 log = logging.getLogger(__name__)
@@ -48,8 +48,16 @@ class GameRefused(Exception):
 
 
 @transaction.atomic
-def create_game(*, host: User, title: str, questions: list[Question], **settings) -> Game:
-    """A new game in its lobby, with a PIN no unfinished game uses."""
+def create_game(
+    *,
+    host: User,
+    title: str,
+    questions: list[Question],
+    rng: random.Random | None = None,
+    **settings,
+) -> Game:
+    """A new game in its lobby, with a PIN no unfinished game uses, and each question's
+    choices in an order drawn now that the projector and every phone show."""
     if not questions:
         raise GameRefused(_("Hãy chọn ít nhất một câu hỏi."))
     taken = set(Game.objects.exclude(phase=Phase.FINISHED).values_list("pin", flat=True))
@@ -59,8 +67,10 @@ def create_game(*, host: User, title: str, questions: list[Question], **settings
         if pin not in taken
     )
     game = Game.objects.create(host=host, title=title, pin=pin, **settings)
+    orders = shuffle.draw_orders([q.pk for q in questions], rng=rng or random.SystemRandom())
     GameQuestion.objects.bulk_create(
-        GameQuestion(game=game, question=q, order=n) for n, q in enumerate(questions, start=1)
+        GameQuestion(game=game, question=q, order=n, choice_order=order)
+        for n, (q, order) in enumerate(zip(questions, orders, strict=True), start=1)
     )
     return game
 
@@ -232,7 +242,8 @@ def versions(game_ids: list[int]) -> dict[int, int]:
 
 
 def question_payload(game: Game, item: GameQuestion) -> dict:
-    """What every phone shows for a question: never which choice is right."""
+    """What every phone and the projector show for a question, choices in the game's
+    order: never which choice is right."""
     question = item.question
     return {
         "v": 1,
@@ -241,7 +252,9 @@ def question_payload(game: Game, item: GameQuestion) -> dict:
         "total": game.questions.count(),
         "text": question.text,
         "multiple": question.multiple,
-        "choices": [[c.pk, c.text] for c in question.choices.all()],
+        "choices": [
+            [c.pk, c.text] for c in shuffle.in_order(question.choices.all(), item.choice_order)
+        ],
         "seconds": game.seconds_per_question,
         "deadline": int(game.deadline.timestamp() * 1000),
         "seq": game.version,

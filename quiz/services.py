@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from accounts import jobs
 from accounts.models import Job, User
 from config.cache import increment
-from quiz import events, keys, leaderboard, plausibility
+from quiz import events, keys, leaderboard, plausibility, shuffle
 from quiz.bank import BankRow, check_bank
 from quiz.models import (
     Attempt,
@@ -182,7 +182,7 @@ def start_attempt(
     user: User, *, round_: Round, now: datetime.datetime, rng: random.Random | None = None
 ) -> Attempt:
     """Start (or resume) the participant's attempt: the server draws and stores the
-    questions and the deadline."""
+    questions, each one's choice order, and the deadline."""
     if now < round_.opens_at:
         raise AttemptRefused(
             _("Vòng thi chưa mở. Vòng mở lúc %(t)s.")
@@ -202,7 +202,8 @@ def start_attempt(
         raise AttemptRefused(
             _("Bạn đã dùng hết %(n)s lượt thi của vòng này.") % {"n": round_.attempts_allowed}
         )
-    questions = _draw(round_, rng=rng or random.SystemRandom())
+    rng = rng or random.SystemRandom()
+    questions = _draw(round_, rng=rng)
     if not questions:
         raise AttemptRefused(_("Vòng thi chưa có câu hỏi. Hãy báo ban tổ chức."))
     limit = datetime.timedelta(minutes=round_.time_limit_minutes)
@@ -214,9 +215,10 @@ def start_attempt(
         deadline=min(now + limit, round_.closes_at),
         total=len(questions),
     )
+    orders = shuffle.draw_orders(questions, rng=rng)
     AttemptQuestion.objects.bulk_create(
-        AttemptQuestion(attempt=attempt, question_id=pk, order=n)
-        for n, pk in enumerate(questions, start=1)
+        AttemptQuestion(attempt=attempt, question_id=pk, order=n, choice_order=order)
+        for n, (pk, order) in enumerate(zip(questions, orders, strict=True), start=1)
     )
     return attempt
 

@@ -12,7 +12,7 @@ from accounts.context_processors import coordinator_key
 from accounts.converters import parse_id
 from accounts.exports import XLSX_CONTENT_TYPE
 from accounts.scopes import Scope
-from quiz import exports, leaderboard, reviews, services
+from quiz import exports, leaderboard, reviews, services, shuffle
 from quiz.forms import PredictionForm
 from quiz.models import Attempt, Contest, Round, Standing
 from quiz.services import AttemptRefused
@@ -74,7 +74,10 @@ def attempt_detail(request, pk: int):
             "text": item.question.text,
             "multiple": item.question.multiple,
             # Only ids and texts: is_correct never reaches a page before the round closes.
-            "choices": [(c.pk, c.text) for c in item.question.choices.all()],
+            "choices": [
+                (c.pk, c.text)
+                for c in shuffle.in_order(item.question.choices.all(), item.choice_order)
+            ],
             "chosen": set(item.chosen),
         }
         for item in drawn
@@ -154,7 +157,7 @@ def result(request, pk: int):
                     "explanation": item.question.explanation,
                     "choices": [
                         (c.text, c.is_correct, c.pk in item.chosen)
-                        for c in item.question.choices.all()
+                        for c in shuffle.in_order(item.question.choices.all(), item.choice_order)
                     ],
                 }
             )
