@@ -9,8 +9,9 @@ FLUSHED: throwaway servers only); otherwise starts its own on free loopback port
 scripts/test does: fsync off) and stops them at the end. DEBUG off. Seeds one published
 contest with one open round: `--attempts` submitted attempts by 90 % as many people (a
 tenth have two) over the 124 communes and 300 organizations, with their standings, plus
-a pool of started, unsubmitted attempts whose 20 drawn questions are answered, each
-person logged in (a session in the database and the cache) with a CSRF cookie.
+a pool of started, unsubmitted attempts whose 20 drawn questions (choices shuffled, as
+every attempt's are) are answered, each person logged in (a session in the database and
+the cache) with a CSRF cookie.
 
 1. submit: gunicorn (sync workers, `--workers`), closed-loop clients in 4 processes POST
    /thi/bai/<pk>/nop/, each attempt once, `--rounds` × `--seconds`; /healthz/ is
@@ -248,6 +249,7 @@ def step_seed(args) -> dict:
         batch_size=5000,
     )
     question_ids = [q.pk for q in questions]
+    choices = {pk: sorted(right[pk] + wrong[pk]) for pk in question_ids}
 
     def drawn(attempt: Attempt):
         for order, question_id in enumerate(rng.sample(question_ids, QUESTIONS), start=1):
@@ -261,6 +263,8 @@ def step_seed(args) -> dict:
                 order=order,
                 chosen=chosen,
                 answered_at=now if chosen else None,
+                # Shuffled as start_attempt shuffles them (issue 14); answers go by choice id.
+                choice_order=rng.sample(choices[question_id], len(choices[question_id])),
             )
 
     AttemptQuestion.objects.bulk_create(
