@@ -58,8 +58,6 @@ def restand(round_id: int, user_id: int) -> None:
     """Rebuild one participant's standing from their counted attempts by submit_attempt's
     rule (the best score, then the earliest), keeping the commune and organization it had."""
     standing = Standing.objects.filter(round_id=round_id, user_id=user_id)
-    units = standing.values_list("commune_id", "organization_id").first()
-    standing.delete()
     best = (
         Attempt.objects.counted()
         .filter(round_id=round_id, user_id=user_id)
@@ -67,20 +65,27 @@ def restand(round_id: int, user_id: int) -> None:
         .first()
     )
     if best is None:
+        standing.delete()
         return
+    units = standing.values_list("commune_id", "organization_id").first()
     if units is None:
         units = User.objects.values_list("commune_id", "organization_id").get(pk=user_id)
-    Standing.objects.create(
+    # update_or_create: a submission of the same person's may upsert the row meanwhile.
+    Standing.objects.update_or_create(
         round_id=round_id,
         user_id=user_id,
-        attempt=best,
-        commune_id=units[0],
-        organization_id=units[1],
-        score=best.score,
-        total=best.total,
-        duration_ms=best.duration_ms,
-        submitted_at=best.submitted_at,
-        prediction=best.prediction,
+        defaults={
+            "attempt": best,
+            "commune_id": units[0],
+            "organization_id": units[1],
+            "score": best.score,
+            "total": best.total,
+            "duration_ms": best.duration_ms,
+            "submitted_at": best.submitted_at,
+            "prediction": best.prediction,
+            "rank": None,  # until the round is ranked again
+            "prize": "",
+        },
     )
 
 

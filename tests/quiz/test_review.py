@@ -330,6 +330,19 @@ def test_decisions_are_refused_once_the_results_are_published(ten, places, host,
     assert not AttemptReview.objects.exists()
 
 
+def test_the_queue_reaches_page_two_keeping_its_tab(ten, places, host, client, monkeypatch):
+    monkeypatch.setattr("quiz.views.review.PER_PAGE", 2)
+    for n in range(3):
+        take(factories.person(commune=places["a"], full_name=f"Nhanh {n}"), ten, seconds=1)
+    client.force_login(host)
+    first = client.get(queue_url(ten, xem="held")).content.decode()
+    assert "Trang 1 / 2" in first and "Nhanh 0" in first and "Nhanh 2" not in first
+    second = client.get(queue_url(ten, xem="held") + "&page=2").content.decode()
+    assert "Nhanh 2" in second and "Nhanh 0" not in second
+    assert 'href="?xem=held&amp;page=1"' in second  # the "previous" link keeps the tab
+    assert "Nhanh 2" in client.get(queue_url(ten, xem="held") + "&page=99").content.decode()
+
+
 # --- Scopes ----------------------------------------------------------------------------------
 
 
