@@ -76,6 +76,27 @@ def bank_order(question_id: int) -> list[int]:
     return list(Choice.objects.filter(question_id=question_id).values_list("pk", flat=True))
 
 
+def one_attempt(client, *, questions: int) -> tuple[Round, Attempt]:
+    """A person's started attempt at a round of `questions` new bank questions."""
+    bank(questions)
+    round_ = open_round(questions=questions)
+    client.force_login(factories.person(commune=factories.commune("00985")))
+    return round_, start(client, round_)
+
+
+def closed_result(client, round_: Round, attempt: Attempt) -> str:
+    """The result page of the submitted attempt once the round has closed (with the key)."""
+    client.post(reverse("quiz:submit", args=[attempt.pk]), {"prediction": "1"})
+    Round.objects.filter(pk=round_.pk).update(closes_at=timezone.now())
+    return client.get(reverse("quiz:result", args=[attempt.pk])).content.decode()
+
+
+def listed_in_order(html: str, choice_ids: list[int]) -> bool:
+    texts = dict(Choice.objects.filter(pk__in=choice_ids).values_list("pk", "text"))
+    places = [html.index(texts[pk]) for pk in choice_ids]
+    return places == sorted(places)
+
+
 # --- The contest ------------------------------------------------------------------------------
 
 
@@ -128,10 +149,7 @@ def test_two_attempts_of_one_person_show_different_orders(client, tuyen_quang):
 
 
 def test_a_reload_shows_the_same_order_as_stored(client, tuyen_quang):
-    bank(8)
-    round_ = open_round(questions=8)
-    client.force_login(factories.person(commune=factories.commune("00985")))
-    attempt = start(client, round_)
+    round_, attempt = one_attempt(client, questions=8)
     page = attempt_page(client, attempt)
     assert attempt_page(client, attempt) == page
     stored = list(attempt.drawn.order_by("order").values_list("question_id", "choice_order"))
@@ -145,25 +163,15 @@ def test_a_reload_shows_the_same_order_as_stored(client, tuyen_quang):
 
 
 def test_the_result_page_lists_the_choices_in_the_attempts_order(client, tuyen_quang):
-    bank(6)
-    round_ = open_round(questions=6)
-    client.force_login(factories.person(commune=factories.commune("00985")))
-    attempt = start(client, round_)
+    round_, attempt = one_attempt(client, questions=6)
     page = attempt_page(client, attempt)
-    client.post(reverse("quiz:submit", args=[attempt.pk]), {"prediction": "1"})
-    Round.objects.filter(pk=round_.pk).update(closes_at=timezone.now())
-    result = client.get(reverse("quiz:result", args=[attempt.pk])).content.decode()
-    texts = dict(Choice.objects.values_list("pk", "text"))
+    result = closed_result(client, round_, attempt)
     for _question, choice_ids in page:
-        places = [result.index(texts[pk]) for pk in choice_ids]
-        assert places == sorted(places)
+        assert listed_in_order(result, choice_ids)
 
 
 def test_attempts_from_before_the_shuffle_still_show_the_bank_order(client, tuyen_quang):
-    bank(6)
-    round_ = open_round(questions=6)
-    client.force_login(factories.person(commune=factories.commune("00985")))
-    attempt = start(client, round_)
+    round_, attempt = one_attempt(client, questions=6)
     AttemptQuestion.objects.filter(attempt=attempt).update(choice_order=[])  # an old row
     page = attempt_page(client, attempt)
     assert len(page) == 6
@@ -172,24 +180,18 @@ def test_attempts_from_before_the_shuffle_still_show_the_bank_order(client, tuye
     first = page[0]
     client.post(reverse("quiz:answer", args=[attempt.pk]),
                 {"question": first[0], "choice": first[1][0]})  # fmt: skip
-    client.post(reverse("quiz:submit", args=[attempt.pk]), {"prediction": "1"})
-    Round.objects.filter(pk=round_.pk).update(closes_at=timezone.now())
-    result = client.get(reverse("quiz:result", args=[attempt.pk])).content.decode()
+    result = closed_result(client, round_, attempt)
     attempt.refresh_from_db()
     assert attempt.score == 1  # the first in the bank is the right one
-    texts = dict(Choice.objects.values_list("pk", "text"))
     for question_id, _ in page:
-        places = [result.index(texts[pk]) for pk in bank_order(question_id)]
-        assert places == sorted(places)
+        assert listed_in_order(result, bank_order(question_id))
 
 
 def test_a_choice_added_after_the_start_is_shown_last_and_a_removed_one_not_at_all(
     client, tuyen_quang
 ):
-    (question,) = bank(1)
-    round_ = open_round(questions=1)
-    client.force_login(factories.person(commune=factories.commune("00985")))
-    attempt = start(client, round_)
+    _round, attempt = one_attempt(client, questions=1)
+    question = attempt.drawn.get().question
     [(_, before)] = attempt_page(client, attempt)
     Choice.objects.filter(pk=before[1]).delete()
     added = Choice.objects.create(question=question, text="Thêm sau", order=0)
