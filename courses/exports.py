@@ -1,7 +1,7 @@
 """A course as an .xlsx workbook in the import format: an editor's template and backup."""
 
 from accounts.exports import xlsx_sheets_bytes
-from courses.imports import FINAL_TEST, LESSON_COLUMNS, QUESTION_COLUMNS, SHEETS
+from courses.imports import FINAL_TEST, LESSON_COLUMNS, QUESTION_COLUMNS, SETTINGS, SHEETS
 from courses.models import CompletionRule, Course, Lesson, Question
 
 
@@ -20,6 +20,7 @@ def course_workbook(course: Course) -> bytes:
         ("completion", completion),
         ("opens", course.opens_on.isoformat() if course.opens_on else ""),
         ("closes", course.closes_on.isoformat() if course.closes_on else ""),
+        *((name, getattr(course, name)) for name in SETTINGS),
     ]
     lessons = Lesson.objects.filter(course=course).select_related("module")
     lessons = lessons.order_by("module__order", "module_id", "order", "id")

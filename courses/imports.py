@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 
 from accounts.spreadsheets import open_xlsx
-from courses.models import Choice, Course, Lesson, Module
+from courses.models import MAX_CHECK_TRIES, MAX_FINAL_TEST_TRIES, Choice, Course, Lesson, Module
 from courses.validators import validate_web_url
 
 AUDIENCES = {"residents", "officials", "everyone"}
@@ -85,6 +85,18 @@ class CourseData:
     closes_on: datetime.date | None
     modules: list[ModuleData] = field(default_factory=list)
     final_test: list[QuestionData] = field(default_factory=list)
+    check_tries: int = 2
+    final_test_questions: int = 0
+    final_test_tries_per_day: int = 3
+
+
+# Optional course settings: key → (lowest, highest, default). The final test's count may be
+# 0 (every question of the pool).
+SETTINGS = {
+    "check_tries": (1, MAX_CHECK_TRIES, 2),
+    "final_test_questions": (0, MAX_QUESTIONS, 0),
+    "final_test_tries_per_day": (1, MAX_FINAL_TEST_TRIES, 3),
+}
 
 
 def _course_header(values: dict, where) -> dict:
@@ -130,7 +142,25 @@ def _course_header(values: dict, where) -> dict:
         "pass_mark": pass_mark,
         "opens_on": _date(values.get("opens"), where("opens")),
         "closes_on": _date(values.get("closes"), where("closes")),
+        **{
+            key: _setting(values.get(key), where(key), lowest, highest, default)
+            for key, (lowest, highest, default) in SETTINGS.items()
+        },
     }
+
+
+def _setting(value, where: str, lowest: int, highest: int, default: int) -> int:
+    """An optional whole number from `lowest` to `highest`; `default` when left empty."""
+    text = str(value if value is not None else "").strip()
+    if not text:
+        return default
+    if (
+        not _is_ascii_number(text)
+        or len(text.lstrip("0")) > len(str(highest))  # int() of 5,000 digits raises
+        or not lowest <= int(text) <= highest
+    ):
+        raise CourseFileError(f"{where}: “{text[:20]}” phải là số từ {lowest} đến {highest}.")
+    return int(text)
 
 
 def _is_ascii_number(text: str) -> bool:

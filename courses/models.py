@@ -1,4 +1,5 @@
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -19,6 +20,12 @@ class Audience(models.TextChoices):
 class CompletionRule(models.TextChoices):
     LESSONS = "lessons", _("Đọc đủ mọi bài và trả lời đúng câu hỏi kiểm tra")
     FINAL_TEST = "final_test", _("Đạt bài kiểm tra cuối khoá")
+
+
+# A check question's tries: the lesson page renders each state once (learning.lesson_page),
+# so the count is kept small.
+MAX_CHECK_TRIES = 9
+MAX_FINAL_TEST_TRIES = 99
 
 
 class CourseQuerySet(models.QuerySet):
@@ -58,6 +65,28 @@ class Course(models.Model):
         default=CompletionRule.LESSONS,
     )
     pass_mark = models.PositiveSmallIntegerField(_("điểm đạt bài kiểm tra cuối (%)"), default=80)
+    check_tries = models.PositiveSmallIntegerField(
+        _("số lần trả lời mỗi câu hỏi kiểm tra"),
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_CHECK_TRIES)],
+        help_text=_(
+            "Hết số lần này, người học được xem đáp án đúng và lời giải thích; câu hỏi được "
+            "tính là đã làm nhưng không đúng."
+        ),
+    )
+    final_test_questions = models.PositiveSmallIntegerField(
+        _("số câu của bài kiểm tra cuối"),
+        default=0,
+        help_text=_(
+            "Mỗi lần làm bài rút ngẫu nhiên từng ấy câu từ các câu hỏi kiểm tra cuối khoá. "
+            "0: mọi câu."
+        ),
+    )
+    final_test_tries_per_day = models.PositiveSmallIntegerField(
+        _("số lần làm bài kiểm tra cuối trong 24 giờ"),
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_FINAL_TEST_TRIES)],
+    )
     search_title = models.CharField(max_length=200, editable=False, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -5,7 +5,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from courses.imports import CourseData, CourseFileError, QuestionData, parse_markdown
+from courses.imports import SETTINGS, CourseData, CourseFileError, QuestionData, parse_markdown
 from courses.models import Choice, Course, Lesson, Module, Question
 
 
@@ -30,6 +30,8 @@ def import_course(*, data: CourseData, publish: bool = False) -> Course:
         data.opens_on,
         data.closes_on,
     )
+    for name in SETTINGS:
+        setattr(course, name, getattr(data, name))
     course.is_published = course.is_published or publish
     course.save()
     for m, module_data in enumerate(data.modules, start=1):

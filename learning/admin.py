@@ -84,6 +84,7 @@ class EnrollmentAdmin(admin.ModelAdmin):
     list_display = ["user", "course", "enrolled_at", "completed_at"]
     list_filter = ["course"]
     raw_id_fields = ["user"]
+    readonly_fields = ["reading_lesson", "reading_since"]  # kept by learning.services only
 
 
 class BoothInline(admin.TabularInline):
