@@ -3,10 +3,11 @@
 What every reader of a lesson sees (the page around it, the lesson, the pager) is rendered
 once per lesson, content version, language and menu, and kept in the cache as pieces. What
 is the reader's own has few possible forms, all rendered alongside: the progress bar for
-each number of lessons done, each check question unanswered and answered with each choice
-(the explanation is only in the answered forms), the finish form with and without its
-"done" badge. A request joins the pieces that fit its reader, their messages and their
-CSRF token.
+each number of lessons done, each check question unanswered, answered right, answered
+wrong with each number of tries left, and shown after the last try, for each choice (the
+explanation is only in the settled forms, so a wrong try does not give the answer away),
+the finish form with and without its "done" badge. A request joins the pieces that fit its
+reader, their messages and their CSRF token.
 
 The shared layer is rendered without the request and with a stand-in user that only says
 whether someone is logged in: nothing personal can be baked into it.
@@ -136,13 +137,18 @@ def _build(course: Course, lesson_id: int, *, menu: str) -> dict | None:
             )
             for done in range(total + 1)
         ],
+        "tries": course.check_tries,
+        "correct": {q["id"]: _correct(q) for q in lesson["questions"]},
         "questions": {
             question["id"]: {
-                chosen: render_to_string(
+                state: render_to_string(
                     "learning/_check_question.html",
-                    {"q": _with_answer(question, chosen), "csrf_token": csrf},
+                    {
+                        "q": _with_answer(question, state, allowed=course.check_tries),
+                        "csrf_token": csrf,
+                    },
                 )
-                for chosen in [None, *(c["id"] for c in question["choices"])]
+                for state in _states(question, tries=course.check_tries)
             }
             for question in lesson["questions"]
         },
@@ -156,19 +162,56 @@ def _build(course: Course, lesson_id: int, *, menu: str) -> dict | None:
     }
 
 
-def _with_answer(question: dict, chosen: int | None) -> dict:
-    correct = next((c["id"] for c in question["choices"] if c["is_correct"]), None)
+def _correct(question: dict) -> int | None:
+    return next((c["id"] for c in question["choices"] if c["is_correct"]), None)
+
+
+def question_state(
+    *, chosen: int | None, tries: int, allowed: int, correct: int | None
+) -> tuple | None:
+    """Which form of a check question its reader sees: None (unanswered), ("right", choice),
+    ("wrong", choice, tries left) or ("shown", choice) once the last try was wrong."""
+    if chosen is None:
+        return None
+    if chosen == correct:
+        return ("right", chosen)
+    if tries >= allowed:
+        return ("shown", chosen)
+    return ("wrong", chosen, allowed - tries)
+
+
+def _states(question: dict, *, tries: int) -> list:
+    correct = _correct(question)
+    states: list = [None]
+    for choice in question["choices"]:
+        if choice["id"] == correct:
+            states.append(("right", choice["id"]))
+            continue
+        states.append(("shown", choice["id"]))
+        states += [("wrong", choice["id"], left) for left in range(1, tries)]
+    return states
+
+
+def _with_answer(question: dict, state: tuple | None, *, allowed: int) -> dict:
+    kind = state[0] if state else None
+    correct = _correct(question)
     return {
         **question,
-        "chosen": chosen,
-        "answered": chosen is not None,
-        "right": chosen == correct,
+        "chosen": state[1] if state else None,
+        "answered": state is not None,
+        "right": kind == "right",
+        "shown": kind == "shown",
+        "settled": kind in ("right", "shown"),
+        "left": state[2] if kind == "wrong" else 0,
+        "allowed": allowed,
+        "correct": correct,
+        "correct_text": next((c["text"] for c in question["choices"] if c["id"] == correct), ""),
     }
 
 
 def fill(page: dict, *, lesson_id: int, reading: dict, messages_html: str, csrf_token: str) -> str:
     """The page for one reader: `reading` as learning.reads.reading gives it."""
-    lessons, answers = reading["lessons"], reading["answers"]
+    lessons, answers, tries = reading["lessons"], reading["answers"], reading["tries"]
     done = sum(1 for i in page["lesson_ids"] if (lessons.get(i) or {}).get("completed"))
     completed = bool((lessons.get(lesson_id) or {}).get("completed"))
     pieces = []
@@ -179,7 +222,13 @@ def fill(page: dict, *, lesson_id: int, reading: dict, messages_html: str, csrf_
         kind, key = part
         if kind == "question":
             states = page["questions"][key]
-            pieces.append(states.get(answers.get(key)) or states[None])
+            state = question_state(
+                chosen=answers.get(key),
+                tries=tries.get(key, 1),
+                allowed=page["tries"],
+                correct=page["correct"][key],
+            )
+            pieces.append(states.get(state) or states[None])
         elif kind == "progress":
             pieces.append(page["progress"][done])
         elif kind == "finish":

@@ -1,4 +1,6 @@
+from django.contrib import messages
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from learning import services, session
 from learning.models import Campaign
@@ -8,10 +10,20 @@ IRRELEVANT_FIELDS = {"last_login", "password", "phone_verified", "consent_at"}
 
 
 def keep_visitor_reading(sender, request, user, **kwargs):
-    """What a visitor read before signing up or logging in becomes theirs."""
+    """What a visitor read before signing up or logging in becomes theirs (its reading time
+    only where the account was not reading the same course meanwhile: they are told)."""
     reading = request.session.pop(session.KEY, None) if request is not None else None
     if reading and (reading.get("lessons") or reading.get("answers")):
-        services.adopt_session_reading(user, reading=reading)
+        for course in services.adopt_session_reading(user, reading=reading):
+            messages.warning(
+                request,
+                _(
+                    "Thời gian đọc khoá “%(t)s” khi chưa đăng nhập trùng với lúc tài khoản "
+                    "của bạn cũng đang đọc khoá này, nên không được tính thêm."
+                )
+                % {"t": course.title},
+                fail_silently=True,
+            )
 
 
 def assign_new_people(sender, instance, created, raw, update_fields=None, **kwargs):

@@ -1,11 +1,15 @@
 """Learning: enrolment, reading, answering, completing, certificates.
 
-Reading time is the server's: a lesson opened at T may be completed from
-T + min_read_seconds on, whatever the browser says.
+Reading time is the server's, and a learner reads one lesson at a time: each action in a
+course (opening a lesson, answering, "done", the final test) credits the time since their
+previous action there to the lesson they were reading then, at most READ_CAP_FACTOR times
+that lesson's minimum. A lesson is read when its credited time reaches its minimum, so
+lessons opened side by side in many tabs earn that time once, not once per tab.
 """
 
 import datetime
 import logging
+import random
 import secrets
 import threading
 from dataclasses import dataclass
@@ -13,8 +17,8 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import connection, transaction
-from django.db.models import Count, Max, Min
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, F, Max, Min, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +27,7 @@ from accounts.models import RoleGrant, User
 from accounts.scopes import COORDINATOR_ROLES, Scope
 from accounts.sms import send_sms
 from courses.models import Choice, CompletionRule, Course, Lesson, Question
+from courses.reads import final_test
 from learning.exports import campaign_workbook
 from learning.models import (
     Answer,
@@ -31,17 +36,23 @@ from learning.models import (
     Certificate,
     Enrollment,
     ExportJob,
+    FinalTestTry,
     LessonProgress,
     Notification,
     new_certificate_code,
+    reading_cap,
 )
 from learning.reads import forget_reading
 
 logger = logging.getLogger("hocso.learning")
 
+# Compare-and-set rounds before an action gives up crediting (it then credits nothing).
+CREDIT_ROUNDS = 5
+
 
 class LessonNotDone(Exception):
-    """Completing a lesson too early, or with check questions not yet answered correctly."""
+    """Completing a lesson before its reading time is credited, or with check questions
+    still open."""
 
     def __init__(self, *, seconds_left: int = 0, pending_questions: int = 0):
         super().__init__(seconds_left, pending_questions)
@@ -49,22 +60,20 @@ class LessonNotDone(Exception):
         self.pending_questions = pending_questions
 
 
-def reading_seconds_left(
-    *, opened_at: datetime.datetime, now: datetime.datetime, min_read_seconds: int
-) -> int:
-    """Seconds still to read before a lesson counts as read (0 when it may be completed)."""
-    elapsed = (now - opened_at).total_seconds()
-    return max(0, int(min_read_seconds - elapsed + 0.999))
+def credit_for(*, since: datetime.datetime | None, now: datetime.datetime, cap: int) -> int:
+    """Whole seconds one stretch of reading earns: from `since` to `now`, at most `cap`."""
+    if since is None:
+        return 0
+    return max(0, min(cap, int((now - since).total_seconds())))
 
 
 def check_lesson_done(
-    *, min_read_seconds: int, opened_at, now, correct_question_ids: set[int], question_ids
+    *, min_read_seconds: int, credited_seconds: int, settled_question_ids, question_ids
 ) -> None:
-    """Raise LessonNotDone unless the lesson was read long enough and answered correctly."""
-    seconds_left = reading_seconds_left(
-        opened_at=opened_at, now=now, min_read_seconds=min_read_seconds
-    )
-    pending = len(set(question_ids) - correct_question_ids)
+    """Raise LessonNotDone unless the lesson's credited reading time reaches its minimum
+    and each of its check questions is settled (answered right, or out of tries)."""
+    seconds_left = max(0, min_read_seconds - credited_seconds)
+    pending = len(set(question_ids) - set(settled_question_ids))
     if seconds_left or pending:
         raise LessonNotDone(seconds_left=seconds_left, pending_questions=pending)
 
@@ -80,94 +89,136 @@ def enroll(user: User, *, course: Course, now: datetime.datetime | None = None) 
     return enrollment
 
 
-def open_lesson(
-    user: User, *, lesson: Lesson, now: datetime.datetime, enrolled: bool = False
+def credit_reading(
+    user: User,
+    *,
+    course_id: int,
+    lesson_id: int | None,
+    now: datetime.datetime,
+    pointer: dict | None = None,
 ) -> None:
-    """Record the first opening of a lesson, enrolling on the way unless the caller knows
-    the learner is enrolled. Opening it again changes nothing; two tabs opening it at the
-    same moment make one row (insert-or-ignore, no savepoints)."""
-    if not enrolled:
+    """Credit the time since the learner's last action in the course to the lesson they
+    were reading then, and note that from `now` they read `lesson_id` (None: no lesson).
+
+    Each stretch is claimed by one action through a compare-and-set of the enrolment's
+    pointer, so two tabs acting at the same moment never both earn it (SQLite and
+    PostgreSQL alike). `pointer` is the caller's cached {"lesson", "since", "cap"}; a stale
+    one costs a read. The caller forgets the cached reading afterwards."""
+    for _round in range(CREDIT_ROUNDS):
+        if pointer is None:
+            pointer = _pointer(user.pk, course_id)
+            if pointer is None:
+                return  # not enrolled: nothing was being read
+        since = pointer["since"]
+        claimed = Enrollment.objects.filter(
+            user=user,
+            course_id=course_id,
+            reading_lesson_id=pointer["lesson"],
+            reading_since=since,
+        ).update(reading_lesson_id=lesson_id, reading_since=max(now, since) if since else now)
+        if claimed:
+            credit = credit_for(since=since, now=now, cap=pointer["cap"])
+            if credit and pointer["lesson"]:
+                LessonProgress.objects.filter(user=user, lesson_id=pointer["lesson"]).update(
+                    credited_seconds=F("credited_seconds") + credit
+                )
+            return
+        pointer = None  # another request moved it first: read it again
+    logger.warning("reading of user %s in course %s not credited", user.pk, course_id)
+
+
+def _pointer(user_id: int, course_id: int) -> dict | None:
+    row = (
+        Enrollment.objects.filter(user_id=user_id, course_id=course_id)
+        .values_list("reading_lesson_id", "reading_since", "reading_lesson__min_read_seconds")
+        .first()
+    )
+    if row is None:
+        return None
+    lesson_id, since, minimum = row
+    return {"lesson": lesson_id, "since": since, "cap": reading_cap(minimum or 0)}
+
+
+def open_lesson(
+    user: User, *, lesson: Lesson, now: datetime.datetime, reading: dict | None = None
+) -> None:
+    """Note that the learner reads `lesson` from `now` on (crediting what they read before
+    it), recording its first opening and enrolling on the way. `reading` is the learner's
+    cached record (learning.reads) when the caller has it: what it already says is not
+    written again. Two tabs opening a lesson at the same moment make one row
+    (insert-or-ignore, no savepoints)."""
+    known = reading or {"lessons": {}, "pointer": None}
+    if not known["lessons"]:  # any opened lesson means enrolled already
         Enrollment.objects.bulk_create(
             [Enrollment(user=user, course_id=lesson.course_id, enrolled_at=now)],
             ignore_conflicts=True,
         )
         _mark_started(user, course_id=lesson.course_id, now=now)
-    LessonProgress.objects.bulk_create(
-        [LessonProgress(user=user, lesson=lesson, course_id=lesson.course_id, opened_at=now)],
-        ignore_conflicts=True,
+    if lesson.pk not in known["lessons"]:
+        LessonProgress.objects.bulk_create(
+            [LessonProgress(user=user, lesson=lesson, course_id=lesson.course_id, opened_at=now)],
+            ignore_conflicts=True,
+        )
+    credit_reading(
+        user, course_id=lesson.course_id, lesson_id=lesson.pk, now=now, pointer=known["pointer"]
     )
     forget_reading(user.pk, lesson.course_id)
 
 
+@transaction.atomic
 def answer_question(
     user: User, *, question: Question, choice_id: int, now: datetime.datetime
 ) -> Answer:
-    """Save the learner's choice (replacing an earlier one) and whether it is right."""
+    """Record the learner's try at a check question, unless the question is settled
+    (answered right, or out of the course's tries); returns their answer as it stands."""
+    if question.lesson_id:  # answering is an action in its lesson
+        lesson = Lesson(pk=question.lesson_id, course_id=question.course_id)
+        open_lesson(user, lesson=lesson, now=now)
     choice = Choice.objects.get(pk=choice_id, question=question)
-    answer, _ = Answer.objects.update_or_create(
-        user=user,
-        question=question,
-        defaults={"choice": choice, "is_correct": choice.is_correct, "answered_at": now},
-    )
+    tried = Answer.objects.filter(
+        user=user, question=question, is_correct=False, tries__lt=question.course.check_tries
+    ).update(choice=choice, is_correct=choice.is_correct, answered_at=now, tries=F("tries") + 1)
+    if not tried:  # a first try, or a settled question (then the insert is ignored)
+        Answer.objects.bulk_create(
+            [
+                Answer(
+                    user=user,
+                    question=question,
+                    choice=choice,
+                    is_correct=choice.is_correct,
+                    answered_at=now,
+                    tries=1,
+                )
+            ],
+            ignore_conflicts=True,
+        )
     forget_reading(user.pk, question.course_id)
-    return answer
+    return Answer.objects.get(user=user, question=question)
 
 
-@transaction.atomic
 def complete_lesson(user: User, *, lesson: Lesson, now: datetime.datetime) -> Certificate | None:
     """Mark the lesson read if the server's rules allow; returns a certificate if this
-    completed the course."""
-    open_lesson(user, lesson=lesson, now=now)
-    progress = LessonProgress.objects.get(user=user, lesson=lesson)
-    if progress.completed_at is None:
-        question_ids = list(lesson.questions.values_list("id", flat=True))
-        correct = set(
-            Answer.objects.filter(
-                user=user, question_id__in=question_ids, is_correct=True
-            ).values_list("question_id", flat=True)
-        )
-        check_lesson_done(
-            min_read_seconds=lesson.min_read_seconds,
-            opened_at=progress.opened_at,
-            now=now,
-            correct_question_ids=correct,
-            question_ids=question_ids,
-        )
-        progress.completed_at = now
-        progress.save(update_fields=["completed_at"])
-        forget_reading(user.pk, lesson.course_id)
-    return complete_course_if_done(user, course=lesson.course, now=now)
-
-
-@dataclass(frozen=True)
-class TestResult:
-    correct: int
-    total: int
-    passed: bool
-    certificate: Certificate | None
-
-    @property
-    def percent(self) -> int:
-        return round(100 * self.correct / self.total) if self.total else 0
-
-
-@transaction.atomic
-def submit_final_test(
-    user: User, *, course: Course, choices: dict[int, int], now: datetime.datetime
-) -> TestResult:
-    """Score the course's final test; passing it completes the course."""
-    questions = list(course.questions.filter(lesson__isnull=True))
-    correct = 0
-    for question in questions:
-        choice_id = choices.get(question.id)
-        if choice_id is None:
-            continue
-        answer = answer_question(user, question=question, choice_id=choice_id, now=now)
-        correct += answer.is_correct
-    enroll(user, course=course, now=now)
-    passed = bool(questions) and 100 * correct >= course.pass_mark * len(questions)
-    certificate = issue_certificate(user, course=course, now=now) if passed else None
-    return TestResult(correct=correct, total=len(questions), passed=passed, certificate=certificate)
+    completed the course. Pressing "done" is an action either way: the time until the
+    next one goes to this lesson."""
+    open_lesson(user, lesson=lesson, now=now)  # committed even when the lesson is not done
+    with transaction.atomic():
+        progress = LessonProgress.objects.get(user=user, lesson=lesson)
+        if progress.completed_at is None:
+            question_ids = list(lesson.questions.values_list("id", flat=True))
+            settled = Answer.objects.filter(user=user, question_id__in=question_ids).filter(
+                Q(is_correct=True) | Q(tries__gte=lesson.course.check_tries)
+            )
+            check_lesson_done(
+                min_read_seconds=lesson.min_read_seconds,
+                credited_seconds=progress.credited_seconds,
+                settled_question_ids=settled.values_list("question_id", flat=True),
+                question_ids=question_ids,
+            )
+            LessonProgress.objects.filter(pk=progress.pk, completed_at__isnull=True).update(
+                completed_at=now
+            )
+            forget_reading(user.pk, lesson.course_id)
+        return complete_course_if_done(user, course=lesson.course, now=now)
 
 
 def complete_course_if_done(
@@ -210,35 +261,240 @@ def issue_certificate(user: User, *, course: Course, now: datetime.datetime) -> 
     return certificate
 
 
+# --- The final test -------------------------------------------------------------------------
+
+FINAL_TEST_WINDOW = datetime.timedelta(hours=24)
+
+
+class FinalTestLocked(Exception):
+    """The course's tries for the last 24 hours are used; `retry_at` opens the next."""
+
+    def __init__(self, *, retry_at: datetime.datetime):
+        super().__init__(retry_at)
+        self.retry_at = retry_at
+
+
+@dataclass(frozen=True)
+class TestResult:
+    correct: int
+    total: int
+    passed: bool
+    certificate: Certificate | None
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.correct / self.total) if self.total else 0
+
+
+def final_test_tries_left(
+    user: User, *, course: Course, now: datetime.datetime
+) -> tuple[int, datetime.datetime | None]:
+    """How many tries the learner may still start in the 24 hours before `now`, and when
+    the next opens if none is left."""
+    started = list(
+        FinalTestTry.objects.filter(user=user, course=course)
+        .started_after(now - FINAL_TEST_WINDOW)
+        .values_list("started_at", flat=True)
+    )
+    allowed = course.final_test_tries_per_day
+    left = allowed - len(started)
+    return max(0, left), (started[-allowed] + FINAL_TEST_WINDOW if left <= 0 else None)
+
+
+def draw_final_test(pool: list[dict], *, count: int, rng: random.Random) -> list[list]:
+    """`count` questions of the pool (0: all) in a random order, each with its choices in a
+    random order: [[question id, [choice id, …]], …]."""
+    picked = rng.sample(pool, min(count, len(pool)) if count else len(pool))
+    draw = []
+    for question in picked:
+        choice_ids = [c["id"] for c in question["choices"]]
+        rng.shuffle(choice_ids)
+        draw.append([question["id"], choice_ids])
+    return draw
+
+
+def start_final_test(
+    user: User, *, course: Course, now: datetime.datetime, rng: random.Random | None = None
+) -> FinalTestTry:
+    """The learner's open try at the course's final test, drawn now if none is open; raises
+    FinalTestLocked when the last 24 hours' tries are used."""
+    current = FinalTestTry.objects.filter(user=user, course=course).open().first()
+    if current:
+        return current
+    left, retry_at = final_test_tries_left(user, course=course, now=now)
+    if not left:
+        raise FinalTestLocked(retry_at=retry_at)
+    enroll(user, course=course, now=now)
+    credit_reading(user, course_id=course.pk, lesson_id=None, now=now)
+    forget_reading(user.pk, course.pk)
+    draw = draw_final_test(
+        final_test(course), count=course.final_test_questions, rng=rng or secrets.SystemRandom()
+    )
+    try:
+        with transaction.atomic():
+            return FinalTestTry.objects.create(
+                user=user, course=course, started_at=now, questions=draw, total=len(draw)
+            )
+    except IntegrityError:  # another tab started one at the same moment: that one it is
+        return FinalTestTry.objects.filter(user=user, course=course).open().get()
+
+
 @transaction.atomic
-def adopt_session_reading(user: User, *, reading: dict) -> None:
+def submit_final_test(
+    user: User, *, attempt: FinalTestTry, choices: dict[int, int], now: datetime.datetime
+) -> TestResult:
+    """Score a try against the questions drawn for it; passing completes the course. A try
+    already submitted (a second tab, a double tap) keeps its first score."""
+    course = attempt.course
+    drawn = [question_id for question_id, _choices in attempt.questions]
+    right = dict(
+        Choice.objects.filter(question_id__in=drawn, is_correct=True).values_list(
+            "question_id", "id"
+        )
+    )
+    scored = [question_id for question_id in drawn if question_id in right]  # not deleted since
+    correct = sum(choices.get(question_id) == right[question_id] for question_id in scored)
+    passed = bool(scored) and 100 * correct >= course.pass_mark * len(scored)
+    submitted = FinalTestTry.objects.filter(pk=attempt.pk, submitted_at__isnull=True).update(
+        submitted_at=now,
+        answers={str(q): choices[q] for q in drawn if q in choices},
+        correct=correct,
+        total=len(scored),
+        passed=passed,
+    )
+    if submitted:
+        credit_reading(user, course_id=course.pk, lesson_id=None, now=now)
+        forget_reading(user.pk, course.pk)
+    attempt.refresh_from_db()
+    certificate = issue_certificate(user, course=course, now=now) if attempt.passed else None
+    return TestResult(
+        correct=attempt.correct or 0,
+        total=attempt.total,
+        passed=attempt.passed,
+        certificate=certificate,
+    )
+
+
+# --- A visitor's reading, adopted -----------------------------------------------------------
+
+
+@transaction.atomic
+def adopt_session_reading(user: User, *, reading: dict) -> list[Course]:
     """Keep what a visitor read and answered before signing up or logging in.
 
-    `reading` is the session's record (learning.session): server timestamps, so the
-    reading-time rule still holds for lessons completed before the account existed.
+    `reading` is the session's record (learning.session), credited by the same rule as
+    here. Returns the courses whose reading time was not kept: the account was reading
+    them during the same hours (in another browser, say), and one person reads one lesson
+    at a time, so that time was earned once already. Their openings and answers are kept.
     """
-    lessons = Lesson.objects.in_bulk([int(k) for k in reading.get("lessons", {})])
-    for key, record in reading.get("lessons", {}).items():
+    lessons_read = reading.get("lessons", {})
+    spans = reading.get("courses", {})
+    lessons = Lesson.objects.select_related("course").in_bulk([int(k) for k in lessons_read])
+    by_course: dict[int, list[tuple[Lesson, dict]]] = {}
+    for key, entry in lessons_read.items():
         lesson = lessons.get(int(key))
-        if lesson is None:
-            continue
-        enroll(user, course=lesson.course, now=_when(record["opened"]))
-        progress, _ = LessonProgress.objects.get_or_create(
-            user=user,
-            lesson=lesson,
-            defaults={"course_id": lesson.course_id, "opened_at": _when(record["opened"])},
+        if lesson is not None:
+            by_course.setdefault(lesson.course_id, []).append((lesson, entry))
+    refused = []
+    for course_id, read in by_course.items():
+        course = read[0][0].course
+        times = [_when(e["opened"]) for _, e in read] + [
+            _when(e["completed"]) for _, e in read if e.get("completed")
+        ]
+        span = spans.get(str(course_id))
+        began = _when(span["began"]) if span else min(times)
+        last = max([*times, _when(span["since"])] if span else times)
+        keep = not _account_read_between(user, course_id=course_id, began=began, last=last)
+        enroll(user, course=course, now=began)
+        for lesson, entry in read:
+            credited = int(entry.get("credited") or 0) if keep else 0
+            progress, created = LessonProgress.objects.get_or_create(
+                user=user,
+                lesson=lesson,
+                defaults={
+                    "course_id": course_id,
+                    "opened_at": _when(entry["opened"]),
+                    "credited_seconds": credited,
+                },
+            )
+            if not created and credited:
+                LessonProgress.objects.filter(pk=progress.pk).update(
+                    credited_seconds=F("credited_seconds") + credited
+                )
+            # The session checked it; checked again, so a record from before reading time
+            # was credited cannot carry an uncredited lesson into an account.
+            if keep and entry.get("completed") and credited >= lesson.min_read_seconds:
+                LessonProgress.objects.filter(pk=progress.pk, completed_at__isnull=True).update(
+                    completed_at=_when(entry["completed"])
+                )
+        if keep and span and int(span["lesson"] or 0) in {lesson.pk for lesson, _ in read}:
+            # Still reading where the visitor was: the next action credits that lesson.
+            Enrollment.objects.filter(user=user, course_id=course_id).filter(
+                Q(reading_since__isnull=True) | Q(reading_since__lt=last)
+            ).update(reading_lesson_id=span["lesson"], reading_since=last)
+        if not keep:
+            refused.append(course)
+        forget_reading(user.pk, course_id)
+    _adopt_answers(user, reading=reading)
+    for read in by_course.values():
+        course = read[0][0].course
+        if course not in refused:
+            complete_course_if_done(user, course=course, now=timezone.now())
+    return refused
+
+
+def _account_read_between(
+    user: User, *, course_id: int, began: datetime.datetime, last: datetime.datetime
+) -> bool:
+    """Whether the account acted in the course between `began` and `last`."""
+    enrollment = (
+        Enrollment.objects.filter(user=user, course_id=course_id)
+        .values("enrolled_at", "reading_since")
+        .first()
+    )
+    if enrollment is None:
+        return False
+    progress = LessonProgress.objects.filter(user=user, course_id=course_id).aggregate(
+        first=Min("opened_at"), opened=Max("opened_at"), completed=Max("completed_at")
+    )
+    ends = [enrollment["reading_since"], progress["opened"], progress["completed"]]
+    ends = [end for end in ends if end is not None]
+    if not ends:
+        return False  # enrolled, never read
+    first = min(filter(None, [enrollment["enrolled_at"], progress["first"]]))
+    return first <= last and began <= max(ends)
+
+
+def _adopt_answers(user: User, *, reading: dict) -> None:
+    """The visitor's check answers, with their tries, where the account has none."""
+    answers, tries = reading.get("answers", {}), reading.get("tries", {})
+    questions = Question.objects.in_bulk([int(k) for k in answers])
+    answered = set(
+        Answer.objects.filter(user=user, question__in=list(questions)).values_list(
+            "question_id", flat=True
         )
-        if record.get("completed") and progress.completed_at is None:
-            progress.completed_at = _when(record["completed"])
-            progress.save(update_fields=["completed_at"])
-        forget_reading(user.pk, lesson.course_id)
-    questions = Question.objects.in_bulk([int(k) for k in reading.get("answers", {})])
-    for key, choice_id in reading.get("answers", {}).items():
-        question = questions.get(int(key))
-        if question and not Answer.objects.filter(user=user, question=question).exists():
-            answer_question(user, question=question, choice_id=choice_id, now=timezone.now())
-    for course in Course.objects.filter(lessons__in=lessons.values()).distinct():
-        complete_course_if_done(user, course=course, now=timezone.now())
+    )
+    choices = {c.pk: c for c in Choice.objects.filter(pk__in=[int(v) for v in answers.values()])}
+    now = timezone.now()
+    rows = []
+    for key, choice_id in answers.items():
+        question, choice = questions.get(int(key)), choices.get(int(choice_id))
+        if question is None or question.pk in answered or choice is None:
+            continue
+        if choice.question_id != question.pk:
+            continue
+        rows.append(
+            Answer(
+                user=user,
+                question=question,
+                choice=choice,
+                is_correct=choice.is_correct,
+                answered_at=now,
+                tries=max(1, int(tries.get(key) or 1)),
+            )
+        )
+        forget_reading(user.pk, question.course_id)
+    Answer.objects.bulk_create(rows, ignore_conflicts=True)
 
 
 def _when(value: str) -> datetime.datetime:

@@ -1,3 +1,5 @@
+import contextlib
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -18,7 +20,14 @@ from courses.models import Audience, Course, Lesson, Question
 from courses.reads import course_by_slug, course_outline, final_test, lesson_content
 from learning import lesson_page, reads, services, session
 from learning.certificates import certificate_pdf
-from learning.models import Assignment, Certificate, Enrollment, Notification, Status
+from learning.models import (
+    Assignment,
+    Certificate,
+    Enrollment,
+    FinalTestTry,
+    Notification,
+    Status,
+)
 from learning.services import LessonNotDone
 
 COURSES_PER_PAGE = 20
@@ -37,17 +46,25 @@ def _open_to_visitors(course: Course) -> bool:
 
 
 def _reading(request, course: Course) -> dict:
-    """{"lessons": {lesson id: {"opened", "completed"}}, "answers": {question id: choice id}}
-    for this learner (cached from the database) or visitor (their session)."""
+    """{"lessons": {lesson id: {"opened", "completed", "credited"}}, "answers": {question id:
+    choice id}, "tries": {question id: tries}, "pointer"} for this learner (cached from the
+    database, learning.reads) or visitor (their session)."""
     if request.user.is_authenticated:
         return reads.reading(request.user.pk, course.pk)
     record = session.reading(request.session)
+    current = record["courses"].get(str(course.pk))
     return {
         "lessons": {
-            int(k): {"opened": v["opened"], "completed": v.get("completed")}
+            int(k): {
+                "opened": v["opened"],
+                "completed": v.get("completed"),
+                "credited": v.get("credited", 0),
+            }
             for k, v in record["lessons"].items()
         },
         "answers": {int(k): v for k, v in record["answers"].items()},
+        "tries": {int(k): v for k, v in record["tries"].items()},
+        "pointer": {"lesson": current["lesson"]} if current else None,
     }
 
 
@@ -139,16 +156,17 @@ def lesson_detail(request, slug: str, lesson_id: int):
     now = timezone.now()
     if request.user.is_authenticated:
         reading = _reading(request, course)
-        if lesson_id not in reading["lessons"]:
+        # Opening a lesson is an action, unless it is the one being read (a reload).
+        if (reading["pointer"] or {}).get("lesson") != lesson_id:
             services.open_lesson(
-                request.user,
-                lesson=Lesson(pk=lesson_id, course=course),
-                now=now,
-                enrolled=bool(reading["lessons"]),  # any opened lesson means enrolled already
+                request.user, lesson=Lesson(pk=lesson_id, course=course), now=now, reading=reading
             )
-            reading["lessons"][lesson_id] = {"opened": now, "completed": None}
+            reading["lessons"].setdefault(
+                lesson_id, {"opened": now, "completed": None, "credited": 0}
+            )
     else:
-        session.open_lesson(request.session, lesson_id=lesson_id, now=now)
+        lesson = lesson_content(course, lesson_id)
+        session.open_lesson(request.session, course_id=course.pk, lesson=lesson, now=now)
         reading = _reading(request, course)
     notes = messages.get_messages(request)
     html = lesson_page.fill(
@@ -182,12 +200,20 @@ def answer(request, slug: str, lesson_id: int, question_id: int):
     elif request.user.is_authenticated:
         services.answer_question(
             request.user,
-            question=Question(pk=question_id, course=course),
+            question=Question(pk=question_id, course=course, lesson_id=lesson_id),
             choice_id=choice_id,
             now=timezone.now(),
         )
     else:
-        session.answer(request.session, question=question, choice_id=choice_id)
+        session.answer(
+            request.session,
+            course_id=course.pk,
+            lesson=lesson,
+            question=question,
+            choice_id=choice_id,
+            tries_allowed=course.check_tries,
+            now=timezone.now(),
+        )
     url = reverse("learning:lesson", args=[course.slug, lesson_id])
     return redirect(f"{url}#q{question_id}")
 
@@ -207,7 +233,13 @@ def complete(request, slug: str, lesson_id: int):
                 request.user, lesson=Lesson.objects.get(pk=lesson_id), now=now
             )
         else:
-            session.complete_lesson(request.session, lesson=lesson, now=now)
+            session.complete_lesson(
+                request.session,
+                course_id=course.pk,
+                lesson=lesson,
+                tries_allowed=course.check_tries,
+                now=now,
+            )
             certificate = None
     except LessonNotDone as not_done:
         if not_done.pending_questions:
@@ -238,33 +270,88 @@ def complete(request, slug: str, lesson_id: int):
 
 @login_required
 def final_test_view(request, slug: str):
+    """The course's final test: start a try (drawn once, kept across reloads), answer it,
+    see the score; a limited number of tries in 24 hours."""
     course = _course(request, slug)
-    questions = final_test(course)
-    if not questions:
+    pool = final_test(course)
+    if not pool:
         raise Http404
-    result = None
+    now = timezone.now()
+    mine = FinalTestTry.objects.filter(user=request.user, course=course)
+    if request.method == "POST" and "start" in request.POST:
+        with contextlib.suppress(services.FinalTestLocked):  # the page then says until when
+            services.start_final_test(request.user, course=course, now=now)
+        return redirect("learning:final_test", slug=course.slug)
+    current = mine.open().first()
+    result, chosen = None, {}
     if request.method == "POST":
-        choices = {}
-        for question in questions:
+        attempt = mine.filter(pk=parse_id(request.POST.get("try", "")) or 0).first()
+        if attempt is None:
+            return redirect("learning:final_test", slug=course.slug)
+        drawn = _drawn(pool, attempt)
+        for question in drawn:
             # Only one of the question's own choices counts ("²", a huge number or another
             # question's choice is no answer), so the service never looks up a stranger.
             value = parse_id(request.POST.get(f"q{question['id']}", ""))
             if value in {c["id"] for c in question["choices"]}:
-                choices[question["id"]] = value
-        if len(choices) < len(questions):
+                chosen[question["id"]] = value
+        if attempt.submitted_at is None and len(chosen) < len(drawn):
             messages.error(request, _("Hãy trả lời tất cả các câu hỏi."))
         else:
             result = services.submit_final_test(
-                request.user, course=course, choices=choices, now=timezone.now()
+                request.user, attempt=attempt, choices=chosen, now=now
             )
             if result.certificate:
                 messages.success(request, _("Chúc mừng! Bạn đã đạt bài kiểm tra."))
                 return redirect(result.certificate)
+            current, chosen = None, {}
+    left, retry_at = services.final_test_tries_left(request.user, course=course, now=now)
     return render(
         request,
         "learning/final_test.html",
-        {"course": course, "questions": questions, "result": result},
+        {
+            "course": course,
+            "attempt": current,
+            "questions": _drawn(pool, current, chosen=chosen) if current else [],
+            "count": min(course.final_test_questions or len(pool), len(pool)),
+            "result": result,
+            "tries_left": left,
+            "locked": _locked(course, retry_at) if retry_at else "",
+        },
     )
+
+
+def _drawn(pool: list[dict], attempt, *, chosen: dict | None = None) -> list[dict]:
+    """The try's questions as drawn, each with its choices in the drawn order (a question
+    or choice deleted since is left out) and the reader's pick if they made one."""
+    questions = {q["id"]: q for q in pool}
+    drawn = []
+    for question_id, choice_ids in attempt.questions:
+        question = questions.get(question_id)
+        if question is None:
+            continue
+        choices = {c["id"]: c for c in question["choices"]}
+        drawn.append(
+            {
+                "id": question_id,
+                "text": question["text"],
+                "choices": [choices[c] for c in choice_ids if c in choices],
+                "chosen": (chosen or {}).get(question_id),
+            }
+        )
+    return drawn
+
+
+def _locked(course: Course, retry_at) -> str:
+    when = timezone.localtime(retry_at)
+    return _(
+        "Bạn đã làm bài kiểm tra %(n)s lần trong 24 giờ qua. Bạn có thể làm lại từ "
+        "%(time)s ngày %(date)s."
+    ) % {
+        "n": course.final_test_tries_per_day,
+        "time": when.strftime("%H:%M"),
+        "date": when.strftime("%d/%m/%Y"),
+    }
 
 
 @login_required

@@ -42,14 +42,17 @@ def test_a_visitor_reads_signs_up_finishes_and_verifies(
     assert page.get_by_role("heading", name="Mở ứng dụng ngân hàng").is_visible()
     assert fits_the_screen(page)
 
-    # A tap on a choice saves it at once (no button press) and shows the feedback.
+    # A tap on a choice saves it at once (no button press) and shows the feedback; a wrong
+    # try keeps the explanation back (it would give the answer away) and says what is left.
+    assert page.get_by_text("Bạn có 2 lần trả lời").is_visible()
     page.get_by_label("Màu của mã QR").check()
     page.wait_for_selector("form.question.wrong")
-    assert page.get_by_text("Chưa đúng.").is_visible()
-    assert page.get_by_text("tên người nhận và số tiền phải đúng").is_visible()
+    assert page.get_by_text("còn 1 lần trả lời").is_visible()
+    assert not page.get_by_text("tên người nhận và số tiền phải đúng").is_visible()
     page.get_by_label("Tên người nhận và số tiền").check()
     page.wait_for_selector("form.question.right")
     assert page.get_by_text("Đúng rồi!").is_visible()
+    assert page.get_by_text("tên người nhận và số tiền phải đúng").is_visible()
     page.screenshot(path=artifacts / "lesson-question-360.png", full_page=True)
 
     page.locator("form.finish button").click()  # too early: the server says so

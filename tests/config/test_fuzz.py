@@ -28,7 +28,7 @@ from courses.imports import parse_markdown
 from courses.services import import_course
 from learning import festival
 from learning.models import Booth, Campaign, Event
-from learning.services import issue_certificate
+from learning.services import issue_certificate, start_final_test
 from quiz.games import create_game
 from quiz.models import Contest, Question, Round, Topic
 from quiz.services import start_attempt, submit_attempt
@@ -279,7 +279,10 @@ ROUTES: dict[str, Entry] = {
     "learning:final_test": Entry(
         "resident",
         lambda w: {"slug": w["test_course"].slug},
-        post=lambda w: {f"q{q}": c for q, c in w["test_answers"].items()},
+        post=lambda w: {
+            "try": w["test_try"].pk,
+            **{f"q{q}": c for q, c in w["test_answers"].items()},
+        },
     ),
     "learning:lesson": Entry("guest", _lesson),
     "learning:answer": Entry(
@@ -450,6 +453,7 @@ def world(tuyen_quang, settings):
         "test_course": test_course,
         "test_answers": {q.pk: q.choices.first().pk
                          for q in test_course.questions.filter(lesson__isnull=True)},
+        "test_try": start_final_test(resident, course=test_course, now=now),
         "certificate": issue_certificate(resident, course=course, now=now),
         "topic": topic, "contest": contest, "attempt": attempt, "drawn": attempt.drawn.first(),
         "held": held,

@@ -20,21 +20,25 @@ def learner(tuyen_quang):
 
 
 def age_reading(client, seconds: int):
-    """Move every opening time back, as if the reader had been reading `seconds` longer:
-    in the database for a logged-in learner, in the session for a visitor."""
+    """Move the start of the reader's current stretch back, as if they had been reading the
+    lesson in front of them `seconds` longer: in the database for a logged-in learner (and
+    their cached record forgotten), in the session for a visitor."""
     from django.db.models import F
 
-    from learning.models import LessonProgress
+    from learning.models import Enrollment
+    from learning.reads import forget_reading
     from learning.session import KEY
 
     delta = datetime.timedelta(seconds=seconds)
-    LessonProgress.objects.filter(completed_at__isnull=True).update(
-        opened_at=F("opened_at") - delta
-    )
+    reading = Enrollment.objects.filter(reading_since__isnull=False)
+    for user_id, course_id in reading.values_list("user_id", "course_id"):
+        forget_reading(user_id, course_id)
+    reading.update(reading_since=F("reading_since") - delta)
     session = client.session
     record = session.get(KEY)
     if record:
-        for entry in record["lessons"].values():
-            entry["opened"] = (datetime.datetime.fromisoformat(entry["opened"]) - delta).isoformat()
+        for span in record.get("courses", {}).values():
+            for key in ("since", "began"):
+                span[key] = (datetime.datetime.fromisoformat(span[key]) - delta).isoformat()
         session[KEY] = record
         session.save()

@@ -12,30 +12,23 @@ from accounts.text import mask_name
 from courses.imports import parse_markdown
 from courses.services import import_course
 from learning import services
-from learning.models import Certificate
+from learning.models import Certificate, FinalTestTry
 from tests import factories
 from tests.qr import qr_in_pdf
 
 T0 = timezone.make_aware(datetime.datetime(2025, 10, 20, 8, 0))
 
 
-def finish(user, course, *, start=T0, seconds_per_lesson=31, side_by_side=False):
-    """Read every lesson (one after another, or all opened at once) and answer right."""
+def finish(user, course, *, start=T0, seconds_per_lesson=31):
+    """Read every lesson one after another, answering right."""
     now = start
-    lessons = list(course.lessons.order_by("module__order", "order"))
-    if side_by_side:
-        for lesson in lessons:
-            services.open_lesson(user, lesson=lesson, now=now)
     certificate = None
-    for lesson in lessons:
-        if not side_by_side:
-            services.open_lesson(user, lesson=lesson, now=now)
+    for lesson in course.lessons.order_by("module__order", "order"):
+        services.open_lesson(user, lesson=lesson, now=now)
         for question in lesson.questions.all():
             choice = question.choices.get(is_correct=True)
             services.answer_question(user, question=question, choice_id=choice.pk, now=now)
         now = now + datetime.timedelta(seconds=seconds_per_lesson)
-        if side_by_side:
-            now = start + datetime.timedelta(seconds=seconds_per_lesson)
         certificate = services.complete_lesson(user, lesson=lesson, now=now)
     return certificate
 
@@ -126,6 +119,13 @@ Nội dung.
 """
 
 
+def start_final_test(client, course) -> FinalTestTry:
+    """Press "start" on the course's final test; the try it drew."""
+    url = reverse("learning:final_test", args=[course.slug])
+    assert client.post(url, {"start": "1"}).url == url
+    return FinalTestTry.objects.filter(course=course).open().get()
+
+
 def test_a_final_test_course_completes_on_a_pass(client, learner):
     course = import_course(data=parse_markdown(FINAL_TEST_COURSE), publish=True)
     questions = list(course.questions.filter(lesson__isnull=True))
@@ -133,12 +133,16 @@ def test_a_final_test_course_completes_on_a_pass(client, learner):
     wrong = {q.pk: q.choices.get(is_correct=False).pk for q in questions}
     client.force_login(learner)
     url = reverse("learning:final_test", args=[course.slug])
-    page = client.post(
-        url, {f"q{k}": v for k, v in {**right, questions[1].pk: wrong[questions[1].pk]}.items()}
-    )
-    assert "Bạn đúng 1/2 câu (50%), chưa đạt" in page.content.decode()
+    assert "Trong 24 giờ, bạn còn 3 lần làm bài." in client.get(url).content.decode()
+    attempt = start_final_test(client, course)
+    answers = {**right, questions[1].pk: wrong[questions[1].pk]}
+    page = client.post(url, {"try": attempt.pk, **{f"q{k}": v for k, v in answers.items()}})
+    html = page.content.decode()
+    assert "Bạn đúng 1/2 câu (50%), chưa đạt" in html
+    assert "Trong 24 giờ, bạn còn 2 lần làm bài." in html and "Làm lại" in html
     assert not Certificate.objects.exists()
-    response = client.post(url, {f"q{k}": v for k, v in right.items()})
+    attempt = start_final_test(client, course)
+    response = client.post(url, {"try": attempt.pk, **{f"q{k}": v for k, v in right.items()}})
     certificate = Certificate.objects.get(user=learner, course=course)
     assert response.url == certificate.get_absolute_url()
 
@@ -152,17 +156,57 @@ def test_an_odd_final_test_answer_asks_again_and_scores_nothing(client, learner,
         odd = str(first.choices.get(is_correct=True).pk)  # not one of the second's
     client.force_login(learner)
     url = reverse("learning:final_test", args=[course.slug])
-    page = client.post(url, {f"q{first.pk}": right, f"q{second.pk}": odd})
+    attempt = start_final_test(client, course)
+    page = client.post(url, {"try": attempt.pk, f"q{first.pk}": right, f"q{second.pk}": odd})
     assert page.status_code == 200
     assert "Hãy trả lời tất cả các câu hỏi." in page.content.decode()
-    assert not learner.answers.exists() and not Certificate.objects.exists()
+    attempt.refresh_from_db()
+    assert attempt.submitted_at is None and not Certificate.objects.exists()
+    assert not learner.answers.exists()
 
 
-def test_report_flags_a_course_read_side_by_side(client, learner, course):
-    """Each lesson's minimum held, but the course took less than their sum."""
+@pytest.mark.parametrize("odd", ["", "x", "²", "9" * 25, "another learner's"])
+def test_a_submission_naming_no_try_of_ones_own_scores_nothing(client, learner, odd):
+    course = import_course(data=parse_markdown(FINAL_TEST_COURSE), publish=True)
+    answers = {
+        f"q{q.pk}": q.choices.get(is_correct=True).pk
+        for q in course.questions.filter(lesson__isnull=True)
+    }
+    if odd == "another learner's":
+        other = factories.person(commune=learner.commune, full_name="Người Khác")
+        odd = services.start_final_test(other, course=course, now=timezone.now()).pk
+    client.force_login(learner)
+    url = reverse("learning:final_test", args=[course.slug])
+    assert client.post(url, {"try": odd, **answers}).url == url
+    assert not FinalTestTry.objects.filter(submitted_at__isnull=False).exists()
+    assert not Certificate.objects.exists()
+
+
+def test_lessons_read_side_by_side_earn_no_certificate(learner, course):
+    lessons = list(course.lessons.order_by("module__order", "order"))
+    for lesson in lessons:  # every lesson opened and answered in a tab of its own
+        services.open_lesson(learner, lesson=lesson, now=T0)
+        for question in lesson.questions.all():
+            right = question.choices.get(is_correct=True).pk
+            services.answer_question(learner, question=question, choice_id=right, now=T0)
+    later = T0 + datetime.timedelta(minutes=2)
+    refused = []
+    for lesson in lessons:  # "done" in each tab, two minutes later
+        try:
+            services.complete_lesson(learner, lesson=lesson, now=later)
+        except services.LessonNotDone as not_done:
+            refused.append((lesson.pk, not_done.seconds_left))
+    assert refused == [(lessons[0].pk, 30), (lessons[1].pk, 30)]
+    assert not Certificate.objects.exists()
+    assert finish(learner, course, start=T0 + datetime.timedelta(hours=1)) is not None
+
+
+def test_report_flags_a_certificate_earned_faster_than_the_course_reads(client, learner, course):
+    """Reading time is credited one lesson at a time now, so only a certificate issued
+    before that (or by hand) can be faster than the sum of the lessons' minimums."""
     finish(learner, course)  # 93 s for 90 s of minimum reading
     quick = factories.person(commune=learner.commune, full_name="Hà Văn Nhanh")
-    finish(quick, course, side_by_side=True)  # every lesson open at once: 31 s
+    Certificate.objects.filter(pk=finish(quick, course).pk).update(seconds_taken=31)
     flags = dict(Certificate.objects.with_min_seconds().values_list("full_name", "too_fast"))
     assert flags == {"Nguyễn Văn An": False, "Hà Văn Nhanh": True}
 

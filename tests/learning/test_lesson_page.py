@@ -12,6 +12,7 @@ from accounts.models import Role
 from courses.models import Choice, Course, Lesson, Module, Question
 from learning import reads, services
 from tests import factories
+from tests.learning.conftest import age_reading
 from tests.learning.test_reading import answer, lesson_url, lessons
 
 EXPLANATION = "tên người nhận và số tiền phải đúng"
@@ -27,12 +28,27 @@ def question_form(html: str) -> str:
     return re.search(r'<form id="q\d+".*?</form>', html, re.S).group()
 
 
-def test_the_explanation_is_sent_only_after_answering(client, learner, course):
+def test_the_explanation_is_sent_only_once_the_question_is_settled(client, learner, course):
     client.force_login(learner)
     first = lessons(course)[0]
     assert EXPLANATION not in page(client, course, first)
     answer(client, course, first, right=False)
-    assert EXPLANATION in page(client, course, first)
+    assert EXPLANATION not in page(client, course, first)  # one try left
+    answer(client, course, first, right=False)
+    html = question_form(page(client, course, first))
+    assert EXPLANATION in html and "Đáp án đúng là: Tên người nhận và số tiền" in html
+    assert 'class="question wrong shown"' in html and "<fieldset disabled>" in html
+
+
+def test_a_course_with_more_tries_says_how_many_are_left(client, learner, course):
+    client.force_login(learner)
+    first = lessons(course)[0]
+    assert "Bạn có 2 lần trả lời" in page(client, course, first)
+    course.check_tries = 4
+    course.save()  # an editor's change: the next view shows it
+    assert "Bạn có 4 lần trả lời" in page(client, course, first)
+    answer(client, course, first, right=False)
+    assert "còn 3 lần trả lời" in page(client, course, first)
 
 
 def test_each_learner_sees_only_their_own_answers_and_progress(client, learner, course):
@@ -63,8 +79,7 @@ def test_completing_a_lesson_shows_on_its_page_and_the_progress_bar(client, lear
     client.force_login(learner)
     second = lessons(course)[1]
     page(client, course, second)
-    LessonProgress = second.progress.model
-    LessonProgress.objects.update(opened_at=timezone.now() - timezone.timedelta(minutes=5))
+    age_reading(client, 300)
     client.post(reverse("learning:complete", args=[course.slug, second.pk]))
     html = page(client, course, second)
     assert "Bạn đã học xong bài này" in html and "Đã xong 1/3 bài" in html
@@ -184,7 +199,8 @@ def test_a_learners_record_is_read_again_after_each_write(learner, course):
     first = lessons(course)[0]
     question = first.questions.get()
     now = timezone.now()
-    assert reads.reading(learner.pk, course.pk) == {"lessons": {}, "answers": {}}
+    nothing = {"lessons": {}, "answers": {}, "tries": {}, "pointer": None}
+    assert reads.reading(learner.pk, course.pk) == nothing
     services.open_lesson(learner, lesson=first, now=now)
     assert set(reads.reading(learner.pk, course.pk)["lessons"]) == {first.pk}
     right = question.choices.get(is_correct=True)
