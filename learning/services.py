@@ -48,6 +48,7 @@ logger = logging.getLogger("hocso.learning")
 
 # Compare-and-set rounds before an action gives up crediting (it then credits nothing).
 CREDIT_ROUNDS = 5
+NOTHING_READ = {"lesson": None, "since": None, "cap": 0}  # the pointer of a new enrolment
 
 
 class LessonNotDone(Exception):
@@ -159,9 +160,10 @@ def open_lesson(
             [LessonProgress(user=user, lesson=lesson, course_id=lesson.course_id, opened_at=now)],
             ignore_conflicts=True,
         )
-    credit_reading(
-        user, course_id=lesson.course_id, lesson_id=lesson.pk, now=now, pointer=known["pointer"]
-    )
+    pointer = known["pointer"]
+    if pointer is None and reading is not None and not known["lessons"]:
+        pointer = NOTHING_READ  # a first lesson: a good guess saves reading the pointer
+    credit_reading(user, course_id=lesson.course_id, lesson_id=lesson.pk, now=now, pointer=pointer)
     forget_reading(user.pk, lesson.course_id)
 
 

@@ -9,6 +9,7 @@ import threading
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -88,6 +89,20 @@ def test_a_reload_of_the_lesson_being_read_writes_nothing(
     client.get(first.get_absolute_url())  # reads the record again after the opening
     with django_assert_num_queries(0):
         assert client.get(first.get_absolute_url()).status_code == 200
+
+
+def test_moving_to_another_lesson_costs_at_most_three_writes(
+    client, learner, course, django_assert_max_num_queries
+):
+    """The cached record names the lesson being read: the move is one compare-and-set,
+    the credit and, for a lesson not opened before, its row; nothing is read."""
+    first, second, _ = lessons(course)
+    Client().get(second.get_absolute_url())  # someone read it before: its page is cached
+    client.force_login(learner)
+    client.get(first.get_absolute_url())
+    client.get(first.get_absolute_url())  # the record, cached again
+    with django_assert_max_num_queries(3):
+        assert client.get(second.get_absolute_url()).status_code == 200
 
 
 def test_a_stale_cached_pointer_still_credits_once(learner, course):
