@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import MAX_EXPECTED, Commune, Gender, Organization, ParticipantKind, User
 from accounts.phone import normalize_phone
+from accounts.text import organization_key
 
 EARLIEST_BIRTH_YEAR = 1900
 YOUNGEST_AGE = 6
@@ -285,3 +286,74 @@ class AssistedSignupForm(forms.Form):
 
     def clean_full_name(self):
         return " ".join(self.cleaned_data["full_name"].split())
+
+
+class OrganizationForm(forms.Form):
+    """An organization a coordinator adds or changes; the choices are those `placement`
+    (accounts.services.Placement) allows, plus where an edited one stands now."""
+
+    name = forms.CharField(
+        label=_("Tên cơ quan, đơn vị"),
+        max_length=Organization._meta.get_field("name").max_length,
+        help_text=_("Ghi đủ tên, ví dụ: Trường THCS Giáp Trung, Trạm y tế xã Giáp Trung."),
+    )
+    kind = forms.ChoiceField(label=_("Loại"), choices=Organization.Kind.choices)
+    # The choices are set per person below; one posted from outside them is out of scope.
+    commune = forms.ModelChoiceField(
+        Commune.objects.none(),
+        label=_("Xã, phường nơi đặt trụ sở"),
+        required=False,
+        empty_label=_("— Cấp tỉnh, không thuộc xã nào —"),
+        error_messages={"invalid_choice": _("Xã, phường này ngoài phạm vi bạn phụ trách.")},
+    )
+    parent = forms.ModelChoiceField(
+        Organization.objects.none(),
+        label=_("Đơn vị cấp trên"),
+        required=False,
+        empty_label=_("— Không có —"),
+        error_messages={"invalid_choice": _("Đơn vị này ngoài phạm vi bạn phụ trách.")},
+    )
+
+    def __init__(self, *args, placement, instance: Organization | None = None, **kwargs):
+        if instance is not None:
+            kwargs["initial"] = {
+                "name": instance.name,
+                "kind": instance.kind,
+                "commune": instance.commune_id,
+                "parent": instance.parent_id,
+            }
+        super().__init__(*args, **kwargs)
+        communes, parents = placement.commune_choices(), placement.parent_choices()
+        if instance is not None:  # where it stands now may be kept, even out of reach
+            communes = communes | Commune.objects.filter(pk=instance.commune_id)
+            parents = (parents | Organization.objects.filter(pk=instance.parent_id)).exclude(
+                pk__in=Organization.objects.with_descendants([instance.pk])
+            )
+        self.fields["commune"].queryset = communes
+        self.fields["parent"].queryset = parents
+        self.fields["parent"].label_from_instance = _parent_label
+        if instance is not None:
+            return  # where it stands may be out of reach: the service refuses only a move
+        if placement.needs_commune:
+            self.fields["commune"].required = True
+            self.fields["commune"].empty_label = _("— Chọn xã, phường —")
+            if len(placement.communes) == 1:
+                self.fields["commune"].initial = next(iter(placement.communes))
+        if placement.needs_parent:
+            self.fields["parent"].required = True
+            self.fields["parent"].empty_label = _("— Chọn đơn vị cấp trên —")
+
+    def clean_name(self):
+        return " ".join(self.cleaned_data["name"].split())
+
+    def similar_confirmed(self) -> bool:
+        """The coordinator pressed “Vẫn tạo đơn vị mới” after seeing the names like this one;
+        the button carries the name's key, so a name changed since is checked again."""
+        return self.data.get("confirm_new") == organization_key(self.cleaned_data["name"])
+
+
+def _parent_label(organization: Organization) -> str:
+    # Two schools of one name in two communes must be told apart in the list.
+    if organization.commune_id:
+        return f"{organization.name} — {organization.commune.name}"
+    return organization.name

@@ -8,12 +8,12 @@ NUL), so what the preview accepts the confirm can store.
 
 An organization named in a row must already exist in the importer's scope (matched by
 `organization_key`, so "Ủy ban xã X" is "UBND xã X"); an unknown one is a row problem listing
-the closest names. A roster never creates an organization: a misspelt one used to split the
+the closest names, and the preview links it to the coordinators' page that adds one
+deliberately. A roster never creates an organization: a misspelt one used to split the
 organization leaderboard.
 """
 
 import datetime
-import difflib
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -30,7 +30,7 @@ from accounts.spreadsheets import (
     sheet_rows,
     shown,
 )
-from accounts.text import fold, organization_key
+from accounts.text import closest_keys, fold, organization_key
 
 # Rows a roster may have below its header: a province's largest unit is a few thousand
 # officials, and a 20,000-row roster is checked in a few seconds inside one request.
@@ -123,7 +123,7 @@ class Directory:
             closest = []
             if not found and self._suggested < MAX_SUGGESTED:
                 self._suggested += 1
-                keys = difflib.get_close_matches(key, self._by_key, n=3, cutoff=0.6)
+                keys = closest_keys(key, self._by_key)
                 closest = [self._by_key[k][0][1] for k in keys]
             self._cells[text] = (found, closest)
         found, closest = self._cells[text]
@@ -143,7 +143,9 @@ class Directory:
 @dataclass
 class RosterCheck:
     valid: list[dict] = field(default_factory=list)
-    problems: list[dict] = field(default_factory=list)  # {"row": n, "message": "..."}
+    # {"row": n, "message": "..."}; an unknown organization's also "organization" (as
+    # written) and "commune_id" (the row's).
+    problems: list[dict] = field(default_factory=list)
     empty_rows: int = 0
 
 
@@ -239,7 +241,9 @@ def _check_row(number, cells, directory, seen) -> dict:
                     _("Có nhiều cơ quan ứng với “%(v)s”: %(names)s; hãy ghi đúng tên một cơ quan.")
                     % {"v": shown(organization), "names": "; ".join(match)}
                 )
-            return problem(_organization_problem(organization, match))
+            # The preview links such a row to the page that adds the organization.
+            unknown = {"organization": organization, "commune_id": commune}
+            return {**problem(_organization_problem(organization, match)), **unknown}
         organization = match
     if not directory.in_scope(commune, organization_id):
         return problem(_("Xã “%(c)s” ngoài phạm vi bạn phụ trách.") % {"c": shown(commune_text)})
@@ -260,9 +264,15 @@ def _organization_problem(text: str, names: list[str]) -> str:
     if not names:
         return (
             _(
-                "Không có cơ quan “%(v)s” trong phạm vi của bạn; hãy để trống ô này "
-                "hoặc tạo cơ quan trong danh mục trước."
+                "Không có cơ quan “%(v)s” trong phạm vi của bạn; hãy để trống ô này, hoặc "
+                "thêm cơ quan ở trang “Cơ quan, đơn vị” rồi tải tệp lên lại."
             )
             % values
         )
-    return _("Không có cơ quan “%(v)s” trong phạm vi của bạn. Gần nhất: %(names)s") % values
+    return (
+        _(
+            "Không có cơ quan “%(v)s” trong phạm vi của bạn. Gần nhất: %(names)s. Nếu là cơ "
+            "quan mới, hãy thêm ở trang “Cơ quan, đơn vị” rồi tải tệp lên lại."
+        )
+        % values
+    )

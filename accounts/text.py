@@ -1,7 +1,9 @@
 """Accent-insensitive text keys for Vietnamese names."""
 
+import difflib
 import re
 import unicodedata
+from collections.abc import Iterable
 
 
 def fold(text: str) -> str:
@@ -49,6 +51,35 @@ def organization_key(name: str) -> str:
     key = " ".join(ORGANIZATION_ABBREVIATIONS.get(word, word) for word in words)
     key = _BARE_COMMITTEE.sub("uy ban nhan dan ", key)
     return key.removeprefix("truong ")
+
+
+# How many names a misspelt one is offered instead, and how alike (difflib's ratio) they must
+# be: "uy ban xa giap trug" finds "uy ban nhan dan xa giap trung".
+CLOSEST = 3
+CLOSEST_CUTOFF = 0.6
+_LEVEL = r"(?:(?:xa|phuong|thi tran|dac khu|tinh|thanh pho) )?"
+
+
+def closest_keys(key: str, keys: Iterable[str], *, ignoring: Iterable[str] = ()) -> list[str]:
+    """The (at most CLOSEST) `keys` most like `key`, best first: what a roster suggests for an
+    unknown organization, and what a coordinator is shown before adding a new one.
+
+    `ignoring`: folded place names the keys share ("giap trung", "tuyen quang"), left out of
+    the comparison with their level word: in one commune "mam non giap trung" and "uy ban
+    nhan dan xa giap trung" are alike only by the commune's name."""
+    places = [re.escape(place) for place in ignoring if place]
+    if not places:
+        return difflib.get_close_matches(key, keys, n=CLOSEST, cutoff=CLOSEST_CUTOFF)
+    place = re.compile(rf"\b{_LEVEL}(?:{'|'.join(places)})\b")
+
+    def bare(text: str) -> str:
+        return " ".join(place.sub(" ", text).split()) or text
+
+    by_bare: dict[str, list[str]] = {}
+    for each in keys:
+        by_bare.setdefault(bare(each), []).append(each)
+    found = difflib.get_close_matches(bare(key), by_bare, n=CLOSEST, cutoff=CLOSEST_CUTOFF)
+    return [each for match in found for each in by_bare[match]][:CLOSEST]
 
 
 def mask_name(full_name: str) -> str:

@@ -19,6 +19,9 @@ urlpatterns = [
     path(
         "dieu-phoi/nhap-danh-sach/<id:pk>/loi.xlsx", views.roster_problems, name="roster_problems"
     ),
+    path("dieu-phoi/don-vi/", views.organization_list, name="organization_list"),
+    path("dieu-phoi/don-vi/them/", views.organization_add, name="organization_add"),
+    path("dieu-phoi/don-vi/<id:pk>/sua/", views.organization_edit, name="organization_edit"),
     path("dieu-phoi/so-du-kien/", views.headcounts_list, name="headcounts"),
     path("dieu-phoi/so-du-kien/xuat-excel/", views.headcounts_export, name="headcounts_export"),
     path("dieu-phoi/so-du-kien/nhap/", views.headcounts_upload, name="headcounts_upload"),

@@ -524,8 +524,8 @@ def test_an_unknown_organization_is_a_row_problem_naming_the_closest_and_creates
         "Gần nhất: UBND xã Giáp Trung; UBND xã Minh Thanh"
     )
     assert problems[3] == (
-        "Không có cơ quan “Công ty Cổ phần Chè Hoàng Long” trong phạm vi của bạn; "
-        "hãy để trống ô này hoặc tạo cơ quan trong danh mục trước."
+        "Không có cơ quan “Công ty Cổ phần Chè Hoàng Long” trong phạm vi của bạn; hãy để "
+        "trống ô này, hoặc thêm cơ quan ở trang “Cơ quan, đơn vị” rồi tải tệp lên lại."
     )
     assert [r["row"] for r in roster.rows] == [4]
     confirm_roster(roster, now=timezone.now())
@@ -579,5 +579,6 @@ def test_past_the_suggestion_cap_unknown_organizations_are_refused_without_sugge
     roster = preview_roster(roster_file(rows), user=admin_user, scope=Scope.of(admin_user))
     problems = {p["row"]: p["message"] for p in roster.problems}
     assert "Gần nhất: UBND xã Giáp Trung" in problems[2]
-    assert problems[3].endswith("hãy để trống ô này hoặc tạo cơ quan trong danh mục trước.")
+    assert problems[3].endswith("ở trang “Cơ quan, đơn vị” rồi tải tệp lên lại.")
+    assert "Gần nhất" not in problems[3]
     assert problems[4] == problems[2]

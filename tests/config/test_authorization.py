@@ -172,6 +172,14 @@ ROUTES: dict[str, Route] = {
         a_and_b(lambda w: {"pk": w["roster_A"].pk}, lambda w: {"pk": w["roster_B"].pk}),
         sees={"A": {COORD_A}, "B": {COORD_B}},
     ),
+    # Organizations: every coordinator lists and adds within their scope (issue 14).
+    "accounts:organization_list": Route(COORDINATOR),
+    "accounts:organization_add": Route(COORDINATOR),
+    "accounts:organization_edit": Route(
+        COORDINATOR_SCOPED,
+        a_and_b(lambda w: {"pk": w["organization_X"].pk}, lambda w: {"pk": w["unit_B"].pk}),
+        sees={"A": {COORD_ORG, ADMIN}, "B": {COORD_B, ADMIN}},
+    ),
     # Expected headcounts: the Department's; an import is its uploader's own.
     "accounts:headcounts": Route(DEPARTMENT),
     "accounts:headcounts_export": Route(DEPARTMENT),
@@ -466,6 +474,7 @@ def _build_world() -> dict:
         ADMIN: role(factories.person(commune=b), Role.PROVINCE_ADMIN),
     }
     person_b = factories.person(commune=b, full_name="Người Dân Minh")
+    unit_b = factories.organization("Trường Tiểu học Minh Thanh", commune=b)
     other_host = role(factories.person(commune=b), Role.CONTEST_HOST)
     User.objects.update(consent_at=now)
 
@@ -548,6 +557,8 @@ def _build_world() -> dict:
     return {
         "users": users,
         "person_B": person_b,
+        "organization_X": x,
+        "unit_B": unit_b,
         "course": course,
         "draft": draft,
         "lesson": {"slug": course.slug, "lesson_id": lesson.pk},

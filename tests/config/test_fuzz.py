@@ -200,6 +200,11 @@ def _game_form(world):
             "topics": world["topic"].pk, "round": ""}  # fmt: skip
 
 
+def _organization_form(world, name):
+    return {"name": name, "kind": "other", "commune": world["commune"].pk, "parent": "",
+            "confirm_new": ""}  # fmt: skip
+
+
 ROUTES: dict[str, Entry] = {
     "health": Entry("guest"),
     "short_link": Entry("guest", lambda w: {"code": w["short_code"]}),
@@ -260,6 +265,15 @@ ROUTES: dict[str, Entry] = {
     ),
     "accounts:roster_slips": Entry("coordinator", lambda w: {"pk": 1}, post=lambda w: {}),
     "accounts:roster_problems": Entry("coordinator", lambda w: {"pk": 1}),
+    "accounts:organization_list": Entry("coordinator", query=("q", "page")),
+    "accounts:organization_add": Entry(
+        "coordinator", query=("ten", "xa"), post=lambda w: _organization_form(w, "Trạm y tế")
+    ),
+    "accounts:organization_edit": Entry(
+        "coordinator",
+        lambda w: {"pk": w["organization"].pk},
+        post=lambda w: _organization_form(w, "UBND xã Giáp Trung"),
+    ),
     "accounts:headcounts": Entry(
         "department",
         query=("loai", "q", "thieu", "page"),
@@ -448,6 +462,7 @@ def world(tuyen_quang, settings):
     return {
         "commune": commune, "resident": resident, "coordinator": coordinator, "host": host,
         "department": department,
+        "organization": factories.organization("UBND xã Giáp Trung", commune=commune),
         "headcounts": HeadcountImport.objects.create(created_by=department, file_name="so.xlsx"),
         "course": course, "lesson": lesson, "question": lesson.questions.first(),
         "test_course": test_course,
