@@ -59,8 +59,8 @@ class CampaignAdmin(admin.ModelAdmin):
 
 @admin.register(Certificate)
 class CertificateAdmin(admin.ModelAdmin):
-    list_display = ["code", "full_name", "course_title", "issued_at", "revoked_at"]
-    list_filter = ["course"]
+    list_display = ["code", "full_name", "course_title", "issued_at", "revoked_at", "review"]
+    list_filter = ["course", "review"]
     search_fields = ["code", "full_name"]
     readonly_fields = [
         "user",
@@ -70,6 +70,8 @@ class CertificateAdmin(admin.ModelAdmin):
         "course_title",
         "issued_at",
         "seconds_taken",
+        "review",  # decided on the coordinators' review page, which logs and counts it
+        "held_for",
     ]
     actions = ["revoke"]
 

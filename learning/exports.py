@@ -22,10 +22,10 @@ from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
 
 from accounts.models import ParticipantKind
-from learning.models import Status
+from learning.models import Review, Status
 
 SUMMARY_WIDTHS = (32, 10, 12, 14, 14, 10, 12)
-PEOPLE_WIDTHS = (28, 14, 8, 20, 32, 18, 20, 18, 18)
+PEOPLE_WIDTHS = (28, 14, 8, 20, 32, 18, 20, 18, 18, 36)
 DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
 # Excel's day zero (1900 date system); a datetime is days since then, as a float.
 EXCEL_EPOCH = datetime.datetime(1899, 12, 30)
@@ -65,6 +65,7 @@ def _people_headers() -> list[str]:
         _("Trạng thái"),
         _("Bắt đầu lúc"),
         _("Hoàn thành lúc"),
+        _("Giấy chứng nhận (chờ xét duyệt, không được duyệt)"),
     ]
 
 
@@ -73,13 +74,16 @@ def campaign_workbook(
     communes: list[dict],
     organizations: list[dict],
     people: Iterable[tuple],
+    held: dict[int, list[tuple[str, str]]] | None = None,
     progress=None,
     every: int = 5000,
 ) -> bytes:
     """`communes`/`organizations`: the dashboard's rows. `people`: one tuple per assignment,
     (full name, phone, commune code, commune name, organization name, participant kind,
-    Status value, started_at, completed_at), datetimes aware or None: 100,000 rows.
-    `progress(rows_written)` is called every `every` rows."""
+    Status value, started_at, completed_at, user id), datetimes aware or None: 100,000
+    rows. `held`: {user id: [(Review value, course title), …]} for the few whose
+    certificate is held or rejected (the last column says so). `progress(rows_written)` is
+    called every `every` rows."""
     workbook = Workbook(write_only=True)
     for title, first, rows in (
         (_("Theo xã, phường"), _("Xã, phường"), communes),
@@ -89,7 +93,7 @@ def campaign_workbook(
         for row in _summary_rows(rows):
             sheet.append([_text_cell(sheet, v) if _not_plain(v) else v for v in row])
     sheet = _sheet(workbook, _("Người học"), _people_headers(), PEOPLE_WIDTHS)
-    _write_people(sheet, people, progress=progress, every=every)
+    _write_people(sheet, people, held=held or {}, progress=progress, every=every)
     return _save(workbook)
 
 
@@ -124,8 +128,13 @@ def _text_cell(sheet, value: str) -> WriteOnlyCell:
     return cell
 
 
-def _write_people(sheet, people: Iterable[tuple], *, progress, every: int) -> None:
+def _write_people(sheet, people: Iterable[tuple], *, held: dict, progress, every: int) -> None:
     statuses = {value: str(label) for value, label in Status.choices}  # translated once
+    reviews = {value: str(label) for value, label in Review.choices}
+    notes = {
+        user_id: _text_cell(sheet, "; ".join(f"{reviews[r]}: {title}" for r, title in rows))
+        for user_id, rows in held.items()
+    }
     kinds = {value: str(label) for value, label in ParticipantKind.choices}
     # Communes and organizations repeat on every row: each text is checked once.
     plain: set = {None}
@@ -136,7 +145,7 @@ def _write_people(sheet, people: Iterable[tuple], *, progress, every: int) -> No
     started_cell.number_format = completed_cell.number_format = DATETIME_FORMAT
     append = sheet.append
     for count, row in enumerate(people, start=1):
-        name, phone, code, commune, organization, kind, status, started, done = row
+        name, phone, code, commune, organization, kind, status, started, done, user_id = row
         if _not_plain(name):
             name = _text_cell(sheet, name)
         if _not_plain(phone):
@@ -152,7 +161,8 @@ def _write_people(sheet, people: Iterable[tuple], *, progress, every: int) -> No
             completed_cell.value = _excel_serial(done, local)
             done = completed_cell
         kind, status = kinds.get(kind, kind), statuses[status]
-        append((name, phone, code, commune, organization, kind, status, started, done))
+        note = notes.get(user_id)
+        append((name, phone, code, commune, organization, kind, status, started, done, note))
         if progress and count % every == 0:
             progress(count)
 

@@ -164,7 +164,26 @@ class FinalTestTry(models.Model):
         return round(100 * (self.correct or 0) / self.total) if self.total else 0
 
 
+class Review(models.TextChoices):
+    """Where a held certificate stands; one never held has none and is issued at once."""
+
+    HELD = "held", _("Đang chờ xét duyệt")
+    APPROVED = "approved", _("Đã duyệt")
+    REJECTED = "rejected", _("Không được duyệt")
+
+
+class HoldReason(models.TextChoices):
+    """Why a completion was held for a coordinator's review (learning.plausibility)."""
+
+    COURSE_FAST = "course_fast", _("Hoàn thành nhanh hơn tổng thời gian đọc tối thiểu")
+    TEST_FAST = "test_fast", _("Nộp bài kiểm tra cuối nhanh hơn thời gian đọc đề")
+
+
 class CertificateQuerySet(models.QuerySet):
+    def counted(self) -> "CertificateQuerySet":
+        """Certificates that stand: never held or approved, and not revoked."""
+        return self.filter(review__in=["", Review.APPROVED], revoked_at__isnull=True)
+
     def with_min_seconds(self) -> "CertificateQuerySet":
         """Annotate `min_seconds` (the course's total minimum reading time) and `too_fast`.
 
@@ -215,6 +234,14 @@ class Certificate(models.Model):
     revoked_at = models.DateTimeField(_("thu hồi lúc"), null=True, blank=True)
     # Seconds from first opening the course to completing it, for the report's speed flag.
     seconds_taken = models.PositiveIntegerField(default=0)
+    # A completion the hold rule flagged waits for a coordinator (issue 14): until approved
+    # it is no certificate for anyone (no page, PDF or verification, no campaign credit).
+    review = models.CharField(
+        _("xét duyệt"), max_length=10, choices=Review.choices, blank=True, default=""
+    )
+    held_for = models.CharField(
+        _("lý do giữ lại"), max_length=20, choices=HoldReason.choices, blank=True, default=""
+    )
 
     objects = CertificateQuerySet.as_manager()
 
@@ -223,6 +250,9 @@ class Certificate(models.Model):
         verbose_name_plural = _("giấy chứng nhận")
         constraints = [
             models.UniqueConstraint(fields=["user", "course"], name="certificate_unique")
+        ]
+        indexes = [  # the review queue: a few rows among every certificate
+            models.Index(fields=["review"], condition=~Q(review=""), name="certificate_reviewed")
         ]
 
     def __str__(self) -> str:
@@ -233,10 +263,52 @@ class Certificate(models.Model):
 
     @property
     def is_valid(self) -> bool:
-        return self.revoked_at is None
+        """Issued (never held, or approved) and not revoked: what verification confirms."""
+        return self.revoked_at is None and self.review in ("", Review.APPROVED)
+
+    @property
+    def is_pending(self) -> bool:
+        return self.review == Review.HELD
+
+    @property
+    def is_rejected(self) -> bool:
+        return self.review == Review.REJECTED
 
     def get_verify_url(self) -> str:
         return reverse("learning:verify", args=[self.code])
+
+    @property
+    def decision(self) -> "CertificateReview | None":
+        """The latest decision on it, if any (its reason is shown to the holder)."""
+        return self.reviews.order_by("-at", "-pk").first()
+
+
+class CertificateReview(models.Model):
+    """A coordinator's decision on a held certificate, kept with who made it, when and why."""
+
+    certificate = models.ForeignKey(Certificate, on_delete=models.CASCADE, related_name="reviews")
+    decision = models.CharField(
+        _("quyết định"),
+        max_length=10,
+        choices=[(Review.APPROVED, _("Duyệt")), (Review.REJECTED, _("Không duyệt"))],
+    )
+    reason = models.TextField(_("lý do"))
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("người quyết định"),
+    )
+    at = models.DateTimeField(_("lúc"))
+
+    class Meta:
+        verbose_name = _("quyết định xét duyệt giấy chứng nhận")
+        verbose_name_plural = _("quyết định xét duyệt giấy chứng nhận")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.certificate_id}: {self.decision}"
 
 
 class Status(models.TextChoices):

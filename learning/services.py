@@ -18,7 +18,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F, Max, Min, Q
+from django.db.models import Count, F, Max, Min, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,6 +28,7 @@ from accounts.scopes import COORDINATOR_ROLES, Scope
 from accounts.sms import send_sms
 from courses.models import Choice, CompletionRule, Course, Lesson, Question
 from courses.reads import final_test
+from learning import plausibility
 from learning.exports import campaign_workbook
 from learning.models import (
     Answer,
@@ -39,6 +40,7 @@ from learning.models import (
     FinalTestTry,
     LessonProgress,
     Notification,
+    Review,
     new_certificate_code,
     reading_cap,
 )
@@ -233,13 +235,27 @@ def complete_course_if_done(
     done = LessonProgress.objects.filter(
         user=user, course=course, completed_at__isnull=False
     ).count()
-    return issue_certificate(user, course=course, now=now) if total and done >= total else None
+    if not total or done < total:
+        return None
+    return issue_certificate(user, course=course, now=now, screened=True)
 
 
-def issue_certificate(user: User, *, course: Course, now: datetime.datetime) -> Certificate:
-    """The learner's certificate for `course` (issued once; later calls return it)."""
+def issue_certificate(
+    user: User,
+    *,
+    course: Course,
+    now: datetime.datetime,
+    screened: bool = False,
+    test: FinalTestTry | None = None,
+) -> Certificate:
+    """The learner's certificate for `course` (issued once; later calls return it).
+
+    A completion of the learner's own (`screened`: their last lesson done, or the final
+    `test` passed) that learning.plausibility flags is held for a coordinator's review
+    instead: the enrolment completes, the certificate and the campaigns wait. After a
+    rejection, a completion made since is judged again, timed from the rejection."""
     existing = Certificate.objects.filter(user=user, course=course).first()
-    if existing:
+    if existing and not (screened and existing.review == Review.REJECTED):
         return existing
     enrollment = enroll(user, course=course, now=now)
     first_opened = (
@@ -249,18 +265,60 @@ def issue_certificate(user: User, *, course: Course, now: datetime.datetime) -> 
         .first()
     )
     started = min(filter(None, [first_opened, enrollment.enrolled_at]))
+    if existing:
+        rejected_at = existing.decision.at if existing.decision else existing.issued_at
+        if not _completed_since(user, course=course, since=rejected_at, test=test):
+            return existing  # the completion before the rejection, seen again
+        started = max(started, rejected_at)
+    seconds = max(0, int((now - started).total_seconds()))
+    held_for = _hold_reason(course, seconds_taken=seconds, test=test) if screened else ""
     Enrollment.objects.filter(pk=enrollment.pk).update(completed_at=now)
-    certificate = Certificate.objects.create(
-        user=user,
-        course=course,
-        code=new_certificate_code(),
-        full_name=user.full_name,
-        course_title=course.title,
-        issued_at=now,
-        seconds_taken=max(0, int((now - started).total_seconds())),
-    )
-    _mark_completed(user, course=course, now=now)
+    fields = {
+        "full_name": user.full_name,
+        "course_title": course.title,
+        "issued_at": now,
+        "seconds_taken": seconds,
+        "review": Review.HELD if held_for else "",
+        "held_for": held_for,
+    }
+    if existing:
+        Certificate.objects.filter(pk=existing.pk).update(**fields)
+        existing.refresh_from_db()
+        certificate = existing
+    else:
+        certificate = Certificate.objects.create(
+            user=user, course=course, code=new_certificate_code(), **fields
+        )
+    if not held_for:
+        mark_completed(user, course=course, now=now)
     return certificate
+
+
+def _hold_reason(course: Course, *, seconds_taken: int, test: FinalTestTry | None) -> str:
+    if test is None:
+        minimum = course.lessons.aggregate(total=Sum("min_read_seconds"))["total"] or 0
+        return plausibility.hold_reason(
+            seconds_taken=seconds_taken, min_seconds=minimum, test_seconds=None, test_floor=0
+        )
+    drawn = plausibility.drawn_from(final_test(course), test.questions)
+    return plausibility.hold_reason(
+        seconds_taken=seconds_taken,
+        min_seconds=0,
+        test_seconds=int((test.submitted_at - test.started_at).total_seconds()),
+        test_floor=plausibility.final_test_floor(drawn),
+    )
+
+
+def _completed_since(
+    user: User, *, course: Course, since: datetime.datetime, test: FinalTestTry | None
+) -> bool:
+    """Whether this completion was made after `since`: the passing try submitted then, or
+    every lesson completed then (a rejection set them to be read again)."""
+    if test is not None:
+        return test.submitted_at is not None and test.submitted_at >= since
+    return not LessonProgress.objects.filter(
+        user=user, course=course, completed_at__lt=since
+    ).exists()
 
 
 # --- The final test -------------------------------------------------------------------------
@@ -368,7 +426,11 @@ def submit_final_test(
         credit_reading(user, course_id=course.pk, lesson_id=None, now=now)
         forget_reading(user.pk, course.pk)
     attempt.refresh_from_db()
-    certificate = issue_certificate(user, course=course, now=now) if attempt.passed else None
+    certificate = (
+        issue_certificate(user, course=course, now=now, screened=True, test=attempt)
+        if attempt.passed
+        else None
+    )
     return TestResult(
         correct=attempt.correct or 0,
         total=attempt.total,
@@ -549,9 +611,8 @@ def _catch_up(campaign: Campaign, user_ids: list[int]) -> None:
         )
         completed = {
             row["user_id"]: row["last"]
-            for row in Certificate.objects.filter(
-                user_id__in=chunk, course_id__in=course_ids, revoked_at__isnull=True
-            )
+            for row in Certificate.objects.counted()
+            .filter(user_id__in=chunk, course_id__in=course_ids)
             .values("user_id")
             .annotate(n=Count("course_id", distinct=True), last=Max("issued_at"))
             if row["n"] == len(course_ids)
@@ -571,12 +632,11 @@ def _mark_started(user: User, *, course_id: int, now: datetime.datetime) -> None
     ).update(started_at=now)
 
 
-def _mark_completed(user: User, *, course: Course, now: datetime.datetime) -> None:
-    """Complete the person's assignments whose every course now has a certificate."""
+def mark_completed(user: User, *, course: Course, now: datetime.datetime) -> None:
+    """Complete the person's assignments whose every course now has a certificate that
+    stands (a held one counts once approved, from when the learner completed)."""
     certified = set(
-        Certificate.objects.filter(user=user, revoked_at__isnull=True).values_list(
-            "course_id", flat=True
-        )
+        Certificate.objects.counted().filter(user=user).values_list("course_id", flat=True)
     )
     for assignment in Assignment.objects.filter(
         user=user, campaign__courses=course, completed_at__isnull=True
@@ -585,6 +645,19 @@ def _mark_completed(user: User, *, course: Course, now: datetime.datetime) -> No
             assignment.started_at = assignment.started_at or now
             assignment.completed_at = now
             assignment.save(update_fields=["started_at", "completed_at"])
+
+
+def reopen_course(user: User, *, course: Course, relearn: bool, now: datetime.datetime) -> None:
+    """After a rejected completion the course is not completed any more; when its reading
+    time was in doubt (`relearn`), every lesson is to be read again for its minimum, from
+    `now` (check-question answers are kept)."""
+    pointer = {"reading_lesson": None, "reading_since": now} if relearn else {}
+    Enrollment.objects.filter(user=user, course=course).update(completed_at=None, **pointer)
+    if relearn:
+        LessonProgress.objects.filter(user=user, course=course).update(
+            completed_at=None, credited_seconds=0
+        )
+    forget_reading(user.pk, course.pk)
 
 
 # --- Reminders ------------------------------------------------------------------------------
@@ -715,6 +788,7 @@ PEOPLE_COLUMNS = (
     "status",
     "started_at",
     "completed_at",
+    "user_id",  # for the certificate column (held or rejected), not written itself
 )
 PEOPLE_CHUNK = 5000  # rows per fetch; a server-side cursor on PostgreSQL
 
@@ -734,6 +808,23 @@ def campaign_people(assignments, *, campaign: Campaign, today: datetime.date):
         .order_by("user__commune__name", "user__full_name")
         .values_list(*PEOPLE_COLUMNS)
     )
+
+
+def held_certificates(assignments, *, campaign: Campaign) -> dict[int, list[tuple[str, str]]]:
+    """{user id: [(Review value, course title), …]}: the certificates of the campaign's
+    courses that its people (these assignments') have held or rejected; a few rows."""
+    held: dict[int, list[tuple[str, str]]] = {}
+    rows = (
+        Certificate.objects.filter(
+            course__in=campaign.courses.all(), review__in=[Review.HELD, Review.REJECTED]
+        )
+        .filter(user__in=assignments.values("user"))
+        .order_by("course_title", "pk")
+        .values_list("user_id", "review", "course_title")
+    )
+    for user_id, review, title in rows:
+        held.setdefault(user_id, []).append((review, title))
+    return held
 
 
 def start_campaign_export(
@@ -775,6 +866,7 @@ def build_campaign_export(job_id: int) -> None:
             communes=communes,
             organizations=organizations,
             people=people,
+            held=held_certificates(assignments, campaign=campaign),
             progress=progress,
             every=PROGRESS_EVERY,
         )

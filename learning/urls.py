@@ -1,7 +1,7 @@
 from django.urls import path
 
 import accounts.converters  # noqa: F401  (registers <id:…>: at most 18 digits)
-from learning.views import festival, printing, reports
+from learning.views import festival, printing, reports, review
 from learning.views import reader as views
 
 app_name = "learning"
@@ -30,6 +30,10 @@ urlpatterns = [
     path("dieu-phoi/bao-cao/<id:pk>/", reports.export_job, name="export_job"),
     path("dieu-phoi/bao-cao/<id:pk>/tai-ve/", reports.export_download, name="export_download"),
     path("dieu-phoi/dot-hoc/<id:pk>/nguoi/", reports.campaign_people, name="campaign_people"),
+    path("dieu-phoi/giay-chung-nhan/", review.certificate_reviews, name="certificate_reviews"),
+    path(
+        "dieu-phoi/giay-chung-nhan/<id:pk>/", review.certificate_review, name="certificate_review"
+    ),
     path("xac-minh/<str:code>/", views.verify, name="verify"),
 ]
 

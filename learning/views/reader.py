@@ -252,7 +252,12 @@ def complete(request, slug: str, lesson_id: int):
             )
         return redirect(lesson_url)
     if certificate:
-        messages.success(request, _("Chúc mừng! Bạn đã hoàn thành khoá học."))
+        if certificate.is_pending:
+            messages.info(
+                request, _("Bạn đã học xong khoá học. Giấy chứng nhận đang chờ xét duyệt.")
+            )
+        else:
+            messages.success(request, _("Chúc mừng! Bạn đã hoàn thành khoá học."))
         return redirect(certificate)
     ids = [item["id"] for item in outline]
     following = ids[ids.index(lesson_id) + 1] if ids.index(lesson_id) + 1 < len(ids) else None
@@ -302,7 +307,12 @@ def final_test_view(request, slug: str):
                 request.user, attempt=attempt, choices=chosen, now=now
             )
             if result.certificate:
-                messages.success(request, _("Chúc mừng! Bạn đã đạt bài kiểm tra."))
+                if result.certificate.is_pending:
+                    messages.info(
+                        request, _("Bạn đã đạt bài kiểm tra. Giấy chứng nhận đang chờ xét duyệt.")
+                    )
+                else:
+                    messages.success(request, _("Chúc mừng! Bạn đã đạt bài kiểm tra."))
                 return redirect(result.certificate)
             current, chosen = None, {}
     left, retry_at = services.final_test_tries_left(request.user, course=course, now=now)
@@ -378,12 +388,19 @@ def my_learning(request):
         .select_related("course")
         .order_by("completed_at", "-enrolled_at")
     )
+    certificates = list(Certificate.objects.filter(user=request.user).order_by("-issued_at"))
+    by_course = {certificate.course_id: certificate for certificate in certificates}
     rows = []
     for enrollment in enrollments:
         outline = course_outline(enrollment.course)
         progress = _progress(request, enrollment.course)
-        rows.append({"enrollment": enrollment, "summary": _summary(outline, progress)})
-    certificates = Certificate.objects.filter(user=request.user).order_by("-issued_at")
+        rows.append(
+            {
+                "enrollment": enrollment,
+                "summary": _summary(outline, progress),
+                "certificate": by_course.get(enrollment.course_id),
+            }
+        )
     unread = Notification.objects.filter(user=request.user, read_at__isnull=True).count()
     return render(
         request,
@@ -405,6 +422,8 @@ def notifications(request):
 @login_required
 def certificate_detail(request, code: str):
     certificate = get_object_or_404(Certificate, code=code, user=request.user)
+    if certificate.is_pending or certificate.is_rejected:  # no certificate yet: its status
+        return render(request, "learning/certificate_detail.html", {"certificate": certificate})
     verify_url = request.build_absolute_uri(certificate.get_verify_url())
     return render(
         request,
@@ -420,6 +439,9 @@ def certificate_detail(request, code: str):
 @login_required
 def certificate_download(request, code: str):
     certificate = get_object_or_404(Certificate, code=code, user=request.user)
+    if certificate.is_pending or certificate.is_rejected:
+        messages.error(request, _("Giấy chứng nhận chưa được cấp nên chưa tải được bản PDF."))
+        return redirect(certificate)
     content = certificate_pdf(
         full_name=certificate.full_name,
         course_title=certificate.course_title,

@@ -18,14 +18,23 @@ from accounts.scopes import Scope
 from accounts.views import coordinator_required
 from courses.models import Course
 from learning import services
-from learning.models import Assignment, Campaign, Certificate, Enrollment, ExportJob, Status
+from learning.models import (
+    Assignment,
+    Campaign,
+    Certificate,
+    Enrollment,
+    ExportJob,
+    Review,
+    Status,
+)
 
 REPORT_PER_PAGE = 50
 
 
 @coordinator_required
 def report_list(request, scope: Scope):
-    """Each course with, in the viewer's scope: enrolled, completed, completed too fast."""
+    """Each course with, in the viewer's scope: enrolled, completed (certificates that stand),
+    completed too fast, and certificates held for review."""
     in_scope = scope.q(commune="user__commune", organization="user__organization")
     certificates = Certificate.objects.filter(in_scope).with_min_seconds()
     enrolled = dict(
@@ -35,7 +44,13 @@ def report_list(request, scope: Scope):
         .values_list("course", "n")
     )
     completed = dict(
-        certificates.values("course").annotate(n=Count("id")).values_list("course", "n")
+        certificates.counted().values("course").annotate(n=Count("id")).values_list("course", "n")
+    )
+    held = dict(
+        certificates.filter(review=Review.HELD)
+        .values("course")
+        .annotate(n=Count("id"))
+        .values_list("course", "n")
     )
     fast = dict(
         certificates.filter(too_fast=True)
@@ -49,6 +64,7 @@ def report_list(request, scope: Scope):
             "enrolled": enrolled.get(course.pk, 0),
             "completed": completed.get(course.pk, 0),
             "fast": fast.get(course.pk, 0),
+            "held": held.get(course.pk, 0),
             "percent": round(100 * completed.get(course.pk, 0) / enrolled[course.pk])
             if enrolled.get(course.pk)
             else 0,
@@ -126,6 +142,11 @@ def campaign_dashboard(request, scope: Scope, pk: int):
         .filter(Exists(assignments.filter(user=OuterRef("user"))))
         .count()
     )
+    held = (
+        Certificate.objects.filter(course__in=campaign.courses.all(), review=Review.HELD)
+        .filter(Exists(assignments.filter(user=OuterRef("user"))))
+        .count()
+    )
     return render(
         request,
         "learning/campaign_dashboard.html",
@@ -135,6 +156,7 @@ def campaign_dashboard(request, scope: Scope, pk: int):
             "communes": communes,
             "organizations": organizations,
             "fast": fast,
+            "held": held,
             "kind": kind,
             "kinds": ParticipantKind.choices,
             "days_left": (campaign.deadline - today).days,

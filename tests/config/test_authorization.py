@@ -242,6 +242,13 @@ ROUTES: dict[str, Route] = {
     # --- learning: coordinators' reports ---
     "learning:report_list": Route(COORDINATOR),
     "learning:report_detail": Route(COORDINATOR, one(lambda w: {"slug": w["course"].slug})),
+    # Held certificates: reviewed by the coordinators of the holder's scope (issue 14).
+    "learning:certificate_reviews": Route(COORDINATOR),
+    "learning:certificate_review": Route(
+        COORDINATOR_SCOPED,
+        a_and_b(lambda w: {"pk": w["cert_A"].pk}, lambda w: {"pk": w["cert_B"].pk}),
+        sees={"A": IN_A, "B": IN_B},
+    ),
     "learning:campaign_list": Route(COORDINATOR),
     "learning:campaign": Route(COORDINATOR, one(lambda w: {"pk": w["campaign"].pk})),
     "learning:campaign_people": Route(COORDINATOR, one(lambda w: {"pk": w["campaign"].pk})),

@@ -311,6 +311,12 @@ ROUTES: dict[str, Entry] = {
     "learning:certificate_pdf": Entry("resident", lambda w: {"code": w["certificate"].code}),
     "learning:report_list": Entry("coordinator"),
     "learning:report_detail": Entry("coordinator", _slug, query=("nhanh", "page")),
+    "learning:certificate_reviews": Entry("coordinator", query=("xem", "page")),
+    "learning:certificate_review": Entry(
+        "coordinator",
+        lambda w: {"pk": w["held_certificate"].pk},
+        post=lambda w: {"decision": "rejected", "reason": "Học quá nhanh.", "confirm": "on"},
+    ),
     "learning:campaign_list": Entry("coordinator", query=("page",)),
     "learning:campaign": Entry(
         "coordinator", lambda w: {"pk": w["campaign"].pk}, query=("kind", "page")
@@ -470,6 +476,7 @@ def world(tuyen_quang, settings):
                          for q in test_course.questions.filter(lesson__isnull=True)},
         "test_try": start_final_test(resident, course=test_course, now=now),
         "certificate": issue_certificate(resident, course=course, now=now),
+        "held_certificate": issue_certificate(host, course=course, now=now, screened=True),
         "topic": topic, "contest": contest, "attempt": attempt, "drawn": attempt.drawn.first(),
         "held": held,
         "event": event, "booth": Booth.objects.create(event=event, title="VNeID"),
