@@ -720,10 +720,30 @@ def send_campaign_reminders(campaign: Campaign, *, now: datetime.datetime) -> in
         body = _("Hạn hoàn thành là %(d)s. Mở Học Số để học tiếp.")
     body = body % {"d": campaign.deadline.strftime("%d/%m/%Y")}
     url = reverse("learning:my_learning")
-    pending = campaign.assignments.filter(completed_at__isnull=True).values_list(
-        "user_id", flat=True
+    pending = campaign.assignments.filter(completed_at__isnull=True).values("user_id")
+    waiting = _only_waiting(campaign, pending)
+    return notify(
+        {uid["user_id"]: (title, body, url) for uid in pending if uid["user_id"] not in waiting},
+        key=key,
+        now=now,
     )
-    return notify({uid: (title, body, url) for uid in pending}, key=key, now=now)
+
+
+def _only_waiting(campaign: Campaign, pending) -> set[int]:
+    """Of the `pending` people (a values("user_id") query), those who finished every course
+    of `campaign` and wait only for a coordinator to review a held certificate: "hãy học
+    tiếp" would tell them to do what they have done."""
+    courses = set(campaign.courses.values_list("pk", flat=True))
+    finished = (
+        Certificate.objects.filter(user_id__in=pending, course_id__in=courses)
+        .exclude(review=Review.REJECTED)
+        .filter(revoked_at__isnull=True)
+        .values("user_id")
+        .annotate(n=Count("course_id", distinct=True))
+        .filter(n=len(courses))
+        .values_list("user_id", flat=True)
+    )
+    return set(finished) if courses else set()
 
 
 def send_coordinator_digests(*, now: datetime.datetime) -> int:

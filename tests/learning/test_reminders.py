@@ -8,9 +8,10 @@ from django.utils import timezone
 
 from accounts.models import Role
 from learning import services
-from learning.models import Campaign, Notification
+from learning.models import Campaign, Notification, Review
 from tests import factories
 from tests.learning.test_campaigns import OFFICIAL, make_campaign
+from tests.learning.test_certificate_review import held
 from tests.learning.test_certificates import finish
 
 
@@ -130,3 +131,24 @@ def test_a_campaign_not_yet_open_sends_nothing(course, tuyen_quang, sms_outbox):
     before = at(campaign.opens_on - datetime.timedelta(days=1))
     assert not Campaign.objects.reminding(before.date()).exists()
     assert services.send_coordinator_digests(now=before) == 0
+
+
+def test_no_reminder_to_learn_for_someone_whose_certificate_waits_for_review(
+    course, tuyen_quang, sms_outbox
+):
+    """A learner who finished but whose certificate is held for review is not done in the
+    campaign's figures, yet "Mở Học Số để học tiếp" would ask them to do what they did;
+    once the certificate is rejected they have something to do again, and hear of it."""
+    a = factories.commune("00985")
+    waiting = factories.person(commune=a, full_name="Chờ Duyệt", kind=OFFICIAL, phone="0912000003")
+    campaign = make_campaign(course)
+    certificate = held(waiting, course, now=at(datetime.date(2025, 10, 10)))
+    assert certificate.review == Review.HELD
+    assert services.send_campaign_reminders(campaign, now=at(campaign.deadline)) == 0
+    assert sms_outbox == []
+
+    certificate.review = Review.REJECTED
+    certificate.save()
+    overdue = at(campaign.deadline + datetime.timedelta(days=2))
+    assert services.send_campaign_reminders(campaign, now=overdue) == 1
+    assert [m.to for m in sms_outbox] == ["0912000003"]
