@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import F
 from django.db.models.lookups import GreaterThanOrEqual
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.text import fold
 
@@ -304,7 +305,10 @@ class AttemptReview(models.Model):
     decision = models.CharField(
         _("quyết định"),
         max_length=12,
-        choices=[(Review.APPROVED, _("Duyệt")), (Review.DISQUALIFIED, _("Loại"))],
+        choices=[
+            (Review.APPROVED, _("Duyệt")),
+            (Review.DISQUALIFIED, pgettext_lazy("contest decision", "Loại")),
+        ],
     )
     reason = models.TextField(_("lý do"))
     by = models.ForeignKey(
