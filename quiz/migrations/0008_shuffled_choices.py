@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('quiz', '0007_game_round'),
+        ("quiz", "0007_game_round"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='attemptquestion',
-            name='choice_order',
+            model_name="attemptquestion",
+            name="choice_order",
             field=models.JSONField(default=list),
         ),
         migrations.AddField(
-            model_name='gamequestion',
-            name='choice_order',
+            model_name="gamequestion",
+            name="choice_order",
             field=models.JSONField(default=list),
         ),
     ]

@@ -6,64 +6,104 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('quiz', '0008_shuffled_choices'),
+        ("quiz", "0008_shuffled_choices"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AttemptReview',
+            name="AttemptReview",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('decision', models.CharField(choices=[('approved', 'Duyệt'), ('disqualified', 'Loại')], max_length=12, verbose_name='quyết định')),
-                ('reason', models.TextField(verbose_name='lý do')),
-                ('at', models.DateTimeField(verbose_name='lúc')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "decision",
+                    models.CharField(
+                        choices=[("approved", "Duyệt"), ("disqualified", "Loại")],
+                        max_length=12,
+                        verbose_name="quyết định",
+                    ),
+                ),
+                ("reason", models.TextField(verbose_name="lý do")),
+                ("at", models.DateTimeField(verbose_name="lúc")),
             ],
             options={
-                'verbose_name': 'quyết định xét duyệt',
-                'verbose_name_plural': 'quyết định xét duyệt',
-                'ordering': ['at', 'pk'],
+                "verbose_name": "quyết định xét duyệt",
+                "verbose_name_plural": "quyết định xét duyệt",
+                "ordering": ["at", "pk"],
             },
         ),
         migrations.AddField(
-            model_name='attempt',
-            name='floor_ms',
+            model_name="attempt",
+            name="floor_ms",
             field=models.PositiveIntegerField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='attempt',
-            name='held_for',
+            model_name="attempt",
+            name="held_for",
             field=models.JSONField(blank=True, default=list),
         ),
         migrations.AddField(
-            model_name='attempt',
-            name='limit_hit',
+            model_name="attempt",
+            name="limit_hit",
             field=models.BooleanField(default=False),
         ),
         migrations.AddField(
-            model_name='attempt',
-            name='review',
-            field=models.CharField(blank=True, choices=[('held', 'Đang xét duyệt'), ('approved', 'Đã duyệt'), ('disqualified', 'Bị loại')], default='', max_length=12, verbose_name='xét duyệt'),
+            model_name="attempt",
+            name="review",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("held", "Đang xét duyệt"),
+                    ("approved", "Đã duyệt"),
+                    ("disqualified", "Bị loại"),
+                ],
+                default="",
+                max_length=12,
+                verbose_name="xét duyệt",
+            ),
         ),
         migrations.AddField(
-            model_name='round',
-            name='min_seconds',
-            field=models.PositiveIntegerField(blank=True, help_text='Lượt thi nộp nhanh hơn bị giữ lại chờ ban tổ chức xét duyệt. Để trống: tính theo thời gian đọc các câu đã rút; 0: không giữ theo thời gian.', null=True, verbose_name='thời gian tối thiểu một lượt (giây)'),
+            model_name="round",
+            name="min_seconds",
+            field=models.PositiveIntegerField(
+                blank=True,
+                help_text="Lượt thi nộp nhanh hơn bị giữ lại chờ ban tổ chức xét duyệt. Để trống: tính theo thời gian đọc các câu đã rút; 0: không giữ theo thời gian.",
+                null=True,
+                verbose_name="thời gian tối thiểu một lượt (giây)",
+            ),
         ),
         migrations.AddIndex(
-            model_name='attempt',
-            index=models.Index(condition=models.Q(('review', ''), _negated=True), fields=['round', 'review', 'submitted_at'], name='attempt_reviewed'),
+            model_name="attempt",
+            index=models.Index(
+                condition=models.Q(("review", ""), _negated=True),
+                fields=["round", "review", "submitted_at"],
+                name="attempt_reviewed",
+            ),
         ),
         migrations.AddField(
-            model_name='attemptreview',
-            name='attempt',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reviews', to='quiz.attempt'),
+            model_name="attemptreview",
+            name="attempt",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="reviews",
+                to="quiz.attempt",
+            ),
         ),
         migrations.AddField(
-            model_name='attemptreview',
-            name='by',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='người quyết định'),
+            model_name="attemptreview",
+            name="by",
+            field=models.ForeignKey(
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="người quyết định",
+            ),
         ),
     ]
