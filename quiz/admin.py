@@ -207,15 +207,28 @@ class RoundAdmin(admin.ModelAdmin):
                 self.message_user(request, f"{round_}: {refusal}", messages.ERROR)
             else:
                 self.message_user(request, _("%(r)s: đã công bố kết quả.") % {"r": round_})
-                self.warn_unrated(request, round_)
+                published = {
+                    unit: round_.results[f"unrated_{unit}s"] for unit in ("commune", "organization")
+                }
+                if self.warn_unrated(request, round_, published):
+                    self.message_user(
+                        request,
+                        _(
+                            "%(r)s: kết quả công bố được giữ nguyên như lúc này; nhập số dự "
+                            "kiến xong, hãy công bố lại để xét lại giải tập thể theo tỉ lệ."
+                        )
+                        % {"r": round_},
+                        messages.WARNING,
+                    )
 
-    def warn_unrated(self, request, round_: Round) -> None:
+    def warn_unrated(self, request, round_: Round, lacking: dict | None = None) -> bool:
         """Rate-based collective prizes go only to units with an expected headcount: name
-        the units with participants but none, while the Department can still set theirs
-        (the collective prizes are read from the current numbers)."""
+        the units with participants but none (`lacking`, else the current ones), while the
+        Department can still set theirs (published results keep the numbers they had: it
+        then publishes again). Whether any was named."""
         if not round_.unit_prizes:
-            return
-        lacking = leaderboard.without_expected(round_)
+            return False
+        lacking = lacking or leaderboard.without_expected(round_)
         for names, message in (
             (
                 lacking["commune"],
@@ -246,6 +259,7 @@ class RoundAdmin(admin.ModelAdmin):
                     ),
                     messages.WARNING,
                 )
+        return any(lacking.values())
 
 
 class SuspiciousFilter(admin.SimpleListFilter):

@@ -108,16 +108,19 @@ def _compute(round_: Round) -> dict:
     }
 
 
-def unit_table(round_: Round, unit: str, *, standings=None, answers=None) -> list[list]:
+def unit_table(
+    round_: Round, unit: str, *, standings=None, answers=None, fresh: bool = False
+) -> list[list]:
     """Per commune or organization: [name, participants, registered accounts, rate %,
     average score, perfect scores, live-game points, expected headcount or None], most
     participants first. The participation rate is over the expected headcount (adults of a
     commune, staff of an organization) where the Department set one, else over registered
     accounts: the last column says which. `standings` and `answers` (of `game_answers`)
-    narrow it (an export's scope)."""
+    narrow it (an export's scope); `fresh` reads the units' names and registered accounts
+    past their cache."""
     standings = Standing.objects.all() if standings is None else standings
     answers = game_answers(round_.pk) if answers is None else answers
-    return _unit_tables(standings.filter(round=round_), answers)[unit]
+    return _unit_tables(standings.filter(round=round_), answers, fresh=fresh)[unit]
 
 
 def game_answers(round_id: int):
@@ -131,7 +134,7 @@ def game_answers(round_id: int):
     )
 
 
-def _unit_tables(standings, answers) -> dict[str, list[list]]:
+def _unit_tables(standings, answers, *, fresh: bool = False) -> dict[str, list[list]]:
     """Both unit tables from one grouped scan of the standings (by commune and
     organization together) and one of the live games' answers."""
     sums: dict[str, dict[int, list[int]]] = {"commune": {}, "organization": {}}
@@ -157,7 +160,8 @@ def _unit_tables(standings, answers) -> dict[str, list[list]]:
                     total[k] += value
     tables = {}
     for unit, by_key in sums.items():
-        names, heads, planned = unit_names(unit), headcounts(unit), expected(unit)
+        names, heads = unit_names(unit, fresh=fresh), headcounts(unit, fresh=fresh)
+        planned = expected(unit)
         table = []
         for key, (n, points, perfect, game) in by_key.items():
             head, base = heads.get(key, 0), planned.get(key)
@@ -169,17 +173,21 @@ def _unit_tables(standings, answers) -> dict[str, list[list]]:
     return tables
 
 
-def unit_names(unit: str) -> dict[int, str]:
+def unit_names(unit: str, *, fresh: bool = False) -> dict[int, str]:
     model = Commune if unit == "commune" else Organization
-    return cache.get_or_set(
-        f"quiz:unit-names:{unit}", lambda: dict(model.objects.values_list("pk", "name")), 600
-    )
+    key = f"quiz:unit-names:{unit}"
+    if fresh:
+        cache.delete(key)
+    return cache.get_or_set(key, lambda: dict(model.objects.values_list("pk", "name")), 600)
 
 
-def headcounts(unit: str) -> dict[int, int]:
+def headcounts(unit: str, *, fresh: bool = False) -> dict[int, int]:
     """Registered people per commune or organization: the participation rate's base where
     no expected headcount is set."""
-    return cache.get_or_set(f"quiz:headcounts:{unit}", lambda: registered(unit), NAMES_SECONDS)
+    key = f"quiz:headcounts:{unit}"
+    if fresh:
+        cache.delete(key)
+    return cache.get_or_set(key, lambda: registered(unit), NAMES_SECONDS)
 
 
 def own_standing(round_: Round, user, data: dict) -> dict | None:
@@ -213,7 +221,15 @@ def own_standing(round_: Round, user, data: dict) -> dict | None:
 
 
 def round_results(round_: Round) -> dict:
-    """A published round's results: the prize winners and the collective prizes."""
+    """A published round's results as they were published (Round.results); a round
+    published before they were stored, or not published yet, from the current figures."""
+    return round_.results if round_.results is not None else current_results(round_)
+
+
+def current_results(round_: Round, *, fresh: bool = False) -> dict:
+    """The round's prize winners and collective prizes from its standings and the units'
+    current names and headcounts (`fresh`: none from the cache, as publishing stores them).
+    JSON primitives only: publishing stores them as they are."""
     winners = [
         {
             "rank": rank,
@@ -232,8 +248,8 @@ def round_results(round_: Round) -> dict:
         )
     ]
     # Collective prizes go by the contest's participants (live-game points do not count).
-    communes = [r for r in unit_table(round_, "commune") if r[1]]
-    organizations = [r for r in unit_table(round_, "organization") if r[1]]
+    communes = [r for r in unit_table(round_, "commune", fresh=fresh) if r[1]]
+    organizations = [r for r in unit_table(round_, "organization", fresh=fresh) if r[1]]
     n = round_.unit_prizes
     return {
         "winners": winners,

@@ -171,6 +171,9 @@ class Round(models.Model):
     published_at = models.DateTimeField(
         _("công bố kết quả lúc"), null=True, blank=True, editable=False
     )
+    # What round_results gave at publishing: the public results page reads this record,
+    # so later changes to headcounts, people or units do not rewrite published prizes.
+    results = models.JSONField(_("kết quả đã công bố"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("vòng thi")

@@ -487,8 +487,11 @@ def prize_for_rank(tiers: list) -> Callable[[int], str]:
     return prize
 
 
+@transaction.atomic
 def publish_results(round_: Round, *, now: datetime.datetime) -> None:
-    """Make the ranked round's results public."""
+    """Make the ranked round's results public and keep them as published: later changes to
+    headcounts, people or units leave them as they are; publishing again stores them anew."""
+    locked = Round.objects.select_for_update().get(pk=round_.pk)  # not while it is re-ranked
     pending = Attempt.objects.filter(round=round_, review=Review.HELD).count()
     if pending:
         raise AttemptRefused(
@@ -498,9 +501,10 @@ def publish_results(round_: Round, *, now: datetime.datetime) -> None:
             )
             % {"n": pending}
         )
-    if round_.ranked_at is None:
+    if locked.ranked_at is None:  # a review decision since may have undone the ranking
         raise AttemptRefused(_("Hãy chốt kết quả vòng thi trước khi công bố."))
-    Round.objects.filter(pk=round_.pk).update(published_at=now)
-    round_.published_at = now
+    results = leaderboard.current_results(round_, fresh=True)
+    Round.objects.filter(pk=round_.pk).update(published_at=now, results=results)
+    round_.published_at, round_.results = now, results
     leaderboard.forget(round_.pk)
     events.round_changed(round_.pk)
