@@ -431,7 +431,6 @@ class RosterImport(models.Model):
     problems = models.JSONField(default=list)
     problem_count = models.PositiveIntegerField(default=0)
     problems_file = models.CharField(max_length=200, blank=True)
-    new_organizations = models.JSONField(default=list)
     empty_rows = models.PositiveIntegerField(default=0)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     created_count = models.PositiveIntegerField(default=0)
