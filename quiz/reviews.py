@@ -108,6 +108,17 @@ class Evidence:
     answers: list[Answered]
 
 
+def timing(attempt: Attempt) -> dict:
+    """The attempt's time, its floor and its time a question, in seconds (no query): the
+    queue's row and the evidence page show the same figures."""
+    ms = attempt.duration_ms or 0
+    return {
+        "seconds": round(ms / 1000, 1),
+        "floor": None if attempt.floor_ms is None else round(attempt.floor_ms / 1000, 1),
+        "per_question": round(ms / 1000 / attempt.total, 1) if attempt.total else None,
+    }
+
+
 def evidence(attempt: Attempt) -> Evidence:
     """The attempt's evidence, with each drawn question's save time in the order shown."""
     ms = attempt.duration_ms or 0
@@ -119,9 +130,7 @@ def evidence(attempt: Attempt) -> Evidence:
         answers[order] = Answered(order, round((at - attempt.started_at).total_seconds(), 1), gap)
         previous = at
     return Evidence(
-        seconds=round(ms / 1000, 1),
-        floor=None if attempt.floor_ms is None else round(attempt.floor_ms / 1000, 1),
-        per_question=round(ms / 1000 / attempt.total, 1) if attempt.total else None,
+        **timing(attempt),
         patterns=[
             plausibility.describe(p, duration_ms=ms, floor=attempt.floor_ms)
             for p in attempt.held_for

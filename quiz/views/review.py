@@ -49,11 +49,7 @@ def review_queue(request, slug: str, number: int):
     rows = [
         {
             "attempt": attempt,
-            "seconds": round((attempt.duration_ms or 0) / 1000, 1),
-            "floor": None if attempt.floor_ms is None else round(attempt.floor_ms / 1000, 1),
-            "per_question": round(attempt.duration_ms / 1000 / attempt.total, 1)
-            if attempt.total and attempt.duration_ms is not None
-            else None,
+            **reviews.timing(attempt),
             "patterns": [str(plausibility.LABELS.get(p, p)) for p in attempt.held_for],
         }
         for attempt in page
