@@ -92,3 +92,17 @@ def mask_name(full_name: str) -> str:
     if not words:
         return ""
     return " ".join([words[0], *(word[0].upper() + "." for word in words[1:])])
+
+
+# How long reading a question and its choices takes at the least: every word (a space-
+# separated syllable in Vietnamese) at 5 words a second, the fast end of adult silent
+# reading, plus a second a question to tap. The contest's plausibility floor and the final
+# test's both use it (docs/contest.md, docs/integrity.md): a fast honest reader stays
+# above it; a script or a copied answer sheet does not.
+WORDS_PER_SECOND = 5
+TAP_MS = 1000
+
+
+def reading_ms(*, words: int, questions: int) -> int:
+    """The fewest milliseconds in which `questions` holding `words` can be read and answered."""
+    return round(words * 1000 / WORDS_PER_SECOND) + TAP_MS * questions

@@ -7,14 +7,8 @@ Pure functions over figures the completion already has; docs/integrity.md explai
 
 from django.utils.translation import gettext as _
 
+from accounts.text import reading_ms
 from learning.models import HoldReason
-
-# The final test's floor, as the contest's (docs/contest.md): every word of the drawn
-# questions and their choices read at 5 words a second (the fast end of adult silent
-# reading), plus a second a question to tap. A fast honest reader stays above it; someone
-# tapping from a copied answer sheet, or a script, does not.
-WORDS_PER_SECOND = 5
-TAP_SECONDS = 1
 
 
 def drawn_from(pool: list[dict], questions: list) -> list[dict]:
@@ -31,7 +25,7 @@ def final_test_floor(drawn: list[dict]) -> int:
         len(question["text"].split()) + sum(len(c["text"].split()) for c in question["choices"])
         for question in drawn
     )
-    return int(words / WORDS_PER_SECOND + TAP_SECONDS * len(drawn))
+    return reading_ms(words=words, questions=len(drawn)) // 1000  # as the contest's floor
 
 
 def hold_reason(

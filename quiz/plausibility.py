@@ -10,14 +10,10 @@ figures to organisers.
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.text import reading_ms
 from quiz.models import FAST_MS_PER_QUESTION
 
-# The default floor: every word of the drawn questions and their choices read at 5 words a
-# second (300 a minute, the fast end of adult silent reading; a Vietnamese "word" here is a
-# space-separated syllable), plus a second a question to tap. Deliberately generous: a
-# fast honest reader stays above it, a script or a copied answer sheet does not.
-WORDS_PER_SECOND = 5
-TAP_MS = 1000
+# The default floor is the drawn questions' reading time (accounts.text.reading_ms).
 FLOOR_SHARE = 0.5  # a default floor never asks for more than half of the attempt's time
 
 FLOOR, FAST_RIGHT, LIMIT = "floor", "fast_right", "limit"
@@ -33,7 +29,7 @@ def floor_ms(*, min_seconds: int | None, words: int, questions: int, allowed_ms:
     else the drawn questions' reading time, capped at half the time allowed."""
     if min_seconds is not None:
         return min_seconds * 1000
-    reading = round(words * 1000 / WORDS_PER_SECOND) + TAP_MS * questions
+    reading = reading_ms(words=words, questions=questions)
     return min(reading, int(allowed_ms * FLOOR_SHARE))
 
 
