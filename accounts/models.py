@@ -124,6 +124,10 @@ class Commune(models.Model):
 
 
 class OrganizationQuerySet(models.QuerySet):
+    def search(self, text: str) -> "OrganizationQuerySet":
+        """Organizations whose name contains `text`, accent- and case-insensitively."""
+        return self.filter(search_name__contains=fold(text))
+
     def with_descendants(self, ids) -> set[int]:
         """`ids` and every unit below them; the tree is shallow (province → unit → sub-unit)."""
         found = set(ids)

@@ -42,7 +42,6 @@ from accounts.qr import qr_svg
 from accounts.roster import template_xlsx
 from accounts.scopes import Scope
 from accounts.spreadsheets import SpreadsheetError
-from accounts.text import fold
 
 PEOPLE_PER_PAGE = 50
 
@@ -297,7 +296,7 @@ def _listed_units(request, unit: str):
         units = Commune.objects.search(query)
     else:
         units = model.objects.order_by("search_name", "pk")
-        units = units.filter(search_name__contains=fold(query)) if query else units
+        units = units.search(query) if query else units
     if unit == headcounts.ORGANIZATION:
         units = units.select_related("commune")
     if missing:
@@ -504,7 +503,7 @@ def organization_list(request, scope: Scope):
     query = request.GET.get("q", "").strip()[:100]
     units = _in_scope(scope).select_related("commune", "parent").order_by("search_name", "pk")
     if query:
-        units = units.filter(search_name__contains=fold(query))
+        units = units.search(query)
     page = Paginator(units, PEOPLE_PER_PAGE).get_page(request.GET.get("page"))
     people = headcounts.registered(headcounts.ORGANIZATION, ids=[u.pk for u in page])
     return render(
