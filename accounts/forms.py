@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import MAX_EXPECTED, Commune, Gender, Organization, ParticipantKind, User
 from accounts.phone import normalize_phone
-from accounts.text import organization_key
+from common.text import organization_key
 
 EARLIEST_BIRTH_YEAR = 1900
 YOUNGEST_AGE = 6

@@ -17,10 +17,10 @@ from django.core.cache import cache
 from django.db.models import Count
 from django.utils.translation import gettext as _
 
-from accounts.exports import Sheet, xlsx_sheets_bytes
 from accounts.models import MAX_EXPECTED, Commune, HeadcountImport, Organization, User
 from accounts.roster import Directory
-from accounts.spreadsheets import (
+from common.exports import Sheet, xlsx_sheets_bytes
+from common.spreadsheets import (
     cell_problem,
     cell_text,
     data_rows,
@@ -28,7 +28,7 @@ from accounts.spreadsheets import (
     sheet_rows,
     shown,
 )
-from accounts.text import fold
+from common.text import fold
 
 COMMUNE = HeadcountImport.Unit.COMMUNE
 ORGANIZATION = HeadcountImport.Unit.ORGANIZATION

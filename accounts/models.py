@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.phone import MOBILE_RE, normalize_phone
-from accounts.text import fold
+from common.text import fold
 
 # The 1 July 2025 reorganisation: two-level local government, no districts.
 REORGANISATION_DATE = datetime.date(2025, 7, 1)

@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from accounts.exports import xlsx_bytes
 from accounts.models import KIND_PREFIXES, Organization, ParticipantKind, User
 from accounts.phone import normalize_phone
-from accounts.spreadsheets import (
+from common.exports import xlsx_bytes
+from common.spreadsheets import (
     cell_problem,
     cell_text,
     data_rows,
@@ -30,7 +30,7 @@ from accounts.spreadsheets import (
     sheet_rows,
     shown,
 )
-from accounts.text import closest_keys, fold, organization_key
+from common.text import closest_keys, fold, organization_key
 
 # Rows a roster may have below its header: a province's largest unit is a few thousand
 # officials, and a 20,000-row roster is checked in a few seconds inside one request.

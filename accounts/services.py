@@ -20,7 +20,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import headcounts, jobs
-from accounts.exports import xlsx_bytes
 from accounts.models import (
     Commune,
     HeadcountImport,
@@ -39,7 +38,8 @@ from accounts.scopes import Scope
 from accounts.signals import people_imported
 from accounts.slips import slips_pdf
 from accounts.sms import send_sms
-from accounts.text import closest_keys, fold, organization_key
+from common.exports import xlsx_bytes
+from common.text import closest_keys, fold, organization_key
 
 TUYEN_QUANG = {"code": "08", "name": "Tuyên Quang"}
 TUYEN_QUANG_CSV = Path(__file__).resolve().parent / "data" / "tuyen_quang_communes.csv"

@@ -7,8 +7,8 @@ from collections.abc import Callable
 
 from fpdf import FPDF
 
-from accounts.pdf import with_fonts
-from accounts.qr import draw_qr
+from common.pdf import with_fonts
+from common.qr import draw_qr
 
 COLUMNS, ROWS = 2, 4
 SLIP_W, SLIP_H = 95, 68

@@ -20,7 +20,6 @@ from django.views.decorators.http import require_POST
 
 from accounts import headcounts, jobs, services
 from accounts.converters import parse_id
-from accounts.exports import XLSX_CONTENT_TYPE, xlsx_bytes
 from accounts.forms import (
     ConsentForm,
     HeadcountsForm,
@@ -38,10 +37,11 @@ from accounts.models import (
     RosterImport,
     User,
 )
-from accounts.qr import qr_svg
 from accounts.roster import template_xlsx
 from accounts.scopes import Scope
-from accounts.spreadsheets import SpreadsheetError
+from common.exports import XLSX_CONTENT_TYPE, xlsx_bytes
+from common.qr import qr_svg
+from common.spreadsheets import SpreadsheetError
 
 PEOPLE_PER_PAGE = 50
 

@@ -55,7 +55,7 @@ def step_seed(args) -> dict:
     from django.utils import timezone
 
     from accounts.models import Commune, Organization, ParticipantKind, Province, User
-    from accounts.text import fold
+    from common.text import fold
     from courses.imports import parse_markdown
     from courses.services import import_course
     from learning.models import Assignment, Campaign, Certificate
@@ -309,7 +309,7 @@ def step_refuse(args) -> dict:
     from accounts.models import User
     from accounts.scopes import Scope
     from accounts.services import preview_roster
-    from accounts.spreadsheets import SpreadsheetError
+    from common.spreadsheets import SpreadsheetError
 
     bomb, docx = io.BytesIO(), io.BytesIO()
     with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as archive:

@@ -39,7 +39,7 @@ def build_cards(count: int, per_page: int, rounds: int) -> tuple[float, int]:
     import django
 
     django.setup()
-    from accounts import qr
+    from common import qr
     from learning.printables import Printable, cards_pdf, short_url
 
     items = [

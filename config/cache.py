@@ -12,7 +12,6 @@ each, several per request); here each pool's client is built once.
 import threading
 from functools import cached_property
 
-from django.core.cache import cache
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 
 _clients: dict = {}
@@ -45,14 +44,3 @@ class SharedRedisCache(RedisCache):
             if key not in _clients:
                 _clients[key] = self._class(self._servers, **self._options)
             return _clients[key]
-
-
-def increment(key: str, *, timeout: int | None, by: int = 1) -> int:
-    """Add `by` to a counter in the default cache, made (with `timeout`) on first use; its
-    new value. Atomic in Redis, so every process counts into the same number."""
-    try:
-        return cache.incr(key, by)  # the usual case, one round trip (the window's TTL stays)
-    except ValueError:  # not there yet, or expired
-        if cache.add(key, by, timeout=timeout):
-            return by
-        return cache.incr(key, by)  # another process made it first

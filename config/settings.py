@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "courses",
     "learning",
     "quiz",
+    "demo",
 ]
 
 MIDDLEWARE = [

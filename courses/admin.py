@@ -9,7 +9,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.exports import XLSX_CONTENT_TYPE
+from common.exports import XLSX_CONTENT_TYPE
 from courses.exports import course_workbook
 from courses.forms import CourseImportForm
 from courses.imports import CourseFileError

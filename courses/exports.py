@@ -1,6 +1,6 @@
 """A course as an .xlsx workbook in the import format: an editor's template and backup."""
 
-from accounts.exports import xlsx_sheets_bytes
+from common.exports import xlsx_sheets_bytes
 from courses.imports import FINAL_TEST, LESSON_COLUMNS, QUESTION_COLUMNS, SETTINGS, SHEETS
 from courses.models import CompletionRule, Course, Lesson, Question
 

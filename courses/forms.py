@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.spreadsheets import MAX_UPLOAD_BYTES, SpreadsheetError
+from common.spreadsheets import MAX_UPLOAD_BYTES, SpreadsheetError
 from courses.imports import CourseData, CourseFileError, parse_markdown, parse_xlsx
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 
-from accounts.spreadsheets import open_xlsx
+from common.spreadsheets import open_xlsx
 from courses.models import MAX_CHECK_TRIES, MAX_FINAL_TEST_TRIES, Choice, Course, Lesson, Module
 from courses.validators import validate_web_url
 

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.text import fold
+from common.text import fold
 from courses.markdown import render_markdown
 from courses.validators import validate_attachment, validate_video_file, validate_web_url
 

@@ -2,8 +2,8 @@
 
 from fpdf import FPDF
 
-from accounts.pdf import with_fonts
-from accounts.qr import draw_qr
+from common.pdf import with_fonts
+from common.qr import draw_qr
 
 
 def certificate_pdf(

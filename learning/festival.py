@@ -17,8 +17,8 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from accounts.scopes import Scope
-from accounts.text import mask_name
-from config.cache import increment
+from common.counters import increment
+from common.text import mask_name
 from learning.models import Booth, CheckIn, Event, ShortLink
 
 ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"

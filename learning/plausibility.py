@@ -7,7 +7,7 @@ Pure functions over figures the completion already has; docs/integrity.md explai
 
 from django.utils.translation import gettext as _
 
-from accounts.text import reading_ms
+from common.text import reading_ms
 from learning.models import HoldReason
 
 

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from fpdf import FPDF
 
-from accounts.pdf import with_fonts
-from accounts.qr import draw_qr, qr_svg
+from common.pdf import with_fonts
+from common.qr import draw_qr, qr_svg
 
 PAGE_W, PAGE_H = 210, 297
 GREEN = (11, 93, 59)

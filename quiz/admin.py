@@ -9,8 +9,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.exports import XLSX_CONTENT_TYPE
-from accounts.spreadsheets import SpreadsheetError
+from common.exports import XLSX_CONTENT_TYPE
+from common.spreadsheets import SpreadsheetError
 from quiz import leaderboard
 from quiz.bank import (
     BANK_INLINE_ROWS,

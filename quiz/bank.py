@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-from accounts.exports import Sheet, xlsx_sheets_bytes
-from accounts.spreadsheets import (
+from common.exports import Sheet, xlsx_sheets_bytes
+from common.spreadsheets import (
     cell_text,
     has_nul,
     is_formula,
@@ -21,7 +21,7 @@ from accounts.spreadsheets import (
     shown,
     too_many_rows,
 )
-from accounts.text import fold
+from common.text import fold
 from quiz.models import Choice, Topic
 
 LETTERS = "ABCDEF"

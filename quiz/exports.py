@@ -1,11 +1,11 @@
 """A round's results as .xlsx for the organiser: the ranking with every tie-breaker column,
 the prizes, the unit statistics, every attempt and the suspicious ones. Formula-safe like
-every export (accounts.exports)."""
+every export (common.exports)."""
 
 from django.db.models import Avg, Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils.translation import gettext as _
 
-from accounts.exports import Sheet, xlsx_sheets_bytes
+from common.exports import Sheet, xlsx_sheets_bytes
 from quiz import leaderboard
 from quiz.models import (
     Attempt,

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.converters import parse_id
 from accounts.forms import CommuneField
-from accounts.text import fold
+from common.text import fold
 from quiz.models import Game, Review, Round, Topic
 
 # Words a public nickname on a projector must not contain. With their tone marks (many

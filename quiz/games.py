@@ -19,8 +19,8 @@ from django.utils.translation import gettext as _
 from redis.exceptions import RedisError
 
 from accounts.models import User
-from accounts.text import mask_name
-from config.cache import increment
+from common.counters import increment
+from common.text import mask_name
 from quiz import events, keys, shuffle
 from quiz.models import Choice, Game, GameAnswer, GameQuestion, Phase, Player, Question, Scoring
 

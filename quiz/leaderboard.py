@@ -17,7 +17,7 @@ from django.utils import timezone, translation
 
 from accounts.headcounts import expected, registered
 from accounts.models import Commune, Organization, User
-from accounts.text import mask_name
+from common.text import mask_name
 from quiz.models import GameAnswer, Phase, Round, Standing
 
 TOP = 20

@@ -6,7 +6,7 @@ from django.db.models.lookups import GreaterThanOrEqual
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from accounts.text import fold
+from common.text import fold
 
 
 class Topic(models.Model):

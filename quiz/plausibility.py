@@ -10,10 +10,10 @@ figures to organisers.
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.text import reading_ms
+from common.text import reading_ms
 from quiz.models import FAST_MS_PER_QUESTION
 
-# The default floor is the drawn questions' reading time (accounts.text.reading_ms).
+# The default floor is the drawn questions' reading time (common.text.reading_ms).
 FLOOR_SHARE = 0.5  # a default floor never asks for more than half of the attempt's time
 
 FLOOR, FAST_RIGHT, LIMIT = "floor", "fast_right", "limit"

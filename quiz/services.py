@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from accounts import jobs
 from accounts.models import Job, User
-from config.cache import increment
+from common.counters import increment
 from quiz import events, keys, leaderboard, plausibility, shuffle
 from quiz.bank import BankRow, check_bank
 from quiz.models import (

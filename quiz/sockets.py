@@ -22,7 +22,7 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 from redis.exceptions import RedisError
 
-from config.cache import increment
+from common.counters import increment
 
 log = logging.getLogger(__name__)
 

@@ -3,7 +3,7 @@
 from django.db import migrations
 
 from accounts.services import TUYEN_QUANG, TUYEN_QUANG_CSV, parse_commune_csv
-from accounts.text import fold
+from common.text import fold
 
 
 def load(apps, schema_editor):

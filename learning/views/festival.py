@@ -18,13 +18,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.exports import XLSX_CONTENT_TYPE, xlsx_bytes
 from accounts.forms import AssistedSignupForm
 from accounts.models import Commune, User
 from accounts.phone import normalize_phone
 from accounts.services import AssistRefused
 from accounts.services import assisted_sign_up as sign_up_for
-from accounts.text import mask_name
+from common.exports import XLSX_CONTENT_TYPE, xlsx_bytes
+from common.text import mask_name
 from learning import festival
 from learning.forms import BoothForm, EventForm
 from learning.models import Booth, CheckIn, Event

@@ -14,8 +14,8 @@ from django.views.decorators.http import require_POST
 
 from accounts.context_processors import roles
 from accounts.converters import parse_id
-from accounts.qr import qr_svg
-from accounts.text import mask_name
+from common.qr import qr_svg
+from common.text import mask_name
 from courses.models import Audience, Course, Lesson, Question
 from courses.reads import course_by_slug, course_outline, final_test, lesson_content
 from learning import lesson_page, reads, services, session

@@ -10,8 +10,8 @@ from django.views.decorators.http import require_POST
 
 from accounts.context_processors import coordinator_key
 from accounts.converters import parse_id
-from accounts.exports import XLSX_CONTENT_TYPE
 from accounts.scopes import Scope
+from common.exports import XLSX_CONTENT_TYPE
 from quiz import exports, leaderboard, reviews, services, shuffle
 from quiz.forms import PredictionForm
 from quiz.models import Attempt, Contest, Round, Standing

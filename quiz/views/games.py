@@ -17,8 +17,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.exports import XLSX_CONTENT_TYPE
-from accounts.qr import qr_svg
+from common.exports import XLSX_CONTENT_TYPE
+from common.qr import qr_svg
 from quiz import exports, games
 from quiz.forms import GameForm, GuestForm, PinForm
 from quiz.models import Game, Phase

@@ -3,7 +3,7 @@ from django.core.management import CommandError, call_command
 
 from accounts.models import Commune
 from accounts.services import CommuneCsvError, import_communes, parse_commune_csv
-from accounts.text import fold
+from common.text import fold
 
 pytestmark = pytest.mark.django_db
 

@@ -3,7 +3,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from accounts.exports import xlsx_bytes
+from common.exports import xlsx_bytes
 
 
 def test_cells_that_look_like_formulas_stay_text():

@@ -20,7 +20,7 @@ from accounts.services import (
     preview_headcounts,
     set_expected_headcounts,
 )
-from accounts.spreadsheets import MAX_UPLOAD_BYTES, SpreadsheetError
+from common.spreadsheets import MAX_UPLOAD_BYTES, SpreadsheetError
 from tests import factories
 
 NOW = timezone.now()

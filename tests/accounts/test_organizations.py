@@ -16,7 +16,7 @@ from accounts.services import (
     create_organization,
     preview_roster,
 )
-from accounts.text import organization_key
+from common.text import organization_key
 from tests import factories
 from tests.accounts.test_roster import roster_file
 

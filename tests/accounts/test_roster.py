@@ -14,8 +14,8 @@ from accounts.models import Job, Organization, ParticipantKind, RosterImport, Si
 from accounts.roster import COLUMNS
 from accounts.scopes import Scope
 from accounts.services import RosterAlreadyConfirmed, confirm_roster, preview_roster
-from accounts.spreadsheets import SpreadsheetError
-from accounts.text import organization_key
+from common.spreadsheets import SpreadsheetError
+from common.text import organization_key
 from tests import factories
 
 # No organizations: a roster names only existing ones (see the organization tests below), and

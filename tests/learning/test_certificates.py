@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role
-from accounts.text import mask_name
+from common.text import mask_name
 from courses.imports import parse_markdown
 from courses.services import import_course
 from learning import services

@@ -315,7 +315,7 @@ def test_unpublished_events_are_not_public(client, world):
 
 
 def test_the_profile_shows_the_personal_check_in_code(client, world):
-    from accounts.qr import qr_svg
+    from common.qr import qr_svg
 
     resident = world["viewers"]["resident"]
     client.force_login(resident)

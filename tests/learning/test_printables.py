@@ -8,8 +8,8 @@ import qrcode
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts import qr
 from accounts.models import Role
+from common import qr
 from learning.models import Booth, Event, ShortLink
 from learning.printables import Printable, printable_pdf, short_url
 from tests import factories

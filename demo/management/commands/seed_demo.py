@@ -8,6 +8,9 @@ from django.utils import timezone
 from accounts.models import Commune, Organization, ParticipantKind, Province, Role, User
 from accounts.services import grant_role, load_tuyen_quang
 from courses.services import load_starter_courses
+from demo.contest import load_demo_contest
+from learning.models import Campaign
+from learning.services import assign_campaign
 
 DEMO_PASSWORD = "HocSo@2025"
 PILOT_COMMUNES = ["00985", "02554"]  # Giáp Trung, Minh Thanh
@@ -124,9 +127,6 @@ class Command(BaseCommand):
 
     def _campaign(self, courses, now) -> None:
         """The province's mandatory course for commune officials and civil servants."""
-        from learning.models import Campaign
-        from learning.services import assign_campaign
-
         officials_course = next(c for c in courses if c.audience == "officials")
         campaign, _ = Campaign.objects.update_or_create(
             title="Bồi dưỡng AI, dữ liệu và truyền thông số cho cán bộ cấp xã 2025",
@@ -141,8 +141,6 @@ class Command(BaseCommand):
 
     def _contest(self, now) -> None:
         """The provincial contest with this week's round open, and a few attempts."""
-        from quiz.demo import load_demo_contest
-
         residents = User.objects.filter(participant_kind=ParticipantKind.RESIDENT)
         players = [
             person
