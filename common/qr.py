@@ -239,22 +239,9 @@ def draw_qr(pdf, text: str, *, x: float, y: float, size: float) -> None:
     page of an fpdf2 document (the caller leaves 4 modules of white around it)."""
     n, boxes = rectangles(text)
     module = size / n
-    k, page_h = pdf.k, pdf.h
-
-    def across(i: int) -> float:  # module edges, rounded once: neighbours share an edge
-        return round((x + i * module) * k, 2)
-
-    def down(i: int) -> float:
-        return round((page_h - y - i * module) * k, 2)
-
     pdf.set_fill_color(0, 0, 0)
-    # One path of rectangles filled once: what FPDF.rect writes per call, without ~150
-    # calls per code (fpdf2 has no public call for a many-rectangle path).
-    pdf._out(
-        " ".join(
-            f"{across(left):.2f} {down(top):.2f} {across(left + w) - across(left):.2f} "
-            f"{down(top + h) - down(top):.2f} re"
-            for left, top, w, h in boxes
-        )
-        + " f"
-    )
+    # fpdf2's public call, one per rectangle (~150 a code): measured about +0.4 s per
+    # 1,000 cards against one hand-written path through the private FPDF._out, well
+    # inside the 5 s target, and safe across fpdf2 upgrades.
+    for left, top, w, h in boxes:
+        pdf.rect(x + left * module, y + top * module, w * module, h * module, style="F")
