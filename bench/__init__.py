@@ -1,1 +1,2 @@
-"""Benchmarks: run each as `.venv/bin/python -m bench.NAME` from the project root (docs/BENCHMARKS.md)."""
+"""Benchmarks: run each as `.venv/bin/python -m bench.NAME` from the project root
+(docs/BENCHMARKS.md)."""

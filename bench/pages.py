@@ -13,7 +13,6 @@ import argparse
 import http.client
 import multiprocessing
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -22,15 +21,11 @@ import threading
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from bench.measure import ROOT
+from bench.servers import free_port, start_server
+
 PATHS = ["/healthz/", "/", "/tai-khoan/signup/", "/tai-khoan/login/", "/quyen-rieng-tu/"]
 PROCESSES = 4
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def client(port: int, path: str, seconds: float, threads: int, queue, cookies=()) -> None:
@@ -97,19 +92,6 @@ def measure(port: int, path: str, seconds: float, clients: int, cookies=()) -> d
     }
 
 
-def wait_for(port: int, timeout: float = 30) -> None:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            connection.request("GET", "/healthz/")
-            if connection.getresponse().status == 200:
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit("the server did not answer")
-
-
 def site_env(workdir: Path) -> dict:
     """Environment for a throwaway production-like site (SQLite file, DEBUG off)."""
     return {
@@ -131,23 +113,6 @@ def manage(env: dict, *command: str) -> str:
         capture_output=True,
         text=True,
     ).stdout
-
-
-def start_server(kind: str, env: dict, port: int, workers: int = 2) -> subprocess.Popen:
-    """gunicorn with `workers` sync workers, or one daphne process."""
-    bin_dir = Path(sys.executable).parent
-    command = (
-        [str(bin_dir / "gunicorn"), "config.wsgi", "-w", str(workers)]
-        + ["-b", f"127.0.0.1:{port}", "--log-level", "warning"]
-        if kind == "gunicorn"
-        else [str(bin_dir / "daphne"), "-b", "127.0.0.1", "-p", str(port)]
-        + ["config.asgi:application"]
-    )
-    process = subprocess.Popen(
-        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    wait_for(port)
-    return process
 
 
 def run_rounds(port: int, paths: dict, args) -> dict:

@@ -1,15 +1,55 @@
-"""Throwaway PostgreSQL and Redis on loopback for a benchmark run (scripts/test's settings:
-fsync off), unless the environment names servers to use instead."""
+"""The servers a benchmark runs against: a free loopback port, the page server (gunicorn or
+daphne) waited for until it answers, and throwaway PostgreSQL and Redis (scripts/test's
+settings: fsync off) unless the environment names servers to use instead."""
 
 import glob
+import http.client
 import os
 import re
 import shutil
+import socket
 import subprocess
+import sys
 import time
 from pathlib import Path
 
-from pages import free_port
+from bench.measure import ROOT
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(port: int, timeout: float = 30) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            connection.request("GET", "/healthz/")
+            if connection.getresponse().status == 200:
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit("the server did not answer")
+
+
+def start_server(kind: str, env: dict, port: int, workers: int = 2) -> subprocess.Popen:
+    """gunicorn with `workers` sync workers, or one daphne process."""
+    bin_dir = Path(sys.executable).parent
+    command = (
+        [str(bin_dir / "gunicorn"), "config.wsgi", "-w", str(workers)]
+        + ["-b", f"127.0.0.1:{port}", "--log-level", "warning"]
+        if kind == "gunicorn"
+        else [str(bin_dir / "daphne"), "-b", "127.0.0.1", "-p", str(port)]
+        + ["config.asgi:application"]
+    )
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    wait_for(port)
+    return process
 
 
 class Servers:
