@@ -5,12 +5,12 @@ import re
 from pathlib import Path
 
 import pytest
+from accounts.management.commands.seed_demo import DEMO_PASSWORD, STAFF
 from django.conf import settings
 from django.core.management import call_command
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from accounts.management.commands.seed_demo import DEMO_PASSWORD, STAFF
 from courses.models import Course
 
 pytestmark = pytest.mark.django_db

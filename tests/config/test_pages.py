@@ -1,9 +1,9 @@
 import pytest
+from accounts.management.commands.seed_demo import DEMO_PASSWORD, STAFF
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
 
-from accounts.management.commands.seed_demo import DEMO_PASSWORD, STAFF
 from accounts.models import Commune, RoleGrant, User
 
 pytestmark = pytest.mark.django_db
