@@ -1,8 +1,8 @@
 """The lesson page: weight, throughput (gunicorn and daphne) against a trivial view, and
 first-render timings in Chromium (plus Lighthouse when it is installed).
 
-    .venv/bin/python bench/lesson.py [--seconds 5] [--rounds 3] [--clients 32] [--lighthouse]
-    .venv/bin/python bench/lesson.py --in-process [--profile]
+    .venv/bin/python -m bench.lesson [--seconds 5] [--rounds 3] [--clients 32] [--lighthouse]
+    .venv/bin/python -m bench.lesson --in-process [--profile]
 
 Sets up a throwaway SQLite site with seed_demo (the three starter courses), logs in the
 demo residents (one session each; seed_demo makes 40) and opens the first lesson of "Kỹ
@@ -41,9 +41,9 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from pages import ROOT, free_port, manage, measure, print_table, site_env, start_server
+from bench.measure import ROOT, gets, interleaved_rounds
+from bench.pages import manage, print_table, site_env
+from bench.servers import free_port, start_server
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -166,24 +166,7 @@ def sequential(port: int, paths: dict, requests: int = 400) -> None:
     print("one client at a time, median latency: " + "; ".join(cells) + "\n")
 
 
-REFERENCE = "`/healthz/` (reference)"
-
-
-def interleaved_rounds(port: int, paths: dict, args) -> dict:
-    """Median req/s, p50, p99 per label, and the median of per-round ratios to REFERENCE."""
-    for path, cookies in paths.values():
-        measure(port, path, 1, args.clients, cookies)  # warm-up
-    results = {label: [] for label in paths}
-    for _ in range(args.rounds):
-        for label, (path, cookies) in paths.items():
-            results[label].append(measure(port, path, args.seconds, args.clients, cookies))
-    rows = {}
-    for label, rounds in results.items():
-        ratios = [r["rps"] / ref["rps"] for r, ref in zip(rounds, results[REFERENCE], strict=True)]
-        rows[label] = {
-            key: statistics.median(r[key] for r in rounds) for key in ("rps", "p50", "p99")
-        } | {"errors": sum(r["errors"] for r in rounds), "round_ratio": statistics.median(ratios)}
-    return rows
+REFERENCE = "`/healthz/` (reference)"  # the first of the paths: the ratios are to it
 
 
 def chromium_timings(url: str, cookie: str, runs: int = 5) -> None:
@@ -336,7 +319,13 @@ def main() -> None:
             if kind == "gunicorn":
                 page_weight(port, lesson, cookies[0])
                 sequential(port, paths)
-            rows = interleaved_rounds(port, paths, args)
+            rows = interleaved_rounds(
+                port,
+                {label: gets(path, cookies) for label, (path, cookies) in paths.items()},
+                seconds=args.seconds,
+                rounds=args.rounds,
+                clients=args.clients,
+            )
             if kind == "gunicorn":
                 url = f"http://127.0.0.1:{port}{lesson}"
                 chromium_timings(url, cookies[0])
