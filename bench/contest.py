@@ -58,16 +58,17 @@ from bench.measure import (
     ROOT,
     Clients,
     Crowd,
+    arguments,
     closed_loop,
     cpu_seconds,
     django_step,
     get_load,
     gets,
+    load_options,
     median,
     ms,
     peak_rss_mb,
     percentile,
-    run_step,
     summary,
 )
 from bench.servers import BareBroadcasters, Servers, free_port, redis_info, start_server, versions
@@ -924,20 +925,15 @@ def report(args, conditions: dict, figures: dict) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--attempts", type=int, default=100_000)
-    parser.add_argument("--seconds", type=float, default=10)
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--clients", type=int, default=16)
+    load_options(parser, seconds=10)
     parser.add_argument("--workers", type=int, nargs="+", default=[2])
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--viewers", type=int, default=1000)
     parser.add_argument("--rate", type=float, default=200)
     parser.add_argument("--live-seconds", type=float, default=30)
     parser.add_argument("--steps", default="submit,leaderboard,close,live")
-    parser.add_argument("--step", help=argparse.SUPPRESS)
-    parser.add_argument("arguments", nargs="?", help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.step:  # a Django step in its own process
-        run_step(globals(), args.step, args.arguments)
+    args = arguments(parser, globals())
+    if args is None:  # this process ran a Django step
         return
 
     steps = args.steps.split(",")

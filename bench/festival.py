@@ -24,7 +24,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 # build_cards sets Django up in this process, DEBUG off: a throwaway key (settings refuse none).
 os.environ.setdefault("DJANGO_SECRET_KEY", "bench-" + os.urandom(16).hex())
 
-from bench.measure import gets, interleaved_rounds
+from bench.measure import gets, interleaved_rounds, load_options
 from bench.pages import manage, print_table, site_env
 from bench.servers import free_port, start_server
 
@@ -101,9 +101,7 @@ def redirect_rows(args) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cards", type=int, default=1000)
-    parser.add_argument("--seconds", type=float, default=5)
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--clients", type=int, default=16)
+    load_options(parser)
     parser.add_argument("--links", type=int, default=200, help="short links to cycle through")
     parser.add_argument("--skip-cards", action="store_true", help="only the redirect")
     args = parser.parse_args()

@@ -52,12 +52,12 @@ from bench.measure import (
     Clients,
     CpuUse,
     Crowd,
+    arguments,
     cpu_seconds,
     django_step,
     median,
     raise_fd_limit,
     rss_kb,
-    run_step,
     spread,
     wait_for_quiet,
 )
@@ -632,11 +632,8 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=4, help="client processes")
     parser.add_argument("--backlog", type=int, default=0, help="daphne's listen backlog")
     parser.add_argument("--py-spy", action="store_true")
-    parser.add_argument("--step", help=argparse.SUPPRESS)
-    parser.add_argument("arguments", nargs="?", help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.step:  # a Django step in its own process
-        run_step(globals(), args.step, args.arguments)
+    args = arguments(parser, globals())
+    if args is None:  # this process ran a Django step
         return
 
     raise_fd_limit()

@@ -41,7 +41,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.measure import ROOT, gets, interleaved_rounds
+from bench.measure import ROOT, gets, interleaved_rounds, load_options
 from bench.pages import manage, print_table, site_env
 from bench.servers import free_port, start_server
 
@@ -279,9 +279,7 @@ def lighthouse(url: str, cookie: str, runs: int = 3) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=5)
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--clients", type=int, default=32)
+    load_options(parser, clients=32)
     parser.add_argument("--lighthouse", action="store_true")
     parser.add_argument("--servers", default="gunicorn,daphne")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")

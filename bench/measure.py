@@ -2,6 +2,7 @@
 open-file limit, a quiet machine, steps run in their own Django process, and the crowds of
 clients: closed-loop HTTP threads, and websocket clients in client processes."""
 
+import argparse
 import asyncio
 import collections
 import http.client
@@ -101,34 +102,6 @@ def wait_for_quiet(bench: str = "contest", limit: float = 1200) -> None:
         time.sleep(30)
 
 
-# --- Steps in their own Django process ------------------------------------------------------
-
-
-def django_step(module: str, env: dict, step: str, **arguments) -> dict:
-    """Run `step_<step>(**arguments)` of the bench `module` (e.g. "bench.game") in a fresh
-    Django process from the project root; the JSON it returned."""
-    done = subprocess.run(
-        [sys.executable, "-m", module, "--step", step, json.dumps(arguments)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    if done.returncode:
-        raise SystemExit(f"step {step} failed:\n{done.stderr[-3000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
-
-
-def run_step(steps: dict, step: str, arguments: str) -> None:
-    """The step's process: set Django up, run `steps["step_<step>"]` (a bench's globals())
-    with the JSON `arguments`, print its result as JSON for `django_step`."""
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    django.setup()
-    print(json.dumps(steps[f"step_{step}"](**json.loads(arguments)), default=str))
-
-
 class CpuUse:
     """Who used the machine's cores while a message travelled: the servers (daphne, or the
     bare library), the phones and the host's screen, PostgreSQL and Redis, and other work
@@ -186,6 +159,46 @@ def _task_seconds(pid: int) -> float:
     except (OSError, ValueError):
         pass
     return total / 1e9
+
+
+# --- Steps in their own Django process ------------------------------------------------------
+
+
+def django_step(module: str, env: dict, step: str, **arguments) -> dict:
+    """Run `step_<step>(**arguments)` of the bench `module` (e.g. "bench.game") in a fresh
+    Django process from the project root; the JSON it returned."""
+    done = subprocess.run(
+        [sys.executable, "-m", module, "--step", step, json.dumps(arguments)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode:
+        raise SystemExit(f"step {step} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def arguments(parser: argparse.ArgumentParser, steps: dict) -> argparse.Namespace | None:
+    """The bench's command line; or, in a process `django_step` started, None once it ran
+    the step among `steps` (the bench's globals())."""
+    parser.add_argument("--step", help=argparse.SUPPRESS)
+    parser.add_argument("arguments", nargs="?", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if not args.step:
+        return args
+    run_step(steps, args.step, args.arguments)
+    return None
+
+
+def run_step(steps: dict, step: str, arguments: str) -> None:
+    """The step's process: set Django up, run `steps["step_<step>"]` with the JSON
+    `arguments`, print its result as JSON for `django_step`."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+    print(json.dumps(steps[f"step_{step}"](**json.loads(arguments)), default=str))
 
 
 # --- A crowd of HTTP clients: closed-loop threads in client processes -----------------------
@@ -259,6 +272,14 @@ def _closed_loop_process(request, port, share, seconds, threads, cycle, queue) -
     for w in workers:
         w.join()
     queue.put((latencies, done, failed, dict(statuses), exhausted))
+
+
+def load_options(parser: argparse.ArgumentParser, *, seconds=5.0, clients=16) -> None:
+    """The command line of a closed-loop HTTP load: how long a round, how many, how many
+    client threads."""
+    parser.add_argument("--seconds", type=float, default=seconds)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--clients", type=int, default=clients)
 
 
 def gets(path: str, cookies=(), status: int = 200) -> list[tuple]:

@@ -16,7 +16,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench.measure import ROOT, gets, interleaved_rounds
+from bench.measure import ROOT, gets, interleaved_rounds, load_options
 from bench.servers import free_port, start_server
 
 PATHS = ["/healthz/", "/", "/tai-khoan/signup/", "/tai-khoan/login/", "/quyen-rieng-tu/"]
@@ -58,9 +58,7 @@ def print_table(rows: dict, reference: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=5)
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--clients", type=int, default=16)
+    load_options(parser)
     parser.add_argument("--server", choices=["gunicorn", "daphne"], default="gunicorn")
     args = parser.parse_args()
 
