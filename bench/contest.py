@@ -81,12 +81,17 @@ SUBMIT_CEILING = 800  # submissions/s the pool is sized for in step 1 (500 ran o
 LIVE_CEILING_ITEMS = 2500  # step 4's closed-loop submissions without viewers (5 s)
 
 
-def saved_args(workdir: str) -> argparse.Namespace:
-    """The run's arguments, as main saved them for the steps' processes."""
-    return argparse.Namespace(**json.loads((Path(workdir) / "args.json").read_text()))
+def with_args(step):
+    """A step run by `run`: called with the run's arguments, as main saved them."""
+
+    def run_with_args(workdir: str) -> dict:
+        return step(argparse.Namespace(**json.loads((Path(workdir) / "args.json").read_text())))
+
+    return run_with_args
 
 
-def step_seed(workdir: str) -> dict:
+@with_args
+def step_seed(args) -> dict:
     import random
 
     from django.conf import settings
@@ -106,7 +111,6 @@ def step_seed(workdir: str) -> dict:
     from common.text import fold
     from quiz.models import Attempt, AttemptQuestion, Choice, Contest, Question, Round, Standing
 
-    args = saved_args(workdir)
     started = time.perf_counter()
     rng = random.Random(2025)
     call_command("flush", interactive=False, verbosity=0)
@@ -336,7 +340,8 @@ def timed_queries(function, runs: int, before=None) -> tuple[float, list]:
     return ms(median(times)), per_query
 
 
-def step_leaderboard(workdir: str) -> dict:
+@with_args
+def step_leaderboard(args) -> dict:
     from django.test import Client
     from django.urls import reverse
 
@@ -344,7 +349,6 @@ def step_leaderboard(workdir: str) -> dict:
     from quiz import leaderboard
     from quiz.models import Round, Standing
 
-    args = saved_args(workdir)
     round_ = Round.objects.get(contest__slug=SLUG)
     standings = Standing.objects.filter(round=round_).count()
     start = time.perf_counter()
@@ -381,7 +385,8 @@ def step_leaderboard(workdir: str) -> dict:
     }
 
 
-def step_close(workdir: str) -> dict:
+@with_args
+def step_close(args) -> dict:
     from django.db import transaction
     from django.utils import timezone
 
@@ -709,7 +714,6 @@ def bench_live(args, env, items: list, submitted: dict) -> dict:
         prober.join()
         time.sleep(PUSH_INTERVAL + 2.5)  # the last push: quiet window, margin, interval
         crowd_result = crowd.finish()
-        records = crowd_result.get("records", [])
         clients_seen = redis_info(env["REDIS_URL"]).get("connected_clients")
     finally:
         for server in (daphne, gunicorn):
@@ -723,7 +727,7 @@ def bench_live(args, env, items: list, submitted: dict) -> dict:
     # Pushes: the same (participants, time stamp) seen by the viewers.
     pushes: dict[tuple, list[float]] = {}
     gaps, counts = [], []
-    for messages in records:
+    for messages in crowd_result.get("records", []):
         updates = messages[1:]  # the first is the snapshot on connect
         counts.append(len(updates))
         gaps += [b[0] - a[0] for a, b in zip(updates, updates[1:], strict=False)]

@@ -90,9 +90,7 @@ def redirect_rows(args) -> dict:
         f"`/Q/<code>` → 302 ({len(codes)} codes)": [(f"/Q/{code}", "", 302) for code in codes],
     }
     try:
-        return interleaved_rounds(
-            port, jobs, seconds=args.seconds, rounds=args.rounds, clients=args.clients
-        )
+        return interleaved_rounds(port, jobs, args)
     finally:
         process.terminate()
         process.wait()

@@ -154,13 +154,13 @@ def page_weight(port: int, path: str, cookie: str) -> None:
 
 
 def sequential(port: int, paths: dict, requests: int = 400) -> None:
-    """Median latency of one client at a time: the page's own cost, without contention."""
+    """Median latency of one client at a time, each label's first job: the page's own cost."""
     cells = []
-    for label, (path, cookies) in paths.items():
+    for label, [(path, cookie, _), *_] in paths.items():
         times = []
         for _ in range(requests):
             start = time.perf_counter()
-            get(port, path, cookies[0] if cookies else "")
+            get(port, path, cookie)
             times.append(time.perf_counter() - start)
         cells.append(f"{label} {statistics.median(times[50:]) * 1000:.2f} ms")
     print("one client at a time, median latency: " + "; ".join(cells) + "\n")
@@ -305,10 +305,10 @@ def main() -> None:
         return
 
     paths = {
-        REFERENCE: ("/healthz/", ()),
-        "lesson, logged-in learner": (lesson, cookies),
-        "lesson, visitor's first scan (new session)": (lesson, ()),
-        "course page, logged-in learner": (site["course"], cookies),
+        REFERENCE: gets("/healthz/"),
+        "lesson, logged-in learner": gets(lesson, cookies),
+        "lesson, visitor's first scan (new session)": gets(lesson),
+        "course page, logged-in learner": gets(site["course"], cookies),
     }
     for kind in args.servers.split(","):
         port = free_port()
@@ -317,13 +317,7 @@ def main() -> None:
             if kind == "gunicorn":
                 page_weight(port, lesson, cookies[0])
                 sequential(port, paths)
-            rows = interleaved_rounds(
-                port,
-                {label: gets(path, cookies) for label, (path, cookies) in paths.items()},
-                seconds=args.seconds,
-                rounds=args.rounds,
-                clients=args.clients,
-            )
+            rows = interleaved_rounds(port, paths, args)
             if kind == "gunicorn":
                 url = f"http://127.0.0.1:{port}{lesson}"
                 chromium_timings(url, cookies[0])

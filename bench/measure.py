@@ -306,16 +306,17 @@ def get_load(port: int, jobs: list, seconds: float, clients: int) -> dict:
     return closed_loop(get, port, shares, seconds, max(1, clients // PROCESSES))
 
 
-def interleaved_rounds(port: int, jobs: dict, *, seconds: float, rounds: int, clients: int):
+def interleaved_rounds(port: int, jobs: dict, args: argparse.Namespace) -> dict:
     """label → median req/s, p50, p99, errors, and the median of each round's ratio to the
-    first label (the reference). Rounds go round the labels in turn, so a change in the
-    shared machine's load reaches every one alike; a second of each first warms up."""
+    first label (the reference), for `load_options`' arguments. Rounds go round the labels
+    in turn, so a change in the shared machine's load reaches every one alike; a second of
+    each first warms up."""
     for cycle in jobs.values():
-        get_load(port, cycle, 1, clients)
+        get_load(port, cycle, 1, args.clients)
     results: dict[str, list[dict]] = {label: [] for label in jobs}
-    for _ in range(rounds):
+    for _ in range(args.rounds):
         for label, cycle in jobs.items():
-            results[label].append(get_load(port, cycle, seconds, clients))
+            results[label].append(get_load(port, cycle, args.seconds, args.clients))
     reference = next(iter(results.values()))
     rows = {}
     for label, measured in results.items():

@@ -68,10 +68,7 @@ def main() -> None:
     port = free_port()
     process = start_server(args.server, env, port)
     try:
-        jobs = {f"`{path}`": gets(path) for path in PATHS}
-        rows = interleaved_rounds(
-            port, jobs, seconds=args.seconds, rounds=args.rounds, clients=args.clients
-        )
+        rows = interleaved_rounds(port, {f"`{path}`": gets(path) for path in PATHS}, args)
     finally:
         process.terminate()
         process.wait()

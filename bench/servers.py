@@ -26,7 +26,6 @@ def free_port() -> int:
 
 
 def wait_for(port: int, timeout: float = 30, log: Path | None = None) -> None:
-    """Until the server on `port` answers GET /healthz/ with 200."""
     deadline = time.time() + timeout
     while time.time() < deadline:
         try:
