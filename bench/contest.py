@@ -1,7 +1,7 @@
 """The online contest at province scale: submitting, the leaderboard, the final ranking and
 the live leaderboard, on PostgreSQL and Redis.
 
-    .venv/bin/python bench/contest.py [--attempts 100000] [--seconds 10] [--rounds 3]
+    .venv/bin/python -m bench.contest [--attempts 100000] [--seconds 10] [--rounds 3]
         [--clients 16] [--workers 2 4] [--viewers 1000] [--rate 200] [--live-seconds 30]
 
 Uses the PostgreSQL of DATABASE_URL and the Redis of REDIS_URL when given (both are
@@ -36,7 +36,6 @@ Client processes run on the same cores as the servers: read ratios, not absolute
 """
 
 import argparse
-import asyncio
 import bisect
 import datetime
 import http.client
@@ -44,10 +43,7 @@ import json
 import multiprocessing
 import os
 import re
-import resource
 import shutil
-import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -57,10 +53,25 @@ from collections import Counter
 from pathlib import Path
 from urllib.parse import urlencode
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from pages import PROCESSES, ROOT, free_port, measure, start_server  # noqa: E402
-from servers import Servers, redis_info, versions  # noqa: E402
+from bench.measure import (
+    PROCESSES,
+    ROOT,
+    Clients,
+    Crowd,
+    arguments,
+    closed_loop,
+    cpu_seconds,
+    django_step,
+    get_load,
+    gets,
+    load_options,
+    median,
+    ms,
+    peak_rss_mb,
+    percentile,
+    summary,
+)
+from bench.servers import BareBroadcasters, Servers, free_port, redis_info, start_server, versions
 
 SLUG = "thi-thu-tinh"
 QUESTIONS = 20  # per attempt
@@ -70,32 +81,16 @@ SUBMIT_CEILING = 800  # submissions/s the pool is sized for in step 1 (500 ran o
 LIVE_CEILING_ITEMS = 2500  # step 4's closed-loop submissions without viewers (5 s)
 
 
-def rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def with_args(step):
+    """A step run by `run`: called with the run's arguments, as main saved them."""
+
+    def run_with_args(workdir: str) -> dict:
+        return step(argparse.Namespace(**json.loads((Path(workdir) / "args.json").read_text())))
+
+    return run_with_args
 
 
-def ms(seconds: float) -> float:
-    return seconds * 1000
-
-
-def percentile(values: list, fraction: float) -> float:
-    values = sorted(values)
-    return values[min(len(values) - 1, int(len(values) * fraction))] if values else float("nan")
-
-
-# --- Steps run in their own Django process ----------------------------------------------------
-
-
-def child(step: str, workdir: str) -> dict:
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    django.setup()
-    args = argparse.Namespace(**json.loads((Path(workdir) / "args.json").read_text()))
-    return globals()[f"step_{step}"](args)
-
-
+@with_args
 def step_seed(args) -> dict:
     import random
 
@@ -339,12 +334,13 @@ def timed_queries(function, runs: int, before=None) -> tuple[float, list]:
             times.append(time.perf_counter() - start)
         runs_queries.append(queries)
     per_query = [
-        [sql[:200], ms(statistics.median(run[n][1] for run in runs_queries))]
+        [sql[:200], ms(median(run[n][1] for run in runs_queries))]
         for n, (sql, _) in enumerate(runs_queries[-1])
     ]
-    return ms(statistics.median(times)), per_query
+    return ms(median(times)), per_query
 
 
+@with_args
 def step_leaderboard(args) -> dict:
     from django.test import Client
     from django.urls import reverse
@@ -389,6 +385,7 @@ def step_leaderboard(args) -> dict:
     }
 
 
+@with_args
 def step_close(args) -> dict:
     from django.db import transaction
     from django.utils import timezone
@@ -412,12 +409,12 @@ def step_close(args) -> dict:
     services.round_entries = timed("read attempts", services.round_entries)
     services.counting_attempts = timed("counting attempts", services.counting_attempts)
     services.rank = timed("rank", services.rank)
-    base = rss_mb()
+    base = peak_rss_mb()
     with transaction.atomic():
         start = time.perf_counter()
         ranked = services.close_round(round_, now=max(round_.closes_at, timezone.now()))
         seconds = time.perf_counter() - start
-        peak = rss_mb() - base
+        peak = peak_rss_mb() - base
         written = Standing.objects.filter(round=round_, rank__isnull=False).count()
         prizes = Standing.objects.filter(round=round_).exclude(prize="").count()
         transaction.set_rollback(True)  # the round stays open for the live step
@@ -433,12 +430,12 @@ def step_close(args) -> dict:
     }
 
 
-def step_verify(args) -> dict:
+def step_verify(workdir: str) -> dict:
     from django.db.models import Count
 
     from quiz.models import Attempt, Standing
 
-    submitted = json.loads((Path(args.workdir) / "submitted.json").read_text())
+    submitted = json.loads((Path(workdir) / "submitted.json").read_text())
     ok, failed = submitted["ok"], submitted["failed"]
     attempts = Attempt.objects.filter(pk__in=ok)
     users = attempts.values("user")
@@ -460,11 +457,7 @@ def step_verify(args) -> dict:
 
 
 def run(step: str, args, env) -> dict:
-    command = [sys.executable, __file__, "--child", step, "--workdir", args.workdir]
-    result = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True)
-    if result.returncode:
-        raise SystemExit(f"step {step} failed:\n{result.stderr[-3000:]}")
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return django_step("bench.contest", env, step, workdir=args.workdir)
 
 
 # --- Submitting through gunicorn --------------------------------------------------------------
@@ -489,67 +482,12 @@ def post_submit(port: int, item: list) -> tuple[bool, int]:
     return response.status == 302 and location.endswith("/ket-qua/"), response.status
 
 
-def submit_client(port: int, items: list, seconds: float, threads: int, queue) -> None:
-    latencies, done, failed, statuses = [], [], [], Counter()
-    lock = threading.Lock()
-    pending = iter(items)
-    exhausted = False
-    stop_at = time.perf_counter() + seconds
-
-    def loop():
-        nonlocal exhausted
-        while time.perf_counter() < stop_at:
-            with lock:
-                item = next(pending, None)
-            if item is None:
-                exhausted = True
-                return
-            start = time.perf_counter()
-            try:
-                ok, status = post_submit(port, item)
-            except OSError:
-                ok, status = False, 0
-            with lock:
-                if ok:
-                    latencies.append(time.perf_counter() - start)
-                    done.append(item[0])
-                else:
-                    statuses[status] += 1
-                    failed.append(item[0])
-
-    workers = [threading.Thread(target=loop) for _ in range(threads)]
-    for w in workers:
-        w.start()
-    for w in workers:
-        w.join()
-    queue.put((latencies, done, failed, dict(statuses), exhausted))
-
-
-def measure_submits(port: int, items: list, seconds: float, clients: int) -> dict:
-    queue = multiprocessing.Queue()
-    procs = [
-        multiprocessing.Process(
-            target=submit_client,
-            args=(port, items[n::PROCESSES], seconds, max(1, clients // PROCESSES), queue),
-        )
-        for n in range(PROCESSES)
-    ]
-    for p in procs:
-        p.start()
-    results = [queue.get() for _ in procs]
-    for p in procs:
-        p.join()
-    latencies = sorted(x for r in results for x in r[0])
-    return {
-        "rps": len(latencies) / seconds,
-        "p50": ms(statistics.median(latencies)) if latencies else float("nan"),
-        "p99": ms(percentile(latencies, 0.99)),
-        "errors": sum(len(r[2]) for r in results),
-        "statuses": sum((Counter(r[3]) for r in results), Counter()),
-        "done": [pk for r in results for pk in r[1]],
-        "failed": [pk for r in results for pk in r[2]],
-        "exhausted": any(r[4] for r in results),
-    }
+def submits(port: int, items: list, seconds: float, clients: int) -> dict:
+    """Closed-loop submissions of `items`, each once, from `clients` threads."""
+    shares = [items[n::PROCESSES] for n in range(PROCESSES)]
+    return closed_loop(
+        post_submit, port, shares, seconds, max(1, clients // PROCESSES), cycle=False
+    )
 
 
 def bench_submit(args, env, pool: list, submitted: dict) -> list[dict]:
@@ -561,15 +499,15 @@ def bench_submit(args, env, pool: list, submitted: dict) -> list[dict]:
         port = free_port()
         server = start_server("gunicorn", env, port, workers)
         try:
-            measure(port, "/healthz/", 1, args.clients)
-            warm = measure_submits(port, mine[:600], 1, args.clients)
+            get_load(port, gets("/healthz/"), 1, args.clients)
+            warm = submits(port, mine[:600], 1, args.clients)
             used = 600
             per_round = (len(mine) - used) // args.rounds
             health, subs = [], []
             for _ in range(args.rounds):
-                health.append(measure(port, "/healthz/", args.seconds, args.clients))
+                health.append(get_load(port, gets("/healthz/"), args.seconds, args.clients))
                 subs.append(
-                    measure_submits(port, mine[used : used + per_round], args.seconds, args.clients)
+                    submits(port, mine[used : used + per_round], args.seconds, args.clients)
                 )
                 used += per_round
             clients_seen = redis_info(env["REDIS_URL"]).get("connected_clients")
@@ -582,16 +520,14 @@ def bench_submit(args, env, pool: list, submitted: dict) -> list[dict]:
         rows.append(
             {
                 "workers": workers,
-                "rps": statistics.median(s["rps"] for s in subs),
-                "ratio": statistics.median(
-                    s["rps"] / h["rps"] for s, h in zip(subs, health, strict=True)
-                ),
-                "p50": statistics.median(s["p50"] for s in subs),
-                "p99": statistics.median(s["p99"] for s in subs),
+                "rps": median(s["rps"] for s in subs),
+                "ratio": median(s["rps"] / h["rps"] for s, h in zip(subs, health, strict=True)),
+                "p50": median(s["p50"] for s in subs),
+                "p99": median(s["p99"] for s in subs),
                 "errors": sum(s["errors"] for s in [warm, *subs]),
                 "statuses": dict(sum((s["statuses"] for s in [warm, *subs]), Counter())),
                 "exhausted": any(s["exhausted"] for s in subs),
-                "healthz": statistics.median(h["rps"] for h in health),
+                "healthz": median(h["rps"] for h in health),
                 "rounds": [round(s["rps"]) for s in subs],
                 "redis_clients": clients_seen,
             }
@@ -611,163 +547,54 @@ def _record(message: str) -> tuple:
     return (time.time(), int(found.group(1)) if found else -1, stamp.group(1) if stamp else "")
 
 
-def viewers(url: str, origin: str, count: int, ready, stop, queue) -> None:
-    """`count` websocket viewers in one process; every message's arrival (wall clock)."""
-    asyncio.run(_viewers(url, origin, count, ready, stop, queue))
+class Viewers(Clients):
+    """One client process's viewers of the live leaderboard: every message's arrival (wall
+    clock), participants count and time stamp, a list per viewer."""
+
+    def __init__(self, slot: int, signals):
+        super().__init__(slot, signals)
+        self.out["records"] = []
+
+    def opened(self, target: list, first: str, seconds: float) -> list:
+        records = [_record(first)]
+        self.out["records"].append(records)
+        return records
+
+    async def received(self, ws, records: list, text: str) -> None:
+        records.append(_record(text))
 
 
-async def _viewers(url, origin, count, ready, stop, queue) -> None:
-    from websockets.asyncio.client import connect
-    from websockets.exceptions import ConnectionClosed
-
-    records: list[list] = [[] for _ in range(count)]
-    sockets, failures = [], Counter()
-    gate = asyncio.Semaphore(JOIN_CONCURRENCY)
-
-    async def watch(i: int) -> None:
-        async with gate:  # open and first snapshot, JOIN_CONCURRENCY at a time
-            try:
-                ws = await connect(
-                    url, origin=origin, compression=None, proxy=None, ping_interval=None,
-                    open_timeout=60, close_timeout=2,
-                )  # fmt: skip
-                sockets.append(ws)
-                records[i].append(_record(await asyncio.wait_for(ws.recv(), 60)))
-            except Exception as error:
-                failures[type(error).__name__] += 1
-                return
-        try:
-            async for message in ws:
-                records[i].append(_record(message))
-        except ConnectionClosed:
-            failures["closed"] += 1
-
-    started = time.time()
-    tasks = [asyncio.create_task(watch(i)) for i in range(count)]
-    while sum(1 for r in records if r) + sum(failures.values()) < count:
-        await asyncio.sleep(0.05)
-    ready.put((time.time() - started, sum(failures.values())))
-    while not stop.is_set():
-        await asyncio.sleep(0.1)
-    await asyncio.gather(*(ws.close() for ws in sockets), return_exceptions=True)
-    for task in tasks:
-        task.cancel()
-    queue.put({"records": records, "failures": dict(failures)})
-
-
-class Crowd:
-    """`count` viewers of `url` in PROCESSES processes."""
-
-    def __init__(self, url: str, origin: str, count: int):
-        self.ready, self.queue, self.stop = (
-            multiprocessing.Queue(),
-            multiprocessing.Queue(),
-            multiprocessing.Event(),
-        )
-        sizes = [count // PROCESSES + (n < count % PROCESSES) for n in range(PROCESSES)]
-        self.procs = [
-            multiprocessing.Process(
-                target=viewers, args=(url, origin, size, self.ready, self.stop, self.queue)
-            )
-            for size in sizes
-            if size
-        ]
-
-    def join(self) -> dict:
-        started = time.time()
-        for p in self.procs:
-            p.start()
-        joined = [self.ready.get(timeout=600) for _ in self.procs]
-        return {"seconds": time.time() - started, "failures": sum(f for _, f in joined)}
-
-    def leave(self) -> tuple[list, dict]:
-        self.stop.set()
-        results = [self.queue.get(timeout=120) for _ in self.procs]
-        for p in self.procs:
-            p.join()
-        records = [r for result in results for r in result["records"]]
-        failures = sum((Counter(result["failures"]) for result in results), Counter())
-        return records, dict(failures)
-
-
-def reference_server(port: int, message: str, go, queue, repeats: int) -> None:
-    asyncio.run(_reference_server(port, message, go, queue, repeats))
-
-
-async def _reference_server(port, message, go, queue, repeats) -> None:
-    """The bare library: the snapshot on connect, then broadcast() of one pre-encoded text."""
-    from websockets.asyncio.server import broadcast, serve
-
-    connections = set()
-
-    async def handler(ws):
-        await ws.send(message)
-        connections.add(ws)
-        try:
-            await ws.wait_closed()
-        finally:
-            connections.discard(ws)
-
-    async with serve(
-        handler, "127.0.0.1", port, compression=None, ping_interval=None, backlog=1024
-    ):
-        while not go.is_set():
-            await asyncio.sleep(0.02)
-        sends = []
-        for _ in range(repeats):
-            await asyncio.sleep(PUSH_INTERVAL)
-            sends.append((time.time(), len(connections)))
-            broadcast(connections, message)
-        await asyncio.sleep(PUSH_INTERVAL)
-        queue.put(sends)
-        while go.is_set():
-            await asyncio.sleep(0.05)
-
-
-def wait_listening(port: int, timeout: float = 30) -> None:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise SystemExit(f"nothing listens on {port}")
+def viewers(url: str, count: int) -> Crowd:
+    return Crowd(Viewers, [[url]] * count, PROCESSES, JOIN_CONCURRENCY)
 
 
 def bench_reference(args, message: str) -> dict:
-    port, repeats = free_port(), 5
-    go, queue = multiprocessing.Event(), multiprocessing.Queue()
-    server = multiprocessing.Process(
-        target=reference_server, args=(port, message, go, queue, repeats)
-    )
-    server.start()
+    """The bare library sending the snapshot to as many viewers, five pushes."""
+    repeats = 5
+    bare = BareBroadcasters(1, message, message, PUSH_INTERVAL, repeats)
     try:
-        wait_listening(port)
-        crowd = Crowd(f"ws://127.0.0.1:{port}/", f"http://127.0.0.1:{port}", args.viewers)
-        joined = crowd.join()
-        go.set()
-        sends = queue.get(timeout=120)
+        crowd = viewers(f"ws://127.0.0.1:{bare.ports[0]}/", args.viewers)
+        join_s = crowd.join()
+        bare.go(time.time() + PUSH_INTERVAL)
+        [(sends, _, connections)] = bare.reports()
         time.sleep(1)
-        records, failures = crowd.leave()
-        go.clear()
+        result = crowd.finish()
     finally:
-        server.join(timeout=10)
-        if server.is_alive():
-            server.terminate()
+        bare.stop()
+    records = result.get("records", [])
     spreads, first_to_last = [], []
-    for k, (sent, _) in enumerate(sends, start=1):
+    for k, sent in enumerate(sends, start=1):
         arrivals = [r[k][0] for r in records if len(r) > k]
         if arrivals:
             spreads.append(max(arrivals) - sent)
             first_to_last.append(max(arrivals) - min(arrivals))
     return {
-        "join_s": joined["seconds"],
-        "all_received_ms": ms(statistics.median(spreads)),
-        "first_to_last_ms": ms(statistics.median(first_to_last)),
-        "connections": sends[0][1],
+        "join_s": join_s,
+        "all_received_ms": ms(median(spreads)),
+        "first_to_last_ms": ms(median(first_to_last)),
+        "connections": connections,
         "missed": sum(1 for r in records for k in range(1, repeats + 1) if len(r) <= k),
-        "failures": failures,
+        "failures": result["failures"],
     }
 
 
@@ -842,21 +669,6 @@ def paced_submitter(port: int, items: list, rate: float, seconds: float, queue) 
     queue.put(results)
 
 
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def summary(values: list) -> dict:
-    answered = [v for v in values if v is not None]
-    return {
-        "median": statistics.median(answered) if answered else float("nan"),
-        "max": max(answered) if answered else float("nan"),
-        "n": len(values),
-        "failed": len(values) - len(answered),
-    }
-
-
 def bench_live(args, env, items: list, submitted: dict) -> dict:
     """Step 4: one daphne process, the viewers, and `args.rate` submissions a second."""
     web_port, live_port = free_port(), free_port()
@@ -871,15 +683,15 @@ def bench_live(args, env, items: list, submitted: dict) -> dict:
             raise SystemExit("no snapshot from daphne")
         reference = bench_reference(args, snapshot_text)
         # Same run, no viewers: what gunicorn takes closed-loop (the rate's ceiling here).
-        warm = measure_submits(web_port, items[:300], 1, args.clients)
-        alone = measure_submits(web_port, items[300:LIVE_CEILING_ITEMS], 5, args.clients)
+        warm = submits(web_port, items[:300], 1, args.clients)
+        alone = submits(web_port, items[300:LIVE_CEILING_ITEMS], 5, args.clients)
         for result in (warm, alone):
             submitted["ok"] += result["done"]
             submitted["failed"] += result["failed"]
         items = items[LIVE_CEILING_ITEMS:]
 
-        crowd = Crowd(url, origin, args.viewers)
-        joined = crowd.join()
+        crowd = viewers(url, args.viewers)
+        join_s = crowd.join()
         idle = probes(url, origin, live_port, count=20)
         base = int(PARTICIPANTS.search(probe_ws(url, origin)[1]).group(1))
 
@@ -901,7 +713,7 @@ def bench_live(args, env, items: list, submitted: dict) -> dict:
         submitter.join()
         prober.join()
         time.sleep(PUSH_INTERVAL + 2.5)  # the last push: quiet window, margin, interval
-        records, failures = crowd.leave()
+        crowd_result = crowd.finish()
         clients_seen = redis_info(env["REDIS_URL"]).get("connected_clients")
     finally:
         for server in (daphne, gunicorn):
@@ -915,7 +727,7 @@ def bench_live(args, env, items: list, submitted: dict) -> dict:
     # Pushes: the same (participants, time stamp) seen by the viewers.
     pushes: dict[tuple, list[float]] = {}
     gaps, counts = [], []
-    for messages in records:
+    for messages in crowd_result.get("records", []):
         updates = messages[1:]  # the first is the snapshot on connect
         counts.append(len(updates))
         gaps += [b[0] - a[0] for a, b in zip(updates, updates[1:], strict=False)]
@@ -940,31 +752,31 @@ def bench_live(args, env, items: list, submitted: dict) -> dict:
     latencies = [r[2] - r[1] for r in ok]
     return {
         "viewers": args.viewers,
-        "join_s": joined["seconds"],
-        "join_failures": joined["failures"],
-        "failures": failures,
+        "join_s": join_s,
+        "join_failures": sum(crowd_result["failures"].values()),
+        "failures": crowd_result["closed"],
         "sent": len(results),
         "ok": len(ok),
         "errors": Counter(r[4] for r in results if not r[3]),
         "rate": len(ok) / span,
         "late_p99_ms": ms(percentile([r[1] - r[0] for r in results], 0.99)),
-        "submit_p50": ms(statistics.median(latencies)) if latencies else float("nan"),
+        "submit_p50": ms(median(latencies)),
         "submit_p99": ms(percentile(latencies, 0.99)),
         "load_s": load_ended - load_started,
         "daphne_cpu": cpu_load / max(0.001, load_ended - load_started),
-        "updates_median": statistics.median(counts),
+        "updates_median": median(counts),
         "updates_min": min(counts),
         "updates_max": max(counts),
         "expected": 1 + int((load_ended - load_started) / PUSH_INTERVAL),
         "pushes": len(ordered),
         "gap_min_s": min(gaps) if gaps else float("nan"),
         "gap_p1_s": percentile(gaps, 0.01),
-        "spread_median_ms": ms(statistics.median(max(a) - min(a) for _, a in ordered)),
+        "spread_median_ms": ms(median(max(a) - min(a) for _, a in ordered)),
         "spread_max_ms": ms(max(max(a) - min(a) for _, a in ordered)),
-        "reached_median": statistics.median(len(a) for _, a in ordered),
-        "delay_first_p50": ms(statistics.median(to_first)) if to_first else float("nan"),
+        "reached_median": median(len(a) for _, a in ordered),
+        "delay_first_p50": ms(median(to_first)),
         "delay_first_p99": ms(percentile(to_first, 0.99)),
-        "delay_last_p50": ms(statistics.median(to_last)) if to_last else float("nan"),
+        "delay_last_p50": ms(median(to_last)),
         "delay_last_p99": ms(percentile(to_last, 0.99)),
         "never_shown": never,
         "final_participants": push_count[-1] if push_count else base,
@@ -1117,20 +929,15 @@ def report(args, conditions: dict, figures: dict) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--attempts", type=int, default=100_000)
-    parser.add_argument("--seconds", type=float, default=10)
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--clients", type=int, default=16)
+    load_options(parser, seconds=10)
     parser.add_argument("--workers", type=int, nargs="+", default=[2])
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--viewers", type=int, default=1000)
     parser.add_argument("--rate", type=float, default=200)
     parser.add_argument("--live-seconds", type=float, default=30)
     parser.add_argument("--steps", default="submit,leaderboard,close,live")
-    parser.add_argument("--child")
-    parser.add_argument("--workdir")
-    args = parser.parse_args()
-    if args.child:
-        print(json.dumps(child(args.child, args.workdir)))
+    args = arguments(parser, globals())
+    if args is None:  # this process ran a Django step
         return
 
     steps = args.steps.split(",")

@@ -1,7 +1,7 @@
 """A live game at festival scale: N phones play a whole game against daphne, Redis and
 PostgreSQL, next to the bare `websockets` library broadcasting the same question.
 
-    .venv/bin/python bench/game.py [--players 1000,5000,10000] [--daphnes 1|2|3]
+    .venv/bin/python -m bench.game [--players 1000,5000,10000] [--daphnes 1|2|3]
         [--questions 2] [--clients 4] [--backlog 0] [--py-spy]
 
 Starts a throwaway PostgreSQL (max_connections=300, fsync off) and Redis on loopback (as
@@ -37,25 +37,31 @@ functions that took most of its samples.
 import argparse
 import asyncio
 import collections
-import http.client
 import json
-import multiprocessing
 import os
 import random
-import re
-import resource
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from pages import ROOT, free_port  # noqa: E402
-from servers import Servers, versions  # noqa: E402
+from bench.measure import (
+    ROOT,
+    Clients,
+    CpuUse,
+    Crowd,
+    arguments,
+    cpu_seconds,
+    django_step,
+    median,
+    raise_fd_limit,
+    rss_kb,
+    spread,
+    wait_for_quiet,
+)
+from bench.servers import BareBroadcasters, Servers, free_port, start_daphne, versions
 
 SECONDS_PER_QUESTION = 20
 ANSWER_SPREAD = 8.0  # each phone answers at a random moment this long after the question
@@ -63,55 +69,11 @@ RETRY_SHARE = 0.02  # phones that send their answer a second time
 JOIN_CONCURRENCY = 64  # websocket opens in flight per client process
 REFERENCE_REPEATS = 3
 LOCK_WAIT = 300  # seconds the bench waits for the lock before it gives up on the game
+LOBBY = '{"v":1,"type":"state","phase":"lobby"}'  # what the bare library sends on connect
 BROADCASTS = {"question", "locked", "reveal", "leaderboard", "finished"}
-DAPHNE = """
-import resource
-_, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-from daphne.cli import CommandLineInterface
-CommandLineInterface.entrypoint()
-"""
-
-
-def raise_fd_limit() -> None:
-    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-
-
-def ms(seconds: float) -> float:
-    return seconds * 1000
-
-
-def percentile(values: list, fraction: float) -> float:
-    values = sorted(values)
-    return values[min(len(values) - 1, int(len(values) * fraction))] if values else float("nan")
-
-
-def spread(values: list) -> dict:
-    """first, p50, p95 and max in milliseconds."""
-    return {
-        "first": ms(min(values)) if values else float("nan"),
-        "p50": ms(percentile(values, 0.5)),
-        "p95": ms(percentile(values, 0.95)),
-        "max": ms(max(values)) if values else float("nan"),
-        "n": len(values),
-    }
 
 
 # --- Steps that need Django run in their own process -----------------------------------------
-
-
-def django_step(env: dict, step: str, **kwargs) -> dict:
-    """Run `step_<step>(**kwargs)` in a Django process; its JSON result."""
-    done = subprocess.run(
-        [sys.executable, __file__, "--step", step, json.dumps(kwargs)],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return json.loads(done.stdout.splitlines()[-1])
 
 
 def step_seed(players: int, questions: int) -> dict:
@@ -194,213 +156,91 @@ def step_verify(game: int) -> dict:
 # --- The phones ---------------------------------------------------------------------------------
 
 
-def phones(slot: int, targets: list, origin: dict, answer: bool, crowd) -> None:
-    """`targets` ([url, player id]) in one process; results into the crowd's queue."""
-    raise_fd_limit()
-    asyncio.run(_phones(slot, targets, origin, answer, *crowd))
+class Phones(Clients):
+    """One client process's phones: each answers every question once at a random moment,
+    a few send the same answer again; every broadcast's arrival and every ack recorded."""
 
+    answers = True
 
-async def _phones(slot, targets, origin, answer, go, stop, joins, counts, queue) -> None:
-    from websockets.asyncio.client import connect
-    from websockets.exceptions import ConnectionClosed
+    def __init__(self, slot: int, signals):
+        super().__init__(slot, signals)
+        self.rng = random.Random(slot)
+        self.out |= {
+            "joined": [],  # wall time of each first message
+            "join_latency": [],  # open + first message, seconds
+            "arrivals": collections.defaultdict(list),  # "question:1#1" → wall times
+            "acks": [],  # [player, index, seconds from send to ack]
+            "sent": [],  # wall time of each first answer
+            "retries": 0,
+            "retry_acks": 0,
+            "errors": collections.Counter(),
+            "no_you": 0,
+        }
 
-    rng = random.Random(slot)
-    gate = asyncio.Semaphore(JOIN_CONCURRENCY)
-    sockets, tasks = [], set()
-    out = {
-        "joined": [],  # wall time of each first message
-        "join_latency": [],  # open + first message, seconds
-        "failures": collections.Counter(),
-        "arrivals": collections.defaultdict(list),  # "question:1#1" → wall times
-        "acks": [],  # [player, index, seconds from send to ack]
-        "sent": [],  # wall time of each first answer
-        "retries": 0,
-        "retry_acks": 0,
-        "errors": collections.Counter(),
-        "closed": 0,
-        "no_you": 0,
-    }
+    def opened(self, target: list, first: str, seconds: float) -> dict:
+        self.out["joined"].append(time.time())
+        self.out["join_latency"].append(seconds)
+        return {"player": target[1], "seen": collections.Counter(), "pending": {}}
 
-    def answer_later(ws, message: dict, pending: dict) -> None:
+    async def received(self, ws, phone: dict, text: str) -> None:
+        now = time.time()
+        message = json.loads(text)
+        kind = message["type"]
+        if kind in BROADCASTS:
+            key = f"{kind}:{message.get('index')}"
+            phone["seen"][key] += 1
+            self.out["arrivals"][f"{key}#{phone['seen'][key]}"].append(now)
+            self.count()
+            if kind in ("reveal", "finished") and "you" not in message:
+                self.out["no_you"] += 1
+            if kind == "question" and self.answers and phone["seen"][key] == 1:
+                self.answer_later(ws, message, phone["pending"])
+        elif kind == "ack":
+            await self.acked(ws, phone, message["index"])
+        elif kind == "error":
+            self.out["errors"][message.get("code")] += 1
+
+    def answer_later(self, ws, message: dict, pending: dict) -> None:
         # A timer, and the coroutine only when it fires: starting 5,000 coroutines (each to
         # sleep) the moment a question arrived made the phones slower to read the question
         # itself, which the bare library's phones, which do not answer, never pay.
         def fire():
-            if stop.is_set():
+            if self.signals.stop.is_set():
                 return
-            task = asyncio.create_task(reply(ws, message, pending))
-            tasks.add(task)
-            task.add_done_callback(tasks.discard)
+            task = asyncio.create_task(self.reply(ws, message, pending))
+            self.tasks.add(task)
+            task.add_done_callback(self.tasks.discard)
 
-        asyncio.get_running_loop().call_later(rng.uniform(0, ANSWER_SPREAD), fire)
+        asyncio.get_running_loop().call_later(self.rng.uniform(0, ANSWER_SPREAD), fire)
 
-    async def reply(ws, message: dict, pending: dict) -> None:
-        choices = [rng.choice(message["choices"])[0]]
+    async def reply(self, ws, message: dict, pending: dict) -> None:
+        choices = [self.rng.choice(message["choices"])[0]]
         index = message["index"]
-        pending[index] = [time.monotonic(), choices, rng.random() < RETRY_SHARE]
-        out["sent"].append(time.time())
+        pending[index] = [time.monotonic(), choices, self.rng.random() < RETRY_SHARE]
+        self.out["sent"].append(time.time())
         await ws.send(json.dumps({"type": "answer", "index": index, "choices": choices}))
 
-    async def phone(url: str, player: int) -> None:
-        async with gate:
-            started = time.monotonic()
-            try:
-                ws = await connect(
-                    url, origin=origin[url.split("/")[2]], compression=None, proxy=None,
-                    ping_interval=None, open_timeout=120, close_timeout=2, max_size=2**22,
-                )  # fmt: skip
-                await asyncio.wait_for(ws.recv(), 120)
-            except Exception as error:
-                out["failures"][type(error).__name__] += 1
-                joins[slot] += 1
-                return
-            out["joined"].append(time.time())
-            joins[slot] += 1
-            out["join_latency"].append(time.monotonic() - started)
-        sockets.append(ws)
-        seen: collections.Counter = collections.Counter()
-        pending: dict[int, list] = {}
-        try:
-            async for text in ws:
-                now = time.time()
-                message = json.loads(text)
-                kind = message["type"]
-                if kind in BROADCASTS:
-                    key = f"{kind}:{message.get('index')}"
-                    seen[key] += 1
-                    out["arrivals"][f"{key}#{seen[key]}"].append(now)
-                    counts[slot] += 1
-                    if kind in ("reveal", "finished") and "you" not in message:
-                        out["no_you"] += 1
-                    if kind == "question" and answer and seen[key] == 1:
-                        answer_later(ws, message, pending)
-                elif kind == "ack":
-                    entry = pending.get(message["index"])
-                    if entry is None:
-                        out["errors"]["unexpected ack"] += 1
-                    elif entry[0] is None:
-                        out["retry_acks"] += 1
-                    else:
-                        out["acks"].append([player, message["index"], time.monotonic() - entry[0]])
-                        if entry[2]:  # this phone retries: the same answer again
-                            entry[0] = None
-                            out["retries"] += 1
-                            await ws.send(
-                                json.dumps(
-                                    {"type": "answer", "index": message["index"],
-                                     "choices": entry[1]}
-                                )
-                            )  # fmt: skip
-                elif kind == "error":
-                    out["errors"][message.get("code")] += 1
-        except ConnectionClosed:
-            out["closed"] += 1
-
-    while not go.is_set():
-        await asyncio.sleep(0.005)
-    runners = [asyncio.create_task(phone(url, player)) for url, player in targets]
-    while not stop.is_set():
-        await asyncio.sleep(0.05)
-    for task in [*runners, *tasks]:
-        task.cancel()
-    await asyncio.gather(*(ws.close() for ws in sockets), return_exceptions=True)
-    out["errors"] = dict(out["errors"])
-    out["failures"] = dict(out["failures"])
-    out["arrivals"] = dict(out["arrivals"])
-    queue.put(out)
+    async def acked(self, ws, phone: dict, index: int) -> None:
+        entry = phone["pending"].get(index)
+        if entry is None:
+            self.out["errors"]["unexpected ack"] += 1
+        elif entry[0] is None:
+            self.out["retry_acks"] += 1
+        else:
+            self.out["acks"].append([phone["player"], index, time.monotonic() - entry[0]])
+            if entry[2]:  # this phone retries: the same answer again
+                entry[0] = None
+                self.out["retries"] += 1
+                await ws.send(json.dumps({"type": "answer", "index": index, "choices": entry[1]}))
 
 
-class Crowd:
-    """N phones in `processes` processes; `received()` counts broadcasts that arrived."""
+class Watching(Phones):
+    """The bare library's phones: they only read."""
 
-    def __init__(self, targets: list, origin: dict, processes: int, answer: bool):
-        self.go, self.stop = multiprocessing.Event(), multiprocessing.Event()
-        self.queue = multiprocessing.Queue()
-        self.joins = multiprocessing.RawArray("l", processes)  # first messages and failures
-        self.counts = multiprocessing.RawArray("l", processes)  # broadcasts received
-        self.size = len(targets)
-        shared = (self.go, self.stop, self.joins, self.counts, self.queue)
-        self.procs = [
-            multiprocessing.Process(
-                target=phones, args=(n, targets[n::processes], origin, answer, shared), daemon=True
-            )
-            for n in range(processes)
-        ]
-        for p in self.procs:
-            p.start()
-        time.sleep(1)  # the processes import websockets before the start signal
-
-    def received(self) -> int:
-        return sum(self.counts)
-
-    def join(self, timeout: float = 600) -> float:
-        """Start every phone at once; seconds until each has its first message (or failed)."""
-        started = time.time()
-        self.go.set()
-        while sum(self.joins) < self.size:
-            if time.time() - started > timeout:
-                break
-            time.sleep(0.01)
-        return time.time() - started
-
-    def wait_received(self, total: int, timeout: float = 60) -> bool:
-        deadline = time.time() + timeout
-        while self.received() < total:
-            if time.time() > deadline:
-                return False
-            time.sleep(0.02)
-        return True
-
-    def finish(self) -> dict:
-        self.stop.set()
-        parts = [self.queue.get(timeout=300) for _ in self.procs]
-        for p in self.procs:
-            p.join()
-        merged: dict = {"arrivals": collections.defaultdict(list)}
-        for part in parts:
-            for key, value in part.items():
-                if key == "arrivals":
-                    for k, times in value.items():
-                        merged["arrivals"][k].extend(times)
-                elif isinstance(value, list):
-                    merged.setdefault(key, []).extend(value)
-                elif isinstance(value, dict):
-                    merged[key] = dict(
-                        collections.Counter(merged.get(key, {})) + collections.Counter(value)
-                    )
-                else:
-                    merged[key] = merged.get(key, 0) + value
-        return merged
+    answers = False
 
 
-# --- daphne --------------------------------------------------------------------------------------
-
-
-def start_daphne(env: dict, port: int, log: Path, backlog: int = 0) -> subprocess.Popen:
-    """daphne as docs/operations.md runs it (`-b`, `-p`: Twisted's listen backlog of 50),
-    or with a longer listen backlog."""
-    listen = (
-        ["-e", f"tcp:port={port}:interface=127.0.0.1:backlog={backlog}"]
-        if backlog
-        else ["-b", "127.0.0.1", "-p", str(port)]
-    )
-    process = subprocess.Popen(
-        [sys.executable, "-c", DAPHNE, *listen] + ["config.asgi:application"],
-        cwd=ROOT,
-        env=env,
-        stdout=log.open("ab"),
-        stderr=subprocess.STDOUT,
-    )
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            connection.request("GET", "/healthz/")
-            if connection.getresponse().status == 200:
-                return process
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit(f"daphne on {port} did not answer; see {log}")
+# --- daphne and the host ---------------------------------------------------------------------
 
 
 def fanout_channels(redis_url: str) -> int:
@@ -413,78 +253,6 @@ def fanout_channels(redis_url: str) -> int:
         text=True,
     ).stdout
     return len(listed.split())
-
-
-def rss_kb(pid: int) -> int:
-    status = Path(f"/proc/{pid}/status").read_text()
-    return int(re.search(r"VmRSS:\s+(\d+)", status).group(1))
-
-
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-class CpuUse:
-    """Who used the machine's cores while a message travelled: the servers (daphne, or the
-    bare library), the phones and the host's screen, PostgreSQL and Redis, and other work
-    (tests, profilers, browsers on the shared cores, which /tmp/bench.lock does not hold
-    back). A ratio to the bare library means little when other work differs between the
-    two sides, and the phones' share shows how much of a delivery time is the clients'."""
-
-    GROUPS = ("servers", "phones", "db")
-
-    def __init__(self, db: list[int], servers: list[int], phones: list[int]):
-        self.roots = {"servers": servers, "phones": phones, "db": db}
-
-    def snapshot(self) -> dict:
-        parents: dict[int, list[int]] = collections.defaultdict(list)
-        for entry in Path("/proc").iterdir():
-            if entry.name.isdigit():
-                try:
-                    fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-                except OSError:
-                    continue
-                parents[int(fields[1])].append(int(entry.name))
-        taken = {"at": time.monotonic(), "busy": _busy_seconds()}
-        for group, roots in self.roots.items():
-            pids, total = list(roots), 0.0
-            while pids:
-                pid = pids.pop()
-                pids.extend(parents.get(pid, ()))
-                total += _task_seconds(pid)
-            taken[group] = total
-        # The host's screen is this process alone (its children are the servers and phones).
-        taken["phones"] += _task_seconds(os.getpid())
-        return taken
-
-    @staticmethod
-    def spent(before: dict, after: dict) -> dict:
-        """Milliseconds of CPU by group between two snapshots, and the window's length."""
-        used = {g: ms(after[g] - before[g]) for g in CpuUse.GROUPS}
-        used["other"] = max(0.0, ms(after["busy"] - before["busy"]) - sum(used.values()))
-        used["window"] = ms(after["at"] - before["at"])
-        return used
-
-
-def _busy_seconds() -> float:
-    """CPU time of the whole machine, all cores, not idle (/proc/stat, in ticks)."""
-    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    return (sum(fields[:8]) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
-
-
-def _task_seconds(pid: int) -> float:
-    """CPU time of every thread of a process, in nanoseconds' precision (schedstat)."""
-    total = 0
-    try:
-        for task in Path(f"/proc/{pid}/task").iterdir():
-            total += int((task / "schedstat").read_text().split()[0])
-    except (OSError, ValueError):
-        pass
-    return total / 1e9
-
-
-# --- The host ---------------------------------------------------------------------------------
 
 
 class Daphnes:
@@ -637,15 +405,14 @@ def spy_summary(path: Path, top: int = 14) -> list[tuple[str, float]]:
 
 def play(args, env: dict, workdir: Path, n: int, db: list[int]) -> dict:
     """One game with N phones on fresh daphne processes."""
-    seeded = django_step(env, "seed", players=n, questions=args.questions)
+    seeded = django_step("bench.game", env, "seed", players=n, questions=args.questions)
     game = seeded["game"]
     daphnes = Daphnes(env, workdir, args.daphnes, args.backlog)
-    origin = {f"127.0.0.1:{port}": f"http://127.0.0.1:{port}" for port in daphnes.ports}
     targets = [
         [f"ws://127.0.0.1:{daphnes.ports[k % args.daphnes]}/ws/choi/{game}/?t={token}", player]
         for k, (player, token) in enumerate(seeded["players"])
     ]
-    crowd = Crowd(targets, origin, args.clients, answer=True)
+    crowd = Crowd(Phones, targets, args.clients, JOIN_CONCURRENCY)
     spies = [workdir / f"spy-{n}-{k}.txt" for k in range(args.daphnes)] if args.py_spy else []
     try:
         run = asyncio.run(
@@ -657,7 +424,7 @@ def play(args, env: dict, workdir: Path, n: int, db: list[int]) -> dict:
         )  # fmt: skip
         result = crowd.finish()
     finally:
-        crowd.stop.set()
+        crowd.signals.stop.set()
         daphnes.stop()
     return {
         **run,
@@ -666,7 +433,7 @@ def play(args, env: dict, workdir: Path, n: int, db: list[int]) -> dict:
         "join_latency": spread(result.get("join_latency", [])),
         "failures": result.get("failures", {}),
         "result": result,
-        "stored": django_step(env, "verify", game=game),
+        "stored": django_step("bench.game", env, "verify", game=game),
         "spies": spies,
     }
 
@@ -674,80 +441,29 @@ def play(args, env: dict, workdir: Path, n: int, db: list[int]) -> dict:
 # --- The reference: the bare library -------------------------------------------------------------
 
 
-def reference_server(port: int, text: str, at, queue) -> None:
-    raise_fd_limit()
-    asyncio.run(_reference_server(port, text, at, queue))
-
-
-async def _reference_server(port: int, text: str, at, queue) -> None:
-    """A `state` on connect, then `broadcast()` of the question text at `at` (wall clock,
-    set by the bench once every phone joined), REFERENCE_REPEATS times, 2 s apart."""
-    from websockets.asyncio.server import broadcast, serve
-
-    connections = set()
-
-    async def handler(ws):
-        await ws.send('{"v":1,"type":"state","phase":"lobby"}')
-        connections.add(ws)
-        try:
-            await ws.wait_closed()
-        finally:
-            connections.discard(ws)
-
-    async with serve(
-        handler, "127.0.0.1", port, compression=None, ping_interval=None, backlog=1024
-    ):
-        queue.put(("listening", port))
-        while at.value == 0:
-            await asyncio.sleep(0.01)
-        rss = rss_kb(os.getpid())
-        sends = []
-        for k in range(REFERENCE_REPEATS):
-            await asyncio.sleep(max(0, at.value + 2 * k - time.time()))
-            sends.append(time.time())
-            broadcast(connections, text)
-        await asyncio.sleep(2)
-        queue.put(("sent", sends, rss, len(connections)))
-        while at.value > 0:
-            await asyncio.sleep(0.05)
-
-
 def reference(args, n: int, text: str, db: list[int]) -> dict:
     """The same N clients on as many bare-library processes as daphnes."""
-    ports = [free_port() for _ in range(args.daphnes)]
-    at, queue = multiprocessing.Value("d", 0.0), multiprocessing.Queue()
-    servers = [
-        multiprocessing.Process(target=reference_server, args=(port, text, at, queue))
-        for port in ports
-    ]
-    for s in servers:
-        s.start()
+    bare = BareBroadcasters(args.daphnes, LOBBY, text, 2, REFERENCE_REPEATS)
     try:
-        for _ in servers:
-            queue.get(timeout=30)
-        rss_before = sum(rss_kb(s.pid) for s in servers)
-        origin = {f"127.0.0.1:{port}": f"http://127.0.0.1:{port}" for port in ports}
-        targets = [[f"ws://127.0.0.1:{ports[k % len(ports)]}/", k] for k in range(n)]
-        crowd = Crowd(targets, origin, args.clients, answer=False)
+        rss_before = sum(rss_kb(p.pid) for p in bare.procs)
+        targets = [[f"ws://127.0.0.1:{bare.ports[k % len(bare.ports)]}/", k] for k in range(n)]
+        crowd = Crowd(Watching, targets, args.clients, JOIN_CONCURRENCY)
         join_s = crowd.join()
         time.sleep(1)
-        at.value = time.time() + 0.5
-        usage = CpuUse(db, [s.pid for s in servers], [p.pid for p in crowd.procs])
+        at = time.time() + 0.5
+        bare.go(at)
+        usage = CpuUse(db, [p.pid for p in bare.procs], [p.pid for p in crowd.procs])
         cpu = []
         for k in range(REFERENCE_REPEATS):
-            time.sleep(max(0, at.value + 2 * k - 0.05 - time.time()))
+            time.sleep(max(0, at + 2 * k - 0.05 - time.time()))
             before = usage.snapshot()
             crowd.wait_received(n * (k + 1), 20)
             cpu.append(CpuUse.spent(before, usage.snapshot()))
-        reports = [queue.get(timeout=120) for _ in servers]
+        reports = bare.reports()
         result = crowd.finish()
-        at.value = -1
     finally:
-        for s in servers:
-            s.join(timeout=10)
-            if s.is_alive():
-                s.terminate()
-    starts = [min(r[1][k] for r in reports) for k in range(REFERENCE_REPEATS)]
+        bare.stop()
+    starts = [min(r[0][k] for r in reports) for k in range(REFERENCE_REPEATS)]
     runs = [
         spread([t - start for t in result["arrivals"].get(f"question:1#{k + 1}", [])])
         for k, start in enumerate(starts)
@@ -755,10 +471,10 @@ def reference(args, n: int, text: str, db: list[int]) -> dict:
     return {
         "join_s": join_s,
         "joined": len(result.get("joined", [])),
-        "connections": sum(r[3] for r in reports),
-        "rss_growth_kb": sum(r[2] for r in reports) - rss_before,
+        "connections": sum(r[2] for r in reports),
+        "rss_growth_kb": sum(r[1] for r in reports) - rss_before,
         "runs": runs,
-        "delivery": {key: statistics.median(r[key] for r in runs) for key in ("p50", "p95", "max")},
+        "delivery": {key: median(r[key] for r in runs) for key in ("p50", "p95", "max")},
         "missed": sum(n - r["n"] for r in runs),
         "cpu": cpu,
     }
@@ -775,7 +491,7 @@ def figures(run: dict, ref: dict, questions: int) -> dict:
         return spread([t - sent[key] for t in arrivals.get(key, [])] if key in sent else [])
 
     per_question = [delivery(f"question:{i}#1") for i in range(1, questions + 1)]
-    question = {k: statistics.median(q[k] for q in per_question) for k in ("p50", "p95", "max")}
+    question = {k: median(q[k] for q in per_question) for k in ("p50", "p95", "max")}
     reveal = [delivery(f"reveal:{i}#1") for i in range(1, questions + 1)]
     acks = result.get("acks", [])
     acked: dict[int, set] = collections.defaultdict(set)
@@ -790,7 +506,7 @@ def figures(run: dict, ref: dict, questions: int) -> dict:
         "question": question,
         "per_question": per_question,
         "question_missed": sum(n - q["n"] for q in per_question),
-        "reveal": {k: statistics.median(r[k] for r in reveal) for k in ("p50", "p95", "max")},
+        "reveal": {k: median(r[k] for r in reveal) for k in ("p50", "p95", "max")},
         "leaderboard": delivery(f"leaderboard:{questions}#1"),
         "finished": delivery("finished:None#1"),
         "ack": spread([a[2] for a in acks]),
@@ -908,20 +624,6 @@ def cpu_use(used: dict) -> str:
     )
 
 
-def wait_for_quiet(
-    pattern: str = r"^[^ ]*python[^ ]* ([^ ]*/)?bench/contest\.py", limit: float = 1200
-) -> None:
-    """The machine is shared: wait while another benchmark runs. Only an interpreter running
-    it counts: `flock /tmp/bench.lock … bench/contest.py`, waiting for the lock this run
-    holds, would otherwise keep both waiting for the whole limit."""
-    deadline = time.time() + limit
-    while time.time() < deadline:
-        if subprocess.run(["pgrep", "-f", pattern], capture_output=True).returncode != 0:
-            return
-        print(f"waiting for {pattern} to finish…", file=sys.stderr)
-        time.sleep(30)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--players", default="1000,5000,10000")
@@ -930,16 +632,8 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=4, help="client processes")
     parser.add_argument("--backlog", type=int, default=0, help="daphne's listen backlog")
     parser.add_argument("--py-spy", action="store_true")
-    parser.add_argument("--step", help=argparse.SUPPRESS)
-    parser.add_argument("arguments", nargs="?", help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.step:  # a Django step in its own process
-        sys.path.insert(0, str(ROOT))
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-        import django
-
-        django.setup()
-        print(json.dumps(globals()[f"step_{args.step}"](**json.loads(args.arguments))))
+    args = arguments(parser, globals())
+    if args is None:  # this process ran a Django step
         return
 
     raise_fd_limit()

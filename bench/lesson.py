@@ -1,8 +1,8 @@
 """The lesson page: weight, throughput (gunicorn and daphne) against a trivial view, and
 first-render timings in Chromium (plus Lighthouse when it is installed).
 
-    .venv/bin/python bench/lesson.py [--seconds 5] [--rounds 3] [--clients 32] [--lighthouse]
-    .venv/bin/python bench/lesson.py --in-process [--profile]
+    .venv/bin/python -m bench.lesson [--seconds 5] [--rounds 3] [--clients 32] [--lighthouse]
+    .venv/bin/python -m bench.lesson --in-process [--profile]
 
 Sets up a throwaway SQLite site with seed_demo (the three starter courses), logs in the
 demo residents (one session each; seed_demo makes 40) and opens the first lesson of "Kỹ
@@ -41,9 +41,9 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from pages import ROOT, free_port, manage, measure, print_table, site_env, start_server
+from bench.measure import ROOT, gets, interleaved_rounds, load_options
+from bench.pages import manage, print_table, site_env
+from bench.servers import free_port, start_server
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -154,36 +154,19 @@ def page_weight(port: int, path: str, cookie: str) -> None:
 
 
 def sequential(port: int, paths: dict, requests: int = 400) -> None:
-    """Median latency of one client at a time: the page's own cost, without contention."""
+    """Median latency of one client at a time, each label's first job: the page's own cost."""
     cells = []
-    for label, (path, cookies) in paths.items():
+    for label, [(path, cookie, _), *_] in paths.items():
         times = []
         for _ in range(requests):
             start = time.perf_counter()
-            get(port, path, cookies[0] if cookies else "")
+            get(port, path, cookie)
             times.append(time.perf_counter() - start)
         cells.append(f"{label} {statistics.median(times[50:]) * 1000:.2f} ms")
     print("one client at a time, median latency: " + "; ".join(cells) + "\n")
 
 
-REFERENCE = "`/healthz/` (reference)"
-
-
-def interleaved_rounds(port: int, paths: dict, args) -> dict:
-    """Median req/s, p50, p99 per label, and the median of per-round ratios to REFERENCE."""
-    for path, cookies in paths.values():
-        measure(port, path, 1, args.clients, cookies)  # warm-up
-    results = {label: [] for label in paths}
-    for _ in range(args.rounds):
-        for label, (path, cookies) in paths.items():
-            results[label].append(measure(port, path, args.seconds, args.clients, cookies))
-    rows = {}
-    for label, rounds in results.items():
-        ratios = [r["rps"] / ref["rps"] for r, ref in zip(rounds, results[REFERENCE], strict=True)]
-        rows[label] = {
-            key: statistics.median(r[key] for r in rounds) for key in ("rps", "p50", "p99")
-        } | {"errors": sum(r["errors"] for r in rounds), "round_ratio": statistics.median(ratios)}
-    return rows
+REFERENCE = "`/healthz/` (reference)"  # the first of the paths: the ratios are to it
 
 
 def chromium_timings(url: str, cookie: str, runs: int = 5) -> None:
@@ -296,9 +279,7 @@ def lighthouse(url: str, cookie: str, runs: int = 3) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=5)
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--clients", type=int, default=32)
+    load_options(parser, clients=32)
     parser.add_argument("--lighthouse", action="store_true")
     parser.add_argument("--servers", default="gunicorn,daphne")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
@@ -324,10 +305,10 @@ def main() -> None:
         return
 
     paths = {
-        REFERENCE: ("/healthz/", ()),
-        "lesson, logged-in learner": (lesson, cookies),
-        "lesson, visitor's first scan (new session)": (lesson, ()),
-        "course page, logged-in learner": (site["course"], cookies),
+        REFERENCE: gets("/healthz/"),
+        "lesson, logged-in learner": gets(lesson, cookies),
+        "lesson, visitor's first scan (new session)": gets(lesson),
+        "course page, logged-in learner": gets(site["course"], cookies),
     }
     for kind in args.servers.split(","):
         port = free_port()

@@ -1,9 +1,12 @@
 """The servers a benchmark runs against: a free loopback port, the page server (gunicorn or
 daphne) waited for until it answers, and throwaway PostgreSQL and Redis (scripts/test's
-settings: fsync off) unless the environment names servers to use instead."""
+settings: fsync off) unless the environment names servers to use instead; daphne as the
+live games run it, and the bare `websockets` library as the reference it is compared with."""
 
+import asyncio
 import glob
 import http.client
+import multiprocessing
 import os
 import re
 import shutil
@@ -13,7 +16,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench.measure import ROOT
+from bench.measure import ROOT, raise_fd_limit, rss_kb
 
 
 def free_port() -> int:
@@ -22,7 +25,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_for(port: int, timeout: float = 30) -> None:
+def wait_for(port: int, timeout: float = 30, log: Path | None = None) -> None:
     deadline = time.time() + timeout
     while time.time() < deadline:
         try:
@@ -32,7 +35,7 @@ def wait_for(port: int, timeout: float = 30) -> None:
                 return
         except OSError:
             time.sleep(0.2)
-    raise SystemExit("the server did not answer")
+    raise SystemExit(f"the server on {port} did not answer" + (f"; see {log}" if log else ""))
 
 
 def start_server(kind: str, env: dict, port: int, workers: int = 2) -> subprocess.Popen:
@@ -50,6 +53,106 @@ def start_server(kind: str, env: dict, port: int, workers: int = 2) -> subproces
     )
     wait_for(port)
     return process
+
+
+DAPHNE = """
+import resource
+_, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+from daphne.cli import CommandLineInterface
+CommandLineInterface.entrypoint()
+"""
+
+
+def start_daphne(env: dict, port: int, log: Path, backlog: int = 0) -> subprocess.Popen:
+    """daphne as docs/operations.md runs it (`-b`, `-p`: Twisted's listen backlog of 50),
+    or with a longer listen backlog; its open-file limit raised for thousands of sockets."""
+    listen = (
+        ["-e", f"tcp:port={port}:interface=127.0.0.1:backlog={backlog}"]
+        if backlog
+        else ["-b", "127.0.0.1", "-p", str(port)]
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-c", DAPHNE, *listen] + ["config.asgi:application"],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("ab"),
+        stderr=subprocess.STDOUT,
+    )
+    wait_for(port, 60, log)
+    return process
+
+
+class BareBroadcasters:
+    """The reference: `count` processes of the bare `websockets` library on their own ports.
+    Each sends `greeting` to a new connection; from the wall-clock moment given to `go()`,
+    `repeats` times `gap` seconds apart, it sends the pre-encoded `text` to every connection
+    with `broadcast()`. `reports()`: per process, the send times, its RSS before them (KB)
+    and its connections."""
+
+    def __init__(self, count: int, greeting: str, text: str, gap: float, repeats: int):
+        self.ports = [free_port() for _ in range(count)]
+        self.start, self.queue = multiprocessing.Value("d", 0.0), multiprocessing.Queue()
+        self.procs = [
+            multiprocessing.Process(
+                target=_bare_broadcaster,
+                args=(port, greeting, text, self.start, gap, repeats, self.queue),
+            )
+            for port in self.ports
+        ]
+        for p in self.procs:
+            p.start()
+        for _ in self.procs:
+            self.queue.get(timeout=30)  # listening
+
+    def go(self, at: float) -> None:
+        self.start.value = at
+
+    def reports(self) -> list[tuple[list[float], int, int]]:
+        return [self.queue.get(timeout=120) for _ in self.procs]
+
+    def stop(self) -> None:
+        self.start.value = -1
+        for p in self.procs:
+            p.join(timeout=10)
+            if p.is_alive():
+                p.terminate()
+
+
+def _bare_broadcaster(port, greeting, text, start, gap, repeats, queue) -> None:
+    raise_fd_limit()
+    asyncio.run(_broadcast(port, greeting, text, start, gap, repeats, queue))
+
+
+async def _broadcast(port, greeting, text, start, gap, repeats, queue) -> None:
+    from websockets.asyncio.server import broadcast, serve
+
+    connections = set()
+
+    async def handler(ws):
+        await ws.send(greeting)
+        connections.add(ws)
+        try:
+            await ws.wait_closed()
+        finally:
+            connections.discard(ws)
+
+    async with serve(
+        handler, "127.0.0.1", port, compression=None, ping_interval=None, backlog=1024
+    ):
+        queue.put("listening")
+        while start.value == 0:
+            await asyncio.sleep(0.01)
+        rss = rss_kb(os.getpid())
+        sends = []
+        for k in range(repeats):
+            await asyncio.sleep(max(0, start.value + gap * k - time.time()))
+            sends.append(time.time())
+            broadcast(connections, text)
+        await asyncio.sleep(gap)
+        queue.put((sends, rss, len(connections)))
+        while start.value > 0:
+            await asyncio.sleep(0.05)
 
 
 class Servers:
