@@ -5,13 +5,13 @@ import re
 from pathlib import Path
 
 import pytest
-from accounts.management.commands.seed_demo import DEMO_PASSWORD, STAFF
 from django.conf import settings
 from django.core.management import call_command
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from courses.models import Course
+from demo.management.commands.seed_demo import DEMO_PASSWORD, STAFF
 
 pytestmark = pytest.mark.django_db
 

@@ -1,10 +1,10 @@
 import pytest
-from accounts.management.commands.seed_demo import DEMO_PASSWORD, STAFF
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
 
 from accounts.models import Commune, RoleGrant, User
+from demo.management.commands.seed_demo import DEMO_PASSWORD, STAFF
 
 pytestmark = pytest.mark.django_db
 
