@@ -14,7 +14,7 @@ from accounts.models import Role
 from courses.imports import parse_markdown
 from courses.models import Lesson
 from courses.services import import_course
-from learning import reviews, services
+from learning import reviews
 from learning.models import (
     Assignment,
     Campaign,
@@ -26,6 +26,10 @@ from learning.models import (
     Review,
     Status,
 )
+from learning.services.campaigns import assign_campaign
+from learning.services.completion import complete_lesson, issue_certificate
+from learning.services.final_test import start_final_test, submit_final_test
+from learning.services.reading import answer_question, enroll, open_lesson
 from tests import factories
 from tests.learning.test_certificates import FINAL_TEST_COURSE, T0, finish
 
@@ -35,8 +39,8 @@ LATER = T0 + datetime.timedelta(days=20)  # after the campaign's deadline
 def held(user, course, *, now=T0) -> Certificate:
     """The learner's completion of `course` the moment they enrolled: far faster than its
     90 s of minimum reading, judged by the rule every completion of theirs goes through."""
-    services.enroll(user, course=course, now=now)
-    return services.issue_certificate(user, course=course, now=now, screened=True)
+    enroll(user, course=course, now=now)
+    return issue_certificate(user, course=course, now=now, screened=True)
 
 
 def read_while_minimums_rise(user, course, *, start=T0) -> Certificate | None:
@@ -49,12 +53,12 @@ def read_while_minimums_rise(user, course, *, start=T0) -> Certificate | None:
         if position == len(lessons) - 1:
             Lesson.objects.filter(pk__in=[x.pk for x in lessons[:-1]]).update(min_read_seconds=30)
         lesson.refresh_from_db()
-        services.open_lesson(user, lesson=lesson, now=now)
+        open_lesson(user, lesson=lesson, now=now)
         for question in lesson.questions.all():
             right = question.choices.get(is_correct=True).pk
-            services.answer_question(user, question=question, choice_id=right, now=now)
+            answer_question(user, question=question, choice_id=right, now=now)
         now += datetime.timedelta(seconds=6)
-        certificate = services.complete_lesson(user, lesson=lesson, now=now)
+        certificate = complete_lesson(user, lesson=lesson, now=now)
     return certificate
 
 
@@ -77,7 +81,7 @@ def campaign(course, learner):
         title="Cán bộ học số", opens_on=T0.date(), deadline=T0.date() + datetime.timedelta(days=10)
     )
     campaign.courses.add(course)
-    services.assign_campaign(campaign, now=T0 - datetime.timedelta(days=1))
+    assign_campaign(campaign, now=T0 - datetime.timedelta(days=1))
     return campaign
 
 
@@ -127,7 +131,7 @@ def test_reading_each_lesson_for_its_minimum_is_issued_at_once(learner, course, 
 def test_a_certificate_issued_by_hand_is_not_held(learner, course):
     """An administrator's or a fixture's certificate is issued; only completions of the
     learner's own go through the rule."""
-    certificate = services.issue_certificate(learner, course=course, now=T0)
+    certificate = issue_certificate(learner, course=course, now=T0)
     assert certificate.review == "" and certificate.seconds_taken == 0
 
 
@@ -135,10 +139,10 @@ def test_a_certificate_issued_by_hand_is_not_held(learner, course):
 def test_a_final_test_passed_faster_than_its_questions_read_is_held(learner, seconds, review):
     """Two questions of 2 words with two 1-word choices: 8 words ÷ 5 + 2 taps = 3 s."""
     course = import_course(data=parse_markdown(FINAL_TEST_COURSE), publish=True)
-    attempt = services.start_final_test(learner, course=course, now=T0)
+    attempt = start_final_test(learner, course=course, now=T0)
     right = {q.pk: q.choices.get(is_correct=True).pk for q in course.questions.all()}
     later = T0 + datetime.timedelta(seconds=seconds)
-    result = services.submit_final_test(learner, attempt=attempt, choices=right, now=later)
+    result = submit_final_test(learner, attempt=attempt, choices=right, now=later)
     assert result.passed and result.certificate.review == review
     assert result.certificate.held_for == ("test_fast" if review else "")
 
@@ -232,21 +236,21 @@ def test_rejecting_shows_the_reason_and_the_lessons_are_read_again(
 def test_after_a_rejection_the_old_passing_try_does_not_issue_it(learner, coordinator):
     course = import_course(data=parse_markdown(FINAL_TEST_COURSE), publish=True)
     right = {q.pk: q.choices.get(is_correct=True).pk for q in course.questions.all()}
-    attempt = services.start_final_test(learner, course=course, now=T0)
-    first = services.submit_final_test(learner, attempt=attempt, choices=right, now=T0)
+    attempt = start_final_test(learner, course=course, now=T0)
+    first = submit_final_test(learner, attempt=attempt, choices=right, now=T0)
     reviews.decide_certificate(
         first.certificate.pk, decision=Review.REJECTED, reason="Nộp ngay.", by=coordinator,
         now=T0 + datetime.timedelta(minutes=1),
     )  # fmt: skip
     # The same try submitted again (a second tab): its first score, no new certificate.
-    again = services.submit_final_test(
+    again = submit_final_test(
         learner, attempt=attempt, choices=right, now=T0 + datetime.timedelta(minutes=2)
     )
     assert again.certificate.review == Review.REJECTED
     # A new try, read at a human pace: issued.
     start = T0 + datetime.timedelta(minutes=3)
-    attempt = services.start_final_test(learner, course=course, now=start)
-    result = services.submit_final_test(
+    attempt = start_final_test(learner, course=course, now=start)
+    result = submit_final_test(
         learner, attempt=attempt, choices=right, now=start + datetime.timedelta(seconds=20)
     )
     assert result.certificate.review == "" and result.certificate.is_valid
@@ -415,7 +419,7 @@ def test_the_campaign_workbook_names_held_and_rejected_certificates(
 ):
     held(learner, course)
     other = factories.person(commune=learner.commune, full_name="Trần Văn Bị Từ Chối")
-    services.assign_campaign(campaign, now=T0)
+    assign_campaign(campaign, now=T0)
     rejected = held(other, course)
     reviews.decide_certificate(
         rejected.pk, decision="rejected", reason="Không.", by=coordinator, now=T0
