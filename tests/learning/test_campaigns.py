@@ -2,7 +2,6 @@
 
 import datetime
 
-import pytest
 from django.utils import timezone
 
 from accounts.models import ParticipantKind
@@ -29,11 +28,6 @@ def make_campaign(course, *, communes=(), kinds=(OFFICIAL,), organizations=()):
     campaign.organizations.add(*organizations)
     assign_campaign(campaign, now=NOW)
     return campaign
-
-
-@pytest.fixture
-def places(tuyen_quang):
-    return factories.commune("00985"), factories.commune("02554")
 
 
 def assigned(campaign) -> set[str]:
