@@ -183,7 +183,8 @@ def step_export(args) -> dict:
 
     from accounts.models import User
     from learning.models import Campaign, ExportJob
-    from learning.services import PEOPLE_CHUNK, build_campaign_export, campaign_people
+    from learning.reports import campaign_people
+    from learning.services.campaign_exports import PEOPLE_CHUNK, build_campaign_export
 
     settings.PRIVATE_ROOT = Path(args.workdir) / "private"
     admin, campaign = User.objects.get(phone="0900000001"), Campaign.objects.get()

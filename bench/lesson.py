@@ -64,13 +64,13 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.utils import timezone
 from accounts.models import User
 from courses.models import Course
-from learning import services
+from learning.services.reading import open_lesson
 
 course = Course.objects.get(slug="ky-nang-so-co-ban")
 lesson = course.lessons.order_by("module__order", "order").first()
 cookies = []
 for user in User.objects.filter(participant_kind="resident").order_by("phone")[:48]:
-    services.open_lesson(user, lesson=lesson, now=timezone.now())
+    open_lesson(user, lesson=lesson, now=timezone.now())
     store = SessionStore()
     store[SESSION_KEY] = str(user.pk)
     store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]

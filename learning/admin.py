@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import ParticipantKind
 from learning.models import Booth, Campaign, Certificate, CheckIn, Enrollment, Event, ShortLink
-from learning.services import assign_campaign
+from learning.services.campaigns import assign_campaign
 
 
 class CampaignForm(forms.ModelForm):

@@ -2,8 +2,8 @@
 lesson being read, check answers and their tries.
 
 Every lesson and course page a learner opens needs it. The entry is filed under a version
-number that learning.services bumps whenever it writes progress or answers (at once, and
-again after the write commits), so a page that read the rows just before a write can only
+number that the learning services bump whenever they write progress or answers (at once,
+and again after the write commits), so a page that read the rows just before a write can only
 store them under a version no later page asks for.
 """
 
@@ -13,7 +13,8 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
 
-from learning.models import Answer, Enrollment, LessonProgress, reading_cap
+from learning.models import Answer, Enrollment, LessonProgress
+from learning.models.reading import reading_cap
 
 TIMEOUT = 60 * 60
 
@@ -26,7 +27,7 @@ def reading(user_id: int, course_id: int) -> dict:
     """{"lessons": {lesson id: {"opened", "completed", "credited"}}, "answers": {question id:
     choice id}, "tries": {question id: tries}, "pointer": {"lesson", "since", "cap"} or None}
     for one learner and course (a copy: the caller may change it). "pointer" is the lesson
-    they are reading now (learning.services.credit_reading), None when unknown."""
+    they are reading now (learning.services.reading.credit_reading), None when unknown."""
     version_key = _version_key(user_id, course_id)
     version = cache.get(version_key)
     if version is None:

@@ -12,8 +12,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from courses.models import Course
 from courses.reads import final_test
-from learning import plausibility, services
+from learning import plausibility
 from learning.models import (
     Answer,
     Certificate,
@@ -24,6 +25,9 @@ from learning.models import (
     LessonProgress,
     Review,
 )
+from learning.services.campaigns import mark_completed
+from learning.services.reading import reopen_course
+from learning.services.reminders import notify
 
 REASON_MAX = 1000
 
@@ -66,18 +70,18 @@ def decide_certificate(
             .values_list("completed_at", flat=True)
             .first()
         )
-        services.mark_completed(user, course=course, now=completed or now)
+        mark_completed(user, course=course, now=completed or now)
         title = _("Giấy chứng nhận đã được duyệt")
         body = _("Giấy chứng nhận khoá “%(c)s” đã được cấp.")
         url = certificate.get_absolute_url()
     else:
         relearn = certificate.held_for == HoldReason.COURSE_FAST
-        services.reopen_course(user, course=course, relearn=relearn, now=now)
+        reopen_course(user, course=course, relearn=relearn, now=now)
         title = _("Giấy chứng nhận chưa được duyệt")
         body = _("Khoá “%(c)s” cần hoàn thành lại. Lý do: %(r)s")
         url = reverse("learning:course", args=[course.slug])
     body = body % {"c": certificate.course_title, "r": reason}
-    services.notify(
+    notify(
         {user.pk: (title, body, url)},
         key=f"certificate:{certificate.pk}:review:{review.pk}",
         now=now,
@@ -132,11 +136,29 @@ class Evidence:
 
 def evidence(certificate: Certificate) -> Evidence:
     """The completion's evidence, lessons in the course's order, tries oldest first."""
-    user, course = certificate.user_id, certificate.course
-    lessons = list(
-        course.lessons.order_by("module__order", "order", "pk").annotate(
-            n_questions=Count("questions")
-        )
+    lessons = _lesson_reads(certificate.user_id, certificate.course)
+    tries = _test_tries(certificate.user_id, certificate.course)
+    min_seconds = sum(lesson.min_seconds for lesson in lessons)
+    passing = next((t for t in reversed(tries) if t.passed), None)
+    return Evidence(
+        seconds=certificate.seconds_taken,
+        min_seconds=min_seconds,
+        held_for=plausibility.describe(
+            certificate.held_for,
+            seconds_taken=certificate.seconds_taken,
+            min_seconds=min_seconds,
+            test_seconds=passing.seconds if passing else None,
+            test_floor=passing.floor if passing else 0,
+        ),
+        lessons=lessons,
+        tries=tries,
+    )
+
+
+def _lesson_reads(user: int, course: Course) -> list[LessonRead]:
+    """Each lesson of the course as the learner read it, in the course's order."""
+    lessons = course.lessons.order_by("module__order", "order", "pk").annotate(
+        n_questions=Count("questions")
     )
     progress = {
         row.lesson_id: row for row in LessonProgress.objects.filter(user=user, course=course)
@@ -168,6 +190,11 @@ def evidence(certificate: Certificate) -> Evidence:
                 tries=tried.get("tries") or 0,
             )
         )
+    return reads
+
+
+def _test_tries(user: int, course: Course) -> list[TestTry]:
+    """The learner's final-test tries, oldest first, each with the floor of its draw."""
     pool = final_test(course)
     tries = []
     for attempt in FinalTestTry.objects.filter(user=user, course=course).order_by("started_at"):
@@ -183,18 +210,4 @@ def evidence(certificate: Certificate) -> Evidence:
                 attempt.correct, attempt.total, attempt.passed,
             )
         )  # fmt: skip
-    min_seconds = sum(lesson.min_read_seconds for lesson in lessons)
-    passing = next((t for t in reversed(tries) if t.passed), None)
-    return Evidence(
-        seconds=certificate.seconds_taken,
-        min_seconds=min_seconds,
-        held_for=plausibility.describe(
-            certificate.held_for,
-            seconds_taken=certificate.seconds_taken,
-            min_seconds=min_seconds,
-            test_seconds=passing.seconds if passing else None,
-            test_floor=passing.floor if passing else 0,
-        ),
-        lessons=reads,
-        tries=tries,
-    )
+    return tries

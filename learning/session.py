@@ -12,8 +12,8 @@ time only if the account was not reading the same course in the same hours.
 
 import datetime
 
-from learning.models import reading_cap
-from learning.services import check_lesson_done, credit_for
+from learning.models.reading import reading_cap
+from learning.services.reading import check_lesson_done, credit_for
 
 KEY = "reading"
 

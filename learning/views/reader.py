@@ -18,7 +18,7 @@ from common.qr import qr_svg
 from common.text import mask_name
 from courses.models import Audience, Course, Lesson, Question
 from courses.reads import course_by_slug, course_outline, final_test, lesson_content
-from learning import lesson_page, reads, services, session
+from learning import lesson_page, reads, session
 from learning.certificates import certificate_pdf
 from learning.models import (
     Assignment,
@@ -28,7 +28,15 @@ from learning.models import (
     Notification,
     Status,
 )
-from learning.services import LessonNotDone
+from learning.services.completion import complete_lesson
+from learning.services.final_test import (
+    FinalTestLocked,
+    final_test_tries_left,
+    start_final_test,
+    submit_final_test,
+)
+from learning.services.reading import LessonNotDone, answer_question, open_lesson
+from learning.services.reading import enroll as enroll_in_course  # the view is `enroll`
 
 COURSES_PER_PAGE = 20
 
@@ -138,7 +146,7 @@ def course_detail(request, slug: str):
 @require_POST
 def enroll(request, slug: str):
     course = _course(request, slug)
-    services.enroll(request.user, course=course, now=timezone.now())
+    enroll_in_course(request.user, course=course, now=timezone.now())
     outline = course_outline(course)
     if not outline:
         return redirect(course)
@@ -158,7 +166,7 @@ def lesson_detail(request, slug: str, lesson_id: int):
         reading = _reading(request, course)
         # Opening a lesson is an action, unless it is the one being read (a reload).
         if (reading["pointer"] or {}).get("lesson") != lesson_id:
-            services.open_lesson(
+            open_lesson(
                 request.user, lesson=Lesson(pk=lesson_id, course=course), now=now, reading=reading
             )
             reading["lessons"].setdefault(
@@ -198,7 +206,7 @@ def answer(request, slug: str, lesson_id: int, question_id: int):
     if not valid:
         messages.error(request, _("Hãy chọn một phương án rồi bấm Trả lời."))
     elif request.user.is_authenticated:
-        services.answer_question(
+        answer_question(
             request.user,
             question=Question(pk=question_id, course=course, lesson_id=lesson_id),
             choice_id=choice_id,
@@ -229,7 +237,7 @@ def complete(request, slug: str, lesson_id: int):
     now = timezone.now()
     try:
         if request.user.is_authenticated:
-            certificate = services.complete_lesson(
+            certificate = complete_lesson(
                 request.user, lesson=Lesson.objects.get(pk=lesson_id), now=now
             )
         else:
@@ -284,8 +292,8 @@ def final_test_view(request, slug: str):
     now = timezone.now()
     mine = FinalTestTry.objects.filter(user=request.user, course=course)
     if request.method == "POST" and "start" in request.POST:
-        with contextlib.suppress(services.FinalTestLocked):  # the page then says until when
-            services.start_final_test(request.user, course=course, now=now)
+        with contextlib.suppress(FinalTestLocked):  # the page then says until when
+            start_final_test(request.user, course=course, now=now)
         return redirect("learning:final_test", slug=course.slug)
     current = mine.open().first()
     result, chosen = None, {}
@@ -303,9 +311,7 @@ def final_test_view(request, slug: str):
         if attempt.submitted_at is None and len(chosen) < len(drawn):
             messages.error(request, _("Hãy trả lời tất cả các câu hỏi."))
         else:
-            result = services.submit_final_test(
-                request.user, attempt=attempt, choices=chosen, now=now
-            )
+            result = submit_final_test(request.user, attempt=attempt, choices=chosen, now=now)
             if result.certificate:
                 if result.certificate.is_pending:
                     messages.info(
@@ -315,7 +321,7 @@ def final_test_view(request, slug: str):
                     messages.success(request, _("Chúc mừng! Bạn đã đạt bài kiểm tra."))
                 return redirect(result.certificate)
             current, chosen = None, {}
-    left, retry_at = services.final_test_tries_left(request.user, course=course, now=now)
+    left, retry_at = final_test_tries_left(request.user, course=course, now=now)
     return render(
         request,
         "learning/final_test.html",

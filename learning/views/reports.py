@@ -1,11 +1,10 @@
 """Coordinators' reports: course completions and mandatory-training campaigns, always
-limited to the viewer's scope."""
+limited to the viewer's scope (the reads are learning.reports)."""
 
 from pathlib import Path
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -17,16 +16,9 @@ from accounts.scopes import Scope
 from accounts.views import coordinator_required
 from common.exports import XLSX_CONTENT_TYPE
 from courses.models import Course
-from learning import services
-from learning.models import (
-    Assignment,
-    Campaign,
-    Certificate,
-    Enrollment,
-    ExportJob,
-    Review,
-    Status,
-)
+from learning import reports
+from learning.models import Campaign, ExportJob, Status
+from learning.services.campaign_exports import start_campaign_export
 
 REPORT_PER_PAGE = 50
 
@@ -35,74 +27,19 @@ REPORT_PER_PAGE = 50
 def report_list(request, scope: Scope):
     """Each course with, in the viewer's scope: enrolled, completed (certificates that stand),
     completed too fast, and certificates held for review."""
-    in_scope = scope.q(commune="user__commune", organization="user__organization")
-    certificates = Certificate.objects.filter(in_scope).with_min_seconds()
-    enrolled = dict(
-        Enrollment.objects.filter(in_scope)
-        .values("course")
-        .annotate(n=Count("id"))
-        .values_list("course", "n")
-    )
-    completed = dict(
-        certificates.counted().values("course").annotate(n=Count("id")).values_list("course", "n")
-    )
-    held = dict(
-        certificates.filter(review=Review.HELD)
-        .values("course")
-        .annotate(n=Count("id"))
-        .values_list("course", "n")
-    )
-    fast = dict(
-        certificates.filter(too_fast=True)
-        .values("course")
-        .annotate(n=Count("id"))
-        .values_list("course", "n")
-    )
-    rows = [
-        {
-            "course": course,
-            "enrolled": enrolled.get(course.pk, 0),
-            "completed": completed.get(course.pk, 0),
-            "fast": fast.get(course.pk, 0),
-            "held": held.get(course.pk, 0),
-            "percent": round(100 * completed.get(course.pk, 0) / enrolled[course.pk])
-            if enrolled.get(course.pk)
-            else 0,
-        }
-        for course in Course.objects.all()
-    ]
-    return render(request, "learning/report_list.html", {"rows": rows})
+    return render(request, "learning/report_list.html", {"rows": reports.course_rows(scope)})
 
 
 @coordinator_required
 def report_detail(request, scope: Scope, slug: str):
     course = get_object_or_404(Course, slug=slug)
-    certificates = (
-        scope.filter(
-            Certificate.objects.filter(course=course),
-            commune="user__commune",
-            organization="user__organization",
-        )
-        .with_min_seconds()
-        .select_related("user__commune")
-        .order_by("-too_fast", "-issued_at", "pk")  # pk: a total order, or pages overlap
-    )
     only_fast = request.GET.get("nhanh") == "1"
-    if only_fast:
-        certificates = certificates.filter(too_fast=True)
+    certificates = reports.course_certificates(scope, course=course, only_fast=only_fast)
     page = Paginator(certificates, REPORT_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "learning/report_detail.html",
         {"course": course, "page": page, "only_fast": only_fast},
-    )
-
-
-def _assignments(scope: Scope, campaign: Campaign):
-    return scope.filter(
-        Assignment.objects.filter(campaign=campaign),
-        commune="user__commune",
-        organization="user__organization",
     )
 
 
@@ -113,50 +50,22 @@ def _kind_filter(request) -> str:
 
 @coordinator_required
 def campaign_list(request, scope: Scope):
-    today = timezone.localdate()
-    rows = [
-        {
-            "campaign": campaign,
-            "total": _assignments(scope, campaign).tally(campaign=campaign, today=today),
-            "days_left": (campaign.deadline - today).days,
-        }
-        for campaign in Campaign.objects.all()
-    ]
+    rows = reports.campaign_rows(scope, today=timezone.localdate())
     return render(request, "learning/campaign_list.html", {"rows": rows})
-
-
-def _campaign_assignments(request, scope: Scope, campaign: Campaign):
-    kind = _kind_filter(request)
-    return services.campaign_assignments(scope=scope, campaign=campaign, kind=kind), kind
 
 
 @coordinator_required
 def campaign_dashboard(request, scope: Scope, pk: int):
     campaign = get_object_or_404(Campaign, pk=pk)
     today = timezone.localdate()
-    assignments, kind = _campaign_assignments(request, scope, campaign)
-    total, communes, organizations = assignments.breakdown(campaign=campaign, today=today)
-    # Only the few certificates finished too fast are matched to the viewer's assignments.
-    fast = (
-        Certificate.objects.too_fast(campaign.courses.all())
-        .filter(Exists(assignments.filter(user=OuterRef("user"))))
-        .count()
-    )
-    held = (
-        Certificate.objects.filter(course__in=campaign.courses.all(), review=Review.HELD)
-        .filter(Exists(assignments.filter(user=OuterRef("user"))))
-        .count()
-    )
+    kind = _kind_filter(request)
+    assignments = reports.campaign_assignments(scope=scope, campaign=campaign, kind=kind)
     return render(
         request,
         "learning/campaign_dashboard.html",
         {
             "campaign": campaign,
-            "total": total,
-            "communes": communes,
-            "organizations": organizations,
-            "fast": fast,
-            "held": held,
+            **reports.campaign_summary(assignments, campaign=campaign, today=today),
             "kind": kind,
             "kinds": ParticipantKind.choices,
             "days_left": (campaign.deadline - today).days,
@@ -169,7 +78,7 @@ def campaign_dashboard(request, scope: Scope, pk: int):
 def campaign_export(request, scope: Scope, pk: int):
     """Start building the dashboard's .xlsx (the same rows, then the people)."""
     campaign = get_object_or_404(Campaign, pk=pk)
-    job = services.start_campaign_export(
+    job = start_campaign_export(
         user=request.user, campaign=campaign, kind=_kind_filter(request), now=timezone.now()
     )
     return redirect("learning:export_job", pk=job.pk)
@@ -207,30 +116,21 @@ def export_download(request, scope: Scope, pk: int):
 @coordinator_required
 def campaign_people(request, scope: Scope, pk: int):
     campaign = get_object_or_404(Campaign, pk=pk)
-    today = timezone.localdate()
-    assignments = _assignments(scope, campaign).with_status(campaign=campaign, today=today)
     filters = {"kind": _kind_filter(request)}
-    if filters["kind"]:
-        assignments = assignments.filter(user__participant_kind=filters["kind"])
     status = request.GET.get("status", "")
     if status in Status.values:
         filters["status"] = status
-        assignments = assignments.filter(status=status)
     # parse_id, not str.isdigit: "²" passes isdigit, 25 digits overflow (both were a 500).
     commune = parse_id(request.GET.get("commune", ""))
     if commune is not None:
         # Any commune or organization the dashboard links to (the scope's own, or one its
         # people live or work in); any other answers 404, like any object outside the scope.
         filters["commune"] = get_object_or_404(scope.communes(), pk=commune)
-        assignments = assignments.filter(user__commune=filters["commune"])
     organization = parse_id(request.GET.get("organization", ""))
     if organization is not None:
         filters["organization"] = get_object_or_404(scope.organizations(), pk=organization)
-        assignments = assignments.filter(user__organization=filters["organization"])
-    # Names repeat in a commune: the pk makes the order total, or PostgreSQL may show one
-    # person on two pages and another on none.
-    assignments = assignments.select_related("user__commune", "user__organization").order_by(
-        "user__commune__name", "user__full_name", "pk"
+    assignments = reports.people_list(
+        scope=scope, campaign=campaign, today=timezone.localdate(), **filters
     )
     page = Paginator(assignments, REPORT_PER_PAGE).get_page(request.GET.get("page"))
     for assignment in page.object_list:

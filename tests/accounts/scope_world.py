@@ -23,8 +23,10 @@ from courses.imports import parse_markdown
 from courses.models import Course
 from courses.services import import_course
 from learning import festival
-from learning import services as learning
 from learning.models import Booth, Campaign, Event
+from learning.services.campaigns import assign_campaign
+from learning.services.completion import issue_certificate
+from learning.services.reading import enroll
 from quiz import games
 from quiz.models import Contest, GameAnswer, Question, Round, Standing
 from tests import factories
@@ -462,10 +464,10 @@ def _learning(world: World, rng, *, now) -> None:
             issued = rng.choice(instants) if rng.random() < 0.5 else None
             seconds = rng.choice([20, 600])
             enrolled = (issued or rng.choice(instants)) - datetime.timedelta(seconds=seconds)
-            learning.enroll(user, course=taken, now=enrolled)
+            enroll(user, course=taken, now=enrolled)
             record = Learning(p.pk, taken.pk, enrolled)
             if issued:
-                learning.issue_certificate(user, course=taken, now=issued)
+                issue_certificate(user, course=taken, now=issued)
                 record.issued_at = issued
                 record.fast = taken == course and seconds < FAST_BELOW
             world.learning.append(record)
@@ -504,7 +506,7 @@ def _campaigns(world: World, rng, places) -> None:
         if title == "open":
             plan.excluded = set(rng.sample(active, 2))
             campaign.excluded.add(*plan.excluded)
-        learning.assign_campaign(campaign, now=timezone.now())
+        assign_campaign(campaign, now=timezone.now())
         world.plans[title] = plan
 
 

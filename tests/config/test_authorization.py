@@ -28,8 +28,8 @@ from accounts.models import HeadcountImport, Job, Organization, Role, RosterImpo
 from courses.imports import parse_markdown
 from courses.models import Course
 from courses.services import import_course
-from learning import services as learning_services
 from learning.models import Booth, Campaign, Event, ExportJob
+from learning.services.completion import issue_certificate
 from quiz import games
 from quiz.models import Contest, Round
 from quiz.services import start_attempt, submit_attempt
@@ -492,7 +492,7 @@ def _build_world() -> dict:
     lesson = course.lessons.order_by("module__order", "order").first()
     question = lesson.questions.first()
     certificates = {
-        key: learning_services.issue_certificate(owner, course=course, now=now)
+        key: issue_certificate(owner, course=course, now=now)
         for key, owner in (("A", users[RESIDENT]), ("B", person_b))
     }
 

@@ -28,7 +28,8 @@ from courses.imports import parse_markdown
 from courses.services import import_course
 from learning import festival
 from learning.models import Booth, Campaign, Event
-from learning.services import issue_certificate, start_final_test
+from learning.services.completion import issue_certificate
+from learning.services.final_test import start_final_test
 from quiz.games import create_game
 from quiz.models import Contest, Question, Round, Topic
 from quiz.services import start_attempt, submit_attempt

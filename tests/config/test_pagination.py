@@ -15,8 +15,11 @@ from accounts.models import ParticipantKind, Role
 from courses.imports import parse_markdown
 from courses.models import Course
 from courses.services import import_course
-from learning import festival, services
+from learning import festival
 from learning.models import Event
+from learning.services.completion import issue_certificate
+from learning.services.reading import enroll
+from learning.services.reminders import notify
 from quiz import games
 from tests import factories
 from tests.accounts.test_roster import roster_file
@@ -189,7 +192,7 @@ def test_notifications_reach_page_two(client, places):
     for i in range(21):  # 00 is the oldest, so the last one shown
         when = now - datetime.timedelta(minutes=30 - i)
         message = {person.pk: (f"Tin số {i:02d}", "Nội dung", "")}
-        services.notify(message, key=f"k{i:02d}", now=when, sms=False)
+        notify(message, key=f"k{i:02d}", now=when, sms=False)
     client.force_login(person)
     url = reverse("learning:notifications")
     _, html = follow_next(client, url, client.get(url))
@@ -205,10 +208,10 @@ def test_course_report_page_two_keeps_the_too_fast_filter(client, places, coordi
     a, _ = places
     now = timezone.now()
     for person in many_people(a, 51, prefix="Nhanh"):  # read nothing: finished "too fast"
-        services.issue_certificate(person, course=course, now=now)
+        issue_certificate(person, course=course, now=now)
     for person in many_people(a, 10, prefix="Chậm"):  # enrolled an hour before finishing
-        services.enroll(person, course=course, now=now - datetime.timedelta(hours=1))
-        services.issue_certificate(person, course=course, now=now)
+        enroll(person, course=course, now=now - datetime.timedelta(hours=1))
+        issue_certificate(person, course=course, now=now)
     client.force_login(coordinator_a)
     url = reverse("learning:report_detail", args=[course.slug])
     _, html = follow_next(client, url, client.get(url))
@@ -259,7 +262,7 @@ def test_paged_lists_hold_everyone_once_when_their_sort_keys_tie(
     now = timezone.now()
     event = Event.objects.create(commune=a, title="Ngày hội", date=now.date(), venue="Nhà")
     for person in people:
-        services.issue_certificate(person, course=course, now=now)
+        issue_certificate(person, course=course, now=now)
         festival.check_in(person, event=event, now=now)
     campaign = make_campaign(course)
     client.force_login(coordinator_a)

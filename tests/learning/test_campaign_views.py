@@ -5,8 +5,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Organization, Role
-from learning import services
 from learning.models import Assignment
+from learning.services.campaigns import assign_campaign
 from tests import factories
 from tests.learning.test_campaigns import NOW, OFFICIAL, make_campaign
 from tests.learning.test_certificates import finish
@@ -74,7 +74,7 @@ def test_every_row_of_a_dashboard_drills_down_to_its_people(client, world, unit)
                      kind=OFFICIAL)  # fmt: skip
     factories.person(commune=world["a"], organization=department, full_name="Cán Bộ Sở",
                      kind=OFFICIAL)  # fmt: skip
-    services.assign_campaign(world["campaign"], now=NOW)
+    assign_campaign(world["campaign"], now=NOW)
     client.force_login(world["viewers"]["coordinator_A"])
     dashboard = client.get(reverse("learning:campaign", args=[world["campaign"].pk])).context
     target, name = (

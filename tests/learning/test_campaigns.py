@@ -2,12 +2,12 @@
 
 import datetime
 
-import pytest
 from django.utils import timezone
 
 from accounts.models import ParticipantKind
-from learning import services
 from learning.models import Assignment, Campaign, Status
+from learning.services.campaigns import assign_campaign
+from learning.services.reading import open_lesson
 from tests import factories
 from tests.learning.test_certificates import finish
 
@@ -26,13 +26,8 @@ def make_campaign(course, *, communes=(), kinds=(OFFICIAL,), organizations=()):
     campaign.courses.add(course)
     campaign.communes.add(*communes)
     campaign.organizations.add(*organizations)
-    services.assign_campaign(campaign, now=NOW)
+    assign_campaign(campaign, now=NOW)
     return campaign
-
-
-@pytest.fixture
-def places(tuyen_quang):
-    return factories.commune("00985"), factories.commune("02554")
 
 
 def assigned(campaign) -> set[str]:
@@ -49,7 +44,7 @@ def test_the_rule_names_kinds_and_communes_plus_additions_minus_exclusions(cours
     campaign = make_campaign(course, communes=[a])
     campaign.added.add(extra)
     campaign.excluded.add(excluded)
-    services.assign_campaign(campaign, now=NOW)
+    assign_campaign(campaign, now=NOW)
     assert assigned(campaign) == {"Cán Bộ A", "Người Dân Thêm"}
 
 
@@ -75,7 +70,7 @@ def test_a_person_who_joins_later_is_assigned_with_the_deadline(course, places):
     mover.commune = a
     mover.save()
     assert Assignment.objects.filter(user=mover, campaign=campaign).exists()
-    services.assign_campaign(campaign, now=NOW)  # idempotent
+    assign_campaign(campaign, now=NOW)  # idempotent
     assert campaign.assignments.count() == 2
 
 
@@ -96,7 +91,7 @@ def test_statuses_and_tally(course, places):
     }
     campaign = make_campaign(course)
     lesson = course.lessons.first()
-    services.open_lesson(people["Đang Học"], lesson=lesson, now=NOW)
+    open_lesson(people["Đang Học"], lesson=lesson, now=NOW)
     finish(people["Đúng Hạn"], course, start=NOW)
     late = timezone.make_aware(datetime.datetime(2026, 1, 3, 8, 0))
     finish(people["Muộn"], course, start=late)

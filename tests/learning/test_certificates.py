@@ -11,8 +11,10 @@ from accounts.models import Role
 from common.text import mask_name
 from courses.imports import parse_markdown
 from courses.services import import_course
-from learning import services
 from learning.models import Certificate, FinalTestTry
+from learning.services import final_test
+from learning.services.completion import complete_lesson, issue_certificate
+from learning.services.reading import LessonNotDone, answer_question, open_lesson
 from tests import factories
 from tests.qr import qr_in_pdf
 
@@ -24,12 +26,12 @@ def finish(user, course, *, start=T0, seconds_per_lesson=31):
     now = start
     certificate = None
     for lesson in course.lessons.order_by("module__order", "order"):
-        services.open_lesson(user, lesson=lesson, now=now)
+        open_lesson(user, lesson=lesson, now=now)
         for question in lesson.questions.all():
             choice = question.choices.get(is_correct=True)
-            services.answer_question(user, question=question, choice_id=choice.pk, now=now)
+            answer_question(user, question=question, choice_id=choice.pk, now=now)
         now = now + datetime.timedelta(seconds=seconds_per_lesson)
-        certificate = services.complete_lesson(user, lesson=lesson, now=now)
+        certificate = complete_lesson(user, lesson=lesson, now=now)
     return certificate
 
 
@@ -46,7 +48,7 @@ def test_completing_every_lesson_issues_one_certificate(learner, course):
     assert certificate.course_title == course.title
     assert certificate.seconds_taken == 93
     assert len(certificate.code) == 10
-    assert services.issue_certificate(learner, course=course, now=timezone.now()) == certificate
+    assert issue_certificate(learner, course=course, now=timezone.now()) == certificate
     assert learner.enrollments.get().completed_at is not None
 
 
@@ -174,7 +176,7 @@ def test_a_submission_naming_no_try_of_ones_own_scores_nothing(client, learner, 
     }
     if odd == "another learner's":
         other = factories.person(commune=learner.commune, full_name="Người Khác")
-        odd = services.start_final_test(other, course=course, now=timezone.now()).pk
+        odd = final_test.start_final_test(other, course=course, now=timezone.now()).pk
     client.force_login(learner)
     url = reverse("learning:final_test", args=[course.slug])
     assert client.post(url, {"try": odd, **answers}).url == url
@@ -185,16 +187,16 @@ def test_a_submission_naming_no_try_of_ones_own_scores_nothing(client, learner, 
 def test_lessons_read_side_by_side_earn_no_certificate(learner, course):
     lessons = list(course.lessons.order_by("module__order", "order"))
     for lesson in lessons:  # every lesson opened and answered in a tab of its own
-        services.open_lesson(learner, lesson=lesson, now=T0)
+        open_lesson(learner, lesson=lesson, now=T0)
         for question in lesson.questions.all():
             right = question.choices.get(is_correct=True).pk
-            services.answer_question(learner, question=question, choice_id=right, now=T0)
+            answer_question(learner, question=question, choice_id=right, now=T0)
     later = T0 + datetime.timedelta(minutes=2)
     refused = []
     for lesson in lessons:  # "done" in each tab, two minutes later
         try:
-            services.complete_lesson(learner, lesson=lesson, now=later)
-        except services.LessonNotDone as not_done:
+            complete_lesson(learner, lesson=lesson, now=later)
+        except LessonNotDone as not_done:
             refused.append((lesson.pk, not_done.seconds_left))
     assert refused == [(lessons[0].pk, 30), (lessons[1].pk, 30)]
     assert not Certificate.objects.exists()

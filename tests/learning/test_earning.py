@@ -16,8 +16,12 @@ from django.utils import timezone
 from courses.imports import parse_markdown
 from courses.models import Choice
 from courses.services import import_course
-from learning import reads, services
+from learning import reads
 from learning.models import Answer, Certificate, Enrollment, FinalTestTry, LessonProgress
+from learning.services.completion import complete_lesson
+from learning.services.final_test import FinalTestLocked, start_final_test, submit_final_test
+from learning.services.reading import LessonNotDone, answer_question, open_lesson
+from learning.services.session_reading import adopt_session_reading
 
 T0 = timezone.make_aware(datetime.datetime(2025, 10, 20, 8, 0))
 
@@ -63,10 +67,10 @@ def together(calls) -> None:
 
 def test_each_stretch_goes_to_the_lesson_being_read(learner, course):
     first, second, third = lessons(course)
-    services.open_lesson(learner, lesson=first, now=T0)
-    services.open_lesson(learner, lesson=second, now=T0 + seconds(20))
-    services.open_lesson(learner, lesson=third, now=T0 + seconds(25))
-    services.open_lesson(learner, lesson=first, now=T0 + seconds(40))
+    open_lesson(learner, lesson=first, now=T0)
+    open_lesson(learner, lesson=second, now=T0 + seconds(20))
+    open_lesson(learner, lesson=third, now=T0 + seconds(25))
+    open_lesson(learner, lesson=first, now=T0 + seconds(40))
     assert credited(learner) == {first.pk: 20, second.pk: 5, third.pk: 15}
     enrollment = Enrollment.objects.get(user=learner)
     assert enrollment.reading_lesson_id == first.pk
@@ -75,8 +79,8 @@ def test_each_stretch_goes_to_the_lesson_being_read(learner, course):
 
 def test_one_stretch_credits_at_most_three_times_the_lessons_minimum(learner, course):
     first, second, _ = lessons(course)  # 30 s minimum each
-    services.open_lesson(learner, lesson=first, now=T0)
-    services.open_lesson(learner, lesson=second, now=T0 + datetime.timedelta(hours=8))
+    open_lesson(learner, lesson=first, now=T0)
+    open_lesson(learner, lesson=second, now=T0 + datetime.timedelta(hours=8))
     assert credited(learner)[first.pk] == 90
 
 
@@ -109,21 +113,21 @@ def test_a_stale_cached_pointer_still_credits_once(learner, course):
     """A record read before another tab moved the pointer: the compare-and-set misses,
     the pointer is read again, and the stretch is credited to the right lesson once."""
     first, second, third = lessons(course)
-    services.open_lesson(learner, lesson=first, now=T0)
+    open_lesson(learner, lesson=first, now=T0)
     stale = reads.reading(learner.pk, course.pk)
-    services.open_lesson(learner, lesson=second, now=T0 + seconds(10))  # another tab
-    services.open_lesson(learner, lesson=third, now=T0 + seconds(15), reading=stale)
+    open_lesson(learner, lesson=second, now=T0 + seconds(10))  # another tab
+    open_lesson(learner, lesson=third, now=T0 + seconds(15), reading=stale)
     assert credited(learner) == {first.pk: 10, second.pk: 5, third.pk: 0}
 
 
 def test_a_lesson_completes_only_when_its_credited_time_reaches_its_minimum(learner, course):
     _, second, _ = lessons(course)  # no check question
-    services.open_lesson(learner, lesson=second, now=T0)
-    with pytest.raises(services.LessonNotDone) as not_done:
-        services.complete_lesson(learner, lesson=second, now=T0 + seconds(20))
+    open_lesson(learner, lesson=second, now=T0)
+    with pytest.raises(LessonNotDone) as not_done:
+        complete_lesson(learner, lesson=second, now=T0 + seconds(20))
     assert not_done.value.seconds_left == 10
     # The refused press still counted: the ten seconds after it are this lesson's.
-    services.complete_lesson(learner, lesson=second, now=T0 + seconds(30))
+    complete_lesson(learner, lesson=second, now=T0 + seconds(30))
     progress = LessonProgress.objects.get(user=learner, lesson=second)
     assert progress.completed_at == T0 + seconds(30) and progress.credited_seconds == 30
 
@@ -131,18 +135,15 @@ def test_a_lesson_completes_only_when_its_credited_time_reaches_its_minimum(lear
 @pytest.mark.django_db(transaction=True)
 def test_tabs_acting_at_the_same_moment_earn_the_stretch_once(learner, course):
     first, second, third = lessons(course)
-    services.open_lesson(learner, lesson=first, now=T0)
-    services.open_lesson(learner, lesson=second, now=T0 + seconds(1))
-    services.open_lesson(learner, lesson=third, now=T0 + seconds(2))
-    services.open_lesson(learner, lesson=first, now=T0 + seconds(3))
+    open_lesson(learner, lesson=first, now=T0)
+    open_lesson(learner, lesson=second, now=T0 + seconds(1))
+    open_lesson(learner, lesson=third, now=T0 + seconds(2))
+    open_lesson(learner, lesson=first, now=T0 + seconds(3))
     before = sum(credited(learner).values())
     later = T0 + seconds(200)
     targets = [first, second, third] * 3
     together(
-        [
-            lambda lesson=lesson: services.open_lesson(learner, lesson=lesson, now=later)
-            for lesson in targets
-        ]
+        [lambda lesson=lesson: open_lesson(learner, lesson=lesson, now=later) for lesson in targets]
     )
     # first was being read for 197 s: 90 s (its cap), once, not once per tab.
     assert sum(credited(learner).values()) - before == 90
@@ -157,17 +158,17 @@ def test_a_question_is_settled_by_a_right_answer_or_the_last_try(learner, course
     question = first.questions.get()
     right = question.choices.get(is_correct=True).pk
     wrong = question.choices.filter(is_correct=False).first().pk
-    services.open_lesson(learner, lesson=first, now=T0)
-    with pytest.raises(services.LessonNotDone) as not_done:
-        services.complete_lesson(learner, lesson=first, now=T0 + seconds(30))
+    open_lesson(learner, lesson=first, now=T0)
+    with pytest.raises(LessonNotDone) as not_done:
+        complete_lesson(learner, lesson=first, now=T0 + seconds(30))
     assert not_done.value.pending_questions == 1
     for _ in range(2):
-        services.answer_question(learner, question=question, choice_id=wrong, now=T0)
+        answer_question(learner, question=question, choice_id=wrong, now=T0)
     # Out of tries: the answer is shown, and guessing again changes nothing.
-    answer = services.answer_question(learner, question=question, choice_id=right, now=T0)
+    answer = answer_question(learner, question=question, choice_id=right, now=T0)
     assert (answer.is_correct, answer.tries) == (False, 2)
-    services.open_lesson(learner, lesson=first, now=T0 + seconds(31))
-    services.complete_lesson(learner, lesson=first, now=T0 + seconds(61))
+    open_lesson(learner, lesson=first, now=T0 + seconds(31))
+    complete_lesson(learner, lesson=first, now=T0 + seconds(61))
     assert LessonProgress.objects.get(user=learner, lesson=first).completed_at
 
 
@@ -176,8 +177,8 @@ def test_a_right_answer_is_not_replaced(learner, course):
     question = first.questions.get()
     right = question.choices.get(is_correct=True).pk
     wrong = question.choices.filter(is_correct=False).first().pk
-    services.answer_question(learner, question=question, choice_id=right, now=T0)
-    answer = services.answer_question(learner, question=question, choice_id=wrong, now=T0)
+    answer_question(learner, question=question, choice_id=right, now=T0)
+    answer = answer_question(learner, question=question, choice_id=wrong, now=T0)
     assert (answer.is_correct, answer.tries) == (True, 1)
 
 
@@ -186,10 +187,10 @@ def test_tries_at_the_same_moment_never_exceed_the_courses_tries(learner, course
     first = lessons(course)[0]
     question = first.questions.get()
     wrong = question.choices.filter(is_correct=False).first().pk
-    services.open_lesson(learner, lesson=first, now=T0)
+    open_lesson(learner, lesson=first, now=T0)
     together(
         [
-            lambda: services.answer_question(learner, question=question, choice_id=wrong, now=T0)
+            lambda: answer_question(learner, question=question, choice_id=wrong, now=T0)
             for _ in range(6)
         ]
     )
@@ -237,7 +238,7 @@ def test_each_try_draws_its_questions_and_orders_their_choices(learner, db):
     orders = set()
     rng = random.Random(14)
     for n in range(6):
-        attempt = services.start_final_test(
+        attempt = start_final_test(
             learner, course=course, now=T0 + datetime.timedelta(days=n), rng=rng
         )
         ids = [question_id for question_id, _ in attempt.questions]
@@ -246,9 +247,7 @@ def test_each_try_draws_its_questions_and_orders_their_choices(learner, db):
             assert sorted(choice_ids) == sorted(pool[question_id])
         orders.add(tuple(ids))
         orders.add(tuple(c for _, choice_ids in attempt.questions for c in choice_ids))
-        services.submit_final_test(
-            learner, attempt=attempt, choices={}, now=T0 + datetime.timedelta(days=n)
-        )
+        submit_final_test(learner, attempt=attempt, choices={}, now=T0 + datetime.timedelta(days=n))
     assert len(orders) == 12  # no two tries alike, in questions or in choices
 
 
@@ -270,13 +269,13 @@ def test_a_reload_shows_the_same_draw(client, learner, db):
 
 def test_a_submission_is_scored_against_its_draw_only(learner, db):
     course = final_test_course(final_test_questions=2)  # pass mark 50 %
-    attempt = services.start_final_test(learner, course=course, now=T0)
+    attempt = start_final_test(learner, course=course, now=T0)
     drawn = {question_id for question_id, _ in attempt.questions}
     others = {
         q.pk: q.choices.get(is_correct=True).pk for q in course.questions.exclude(pk__in=drawn)
     }
     choices = {**answers_for(attempt, right=0), **others}  # right answers to undrawn ones
-    result = services.submit_final_test(learner, attempt=attempt, choices=choices, now=T0)
+    result = submit_final_test(learner, attempt=attempt, choices=choices, now=T0)
     assert (result.correct, result.total, result.passed) == (0, 2, False)
     attempt.refresh_from_db()
     assert set(attempt.answers) == {str(q) for q in drawn}
@@ -284,11 +283,9 @@ def test_a_submission_is_scored_against_its_draw_only(learner, db):
 
 def test_a_second_submission_keeps_the_first_score(learner, db):
     course = final_test_course()
-    attempt = services.start_final_test(learner, course=course, now=T0)
-    services.submit_final_test(
-        learner, attempt=attempt, choices=answers_for(attempt, right=1), now=T0
-    )
-    again = services.submit_final_test(
+    attempt = start_final_test(learner, course=course, now=T0)
+    submit_final_test(learner, attempt=attempt, choices=answers_for(attempt, right=1), now=T0)
+    again = submit_final_test(
         learner, attempt=attempt, choices=answers_for(attempt, right=POOL), now=T0
     )
     assert (again.correct, again.passed) == (1, False)
@@ -299,17 +296,17 @@ def test_tries_are_limited_in_any_24_hours(learner, db):
     course = final_test_course()  # 3 tries
     starts = [T0, T0 + datetime.timedelta(hours=5), T0 + datetime.timedelta(hours=20)]
     for start in starts:
-        attempt = services.start_final_test(learner, course=course, now=start)
-        services.submit_final_test(
+        attempt = start_final_test(learner, course=course, now=start)
+        submit_final_test(
             learner, attempt=attempt, choices=answers_for(attempt, right=0), now=start
         )
-    with pytest.raises(services.FinalTestLocked) as locked:
-        services.start_final_test(learner, course=course, now=T0 + datetime.timedelta(hours=23))
+    with pytest.raises(FinalTestLocked) as locked:
+        start_final_test(learner, course=course, now=T0 + datetime.timedelta(hours=23))
     assert locked.value.retry_at == T0 + datetime.timedelta(hours=24)
-    attempt = services.start_final_test(
+    attempt = start_final_test(
         learner, course=course, now=T0 + datetime.timedelta(hours=24, seconds=1)
     )
-    result = services.submit_final_test(
+    result = submit_final_test(
         learner, attempt=attempt, choices=answers_for(attempt, right=POOL), now=attempt.started_at
     )
     assert result.passed and result.certificate
@@ -318,8 +315,8 @@ def test_tries_are_limited_in_any_24_hours(learner, db):
 def test_the_page_says_when_the_next_try_opens(client, learner, db):
     course = final_test_course(final_test_tries_per_day=1)
     first = timezone.now() - datetime.timedelta(hours=2)
-    attempt = services.start_final_test(learner, course=course, now=first)
-    services.submit_final_test(learner, attempt=attempt, choices={}, now=first)
+    attempt = start_final_test(learner, course=course, now=first)
+    submit_final_test(learner, attempt=attempt, choices={}, now=first)
     client.force_login(learner)
     url = reverse("learning:final_test", args=[course.slug])
     opens = timezone.localtime(first + datetime.timedelta(hours=24))
@@ -338,7 +335,7 @@ def test_tabs_starting_at_the_same_moment_share_one_try(learner):
     tries = []
     together(
         [
-            lambda: tries.append(services.start_final_test(learner, course=course, now=T0).pk)
+            lambda: tries.append(start_final_test(learner, course=course, now=T0).pk)
             for _ in range(4)
         ]
     )
@@ -352,7 +349,7 @@ def test_a_session_record_without_credited_time_brings_no_completion(learner, co
     """A record from before reading time was credited cannot carry a completion in."""
     first = lessons(course)[0]
     opened = T0.isoformat()
-    refused = services.adopt_session_reading(
+    refused = adopt_session_reading(
         learner,
         reading={"lessons": {str(first.pk): {"opened": opened, "completed": opened}}},
     )
@@ -365,7 +362,7 @@ def test_a_visitors_tries_come_along(learner, course):
     first = lessons(course)[0]
     question = first.questions.get()
     wrong = question.choices.filter(is_correct=False).first().pk
-    services.adopt_session_reading(
+    adopt_session_reading(
         learner,
         reading={"answers": {str(question.pk): wrong}, "tries": {str(question.pk): 2}},
     )

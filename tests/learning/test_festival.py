@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from accounts.models import Role, User
 from learning import festival
 from learning.models import Booth, CheckIn, Event, LessonProgress, ShortLink
-from learning.services import open_lesson
+from learning.services.reading import open_lesson
 from tests import factories
 
 

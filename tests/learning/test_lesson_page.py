@@ -10,7 +10,9 @@ from django.utils import timezone
 
 from accounts.models import Role
 from courses.models import Choice, Course, Lesson, Module, Question
-from learning import reads, services
+from learning import reads
+from learning.services.completion import complete_lesson
+from learning.services.reading import answer_question, open_lesson
 from tests import factories
 from tests.learning.conftest import age_reading
 from tests.learning.test_reading import answer, lesson_url, lessons
@@ -201,12 +203,12 @@ def test_a_learners_record_is_read_again_after_each_write(learner, course):
     now = timezone.now()
     nothing = {"lessons": {}, "answers": {}, "tries": {}, "pointer": None}
     assert reads.reading(learner.pk, course.pk) == nothing
-    services.open_lesson(learner, lesson=first, now=now)
+    open_lesson(learner, lesson=first, now=now)
     assert set(reads.reading(learner.pk, course.pk)["lessons"]) == {first.pk}
     right = question.choices.get(is_correct=True)
-    services.answer_question(learner, question=question, choice_id=right.pk, now=now)
+    answer_question(learner, question=question, choice_id=right.pk, now=now)
     assert reads.reading(learner.pk, course.pk)["answers"] == {question.pk: right.pk}
-    services.complete_lesson(learner, lesson=first, now=now + timezone.timedelta(minutes=1))
+    complete_lesson(learner, lesson=first, now=now + timezone.timedelta(minutes=1))
     assert reads.reading(learner.pk, course.pk)["lessons"][first.pk]["completed"]
 
 
@@ -217,7 +219,7 @@ def test_a_record_read_before_a_write_commits_is_not_kept(
     the write commits, the record it stored is not the one the next page reads."""
     first = lessons(course)[0]
     with django_capture_on_commit_callbacks() as callbacks:
-        services.open_lesson(learner, lesson=first, now=timezone.now())
+        open_lesson(learner, lesson=first, now=timezone.now())
         reads.reading(learner.pk, course.pk)  # stands for that page
     with django_assert_num_queries(0):
         reads.reading(learner.pk, course.pk)

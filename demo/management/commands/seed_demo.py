@@ -10,7 +10,7 @@ from accounts.services import grant_role, load_tuyen_quang
 from courses.services import load_starter_courses
 from demo.contest import load_demo_contest
 from learning.models import Campaign
-from learning.services import assign_campaign
+from learning.services.campaigns import assign_campaign
 
 DEMO_PASSWORD = "HocSo@2025"
 PILOT_COMMUNES = ["00985", "02554"]  # Giáp Trung, Minh Thanh

@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from learning.models import Campaign
-from learning.services import assign_campaign
+from learning.services.campaigns import assign_campaign
 
 
 class Command(BaseCommand):

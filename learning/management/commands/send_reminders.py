@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from learning.models import Campaign
-from learning.services import send_campaign_reminders, send_coordinator_digests
+from learning.services.reminders import send_campaign_reminders, send_coordinator_digests
 
 
 class Command(BaseCommand):

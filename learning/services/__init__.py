@@ -1,0 +1,1 @@
+"""Learning services, one module per sub-domain: import from the module that owns a function."""
