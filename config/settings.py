@@ -11,6 +11,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -87,6 +88,18 @@ MIDDLEWARE = [
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 ASGI_APPLICATION = "config.asgi.application"
+
+# Where a course and a lesson are read is the reader's address (learning), which the
+# content app below it must not know. Django's per-installation hook gives the models their
+# get_absolute_url (templates, the admin's "view on site" and preview links) from this top
+# floor, which knows both apps; the alternative, learning patching courses' classes in
+# AppConfig.ready(), would hide it.
+ABSOLUTE_URL_OVERRIDES = {
+    "courses.course": lambda course: reverse("learning:course", args=[course.slug]),
+    "courses.lesson": lambda lesson: reverse(
+        "learning:lesson", args=[lesson.course.slug, lesson.pk]
+    ),
+}
 
 TEMPLATES = [
     {

@@ -2,7 +2,6 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -104,9 +103,6 @@ class Course(models.Model):
         self.search_title = fold(self.title)
         super().save(*args, **kwargs)
 
-    def get_absolute_url(self) -> str:
-        return reverse("learning:course", args=[self.slug])
-
     @property
     def is_open(self) -> bool:
         """What CourseQuerySet.published() asks, for one course already in hand."""
@@ -182,9 +178,6 @@ class Lesson(models.Model):
         self.search_title = fold(self.title)
         self.body_html = render_markdown(self.body)
         super().save(*args, **kwargs)
-
-    def get_absolute_url(self) -> str:
-        return reverse("learning:lesson", args=[self.course.slug, self.pk])
 
     def clean(self):
         if self.image and not self.image_alt:

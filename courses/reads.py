@@ -1,11 +1,11 @@
 """Cached reads of course content: the reader asks for these on every page view.
 
 Content changes rarely; every save or delete of a course's parts bumps the course's
-updated_at (courses.signals), which is part of each cache key.
+updated_at (courses.signals), which is part of each cache key. Content only, by id: where
+the reader serves a lesson is learning's business (learning.contents adds the addresses).
 """
 
 from django.core.cache import cache
-from django.urls import reverse
 
 from courses.models import Course, Lesson, Question
 from courses.validators import safe_web_url
@@ -49,7 +49,6 @@ def course_outline(course: Course) -> list[dict]:
                 "module": lesson.module.title,
                 "module_id": lesson.module_id,
                 "minutes": lesson.estimated_minutes,
-                "url": reverse("learning:lesson", args=[course.slug, lesson.pk]),
             }
             for lesson in Lesson.objects.filter(course=course)
             .select_related("module")
@@ -66,11 +65,6 @@ def lesson_content(course: Course, lesson_id: int) -> dict | None:
         lesson = Lesson.objects.filter(course=course, pk=lesson_id).first()
         if lesson is None:
             return {}
-        questions = _questions(Question.objects.filter(lesson=lesson))
-        for question in questions:  # URLs reversed once per cache fill, not per view
-            question["answer_url"] = reverse(
-                "learning:answer", args=[course.slug, lesson.pk, question["id"]]
-            )
         return {
             "id": lesson.pk,
             "title": lesson.title,
@@ -84,8 +78,7 @@ def lesson_content(course: Course, lesson_id: int) -> dict | None:
             "attachment_url": lesson.attachment.url if lesson.attachment else "",
             "minutes": lesson.estimated_minutes,
             "min_read_seconds": lesson.min_read_seconds,
-            "questions": questions,
-            "complete_url": reverse("learning:complete", args=[course.slug, lesson.pk]),
+            "questions": _questions(Question.objects.filter(lesson=lesson)),
         }
 
     # "lesson-v2": entries cached before video links were checked are never read.

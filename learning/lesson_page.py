@@ -24,12 +24,12 @@ from django.conf import settings
 from django.core.cache import cache
 from django.template.loader import get_template, render_to_string
 from django.templatetags.static import static
-from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from courses.models import Course
-from courses.reads import content_key, course_outline, lesson_content
+from courses.reads import content_key
+from learning import contents
 
 TIMEOUT = 60 * 60
 # This process's copies of shared layers. A key names one content version, language, menu
@@ -89,45 +89,20 @@ def shared_page(course: Course, lesson_id: int, *, menu: str) -> dict | None:
 
 
 def _build(course: Course, lesson_id: int, *, menu: str) -> dict | None:
-    lesson = lesson_content(course, lesson_id)
+    lesson = contents.lesson_with_urls(course, lesson_id)
     if lesson is None:
         return None
-    outline = course_outline(course)
+    outline = contents.outline(course)
     index = next(i for i, item in enumerate(outline) if item["id"] == lesson_id)
     following = outline[index + 1] if index + 1 < len(outline) else None
     # Slots are HTML comments named with a fresh nonce: no lesson text can forge one.
     nonce = secrets.token_hex(8)
     csrf = f"csrf{nonce}"
-
-    def slot(*name) -> str:
-        return mark_safe(f"<!--{nonce}:{':'.join(map(str, name))}-->")
-
-    html = render_to_string(
-        "learning/lesson_detail.html",
-        {
-            "user": SimpleNamespace(is_authenticated=menu != "visitor"),
-            "is_coordinator": menu == "coordinator",
-            "is_volunteer": menu == "volunteer",
-            "csrf_token": csrf,
-            "course": course,
-            "lesson": lesson,
-            "lesson_url": reverse("learning:lesson", args=[course.slug, lesson_id]),
-            "position": index + 1,
-            "total": len(outline),
-            "module": outline[index]["module"],
-            "previous": outline[index - 1] if index else None,
-            "next": following,
-            "questions": [{"slot": slot("question", q["id"])} for q in lesson["questions"]],
-            "slots": {name: slot(name) for name in ("messages", "progress", "finish")},
-        },
-    )
-    parts: list = re.split(f"<!--{nonce}:(.*?)-->", html)
-    for i in range(1, len(parts), 2):
-        kind, _, key = parts[i].partition(":")
-        parts[i] = (kind, int(key) if key else None)
     total = len(outline)
     return {
-        "parts": parts,
+        "parts": _shared_parts(
+            course, lesson, outline=outline, index=index, menu=menu, nonce=nonce
+        ),
         "csrf": csrf,
         "lesson_ids": [item["id"] for item in outline],
         "progress": [
@@ -160,6 +135,41 @@ def _build(course: Course, lesson_id: int, *, menu: str) -> dict | None:
             for completed in (False, True)
         ],
     }
+
+
+def _shared_parts(
+    course: Course, lesson: dict, *, outline: list[dict], index: int, menu: str, nonce: str
+) -> list:
+    """The page every reader of the lesson sees, split at its slots: text, then (kind, key)
+    where a personal piece goes, then text again."""
+
+    def slot(*name) -> str:
+        return mark_safe(f"<!--{nonce}:{':'.join(map(str, name))}-->")
+
+    html = render_to_string(
+        "learning/lesson_detail.html",
+        {
+            "user": SimpleNamespace(is_authenticated=menu != "visitor"),
+            "is_coordinator": menu == "coordinator",
+            "is_volunteer": menu == "volunteer",
+            "csrf_token": f"csrf{nonce}",
+            "course": course,
+            "lesson": lesson,
+            "lesson_url": outline[index]["url"],
+            "position": index + 1,
+            "total": len(outline),
+            "module": outline[index]["module"],
+            "previous": outline[index - 1] if index else None,
+            "next": outline[index + 1] if index + 1 < len(outline) else None,
+            "questions": [{"slot": slot("question", q["id"])} for q in lesson["questions"]],
+            "slots": {name: slot(name) for name in ("messages", "progress", "finish")},
+        },
+    )
+    parts: list = re.split(f"<!--{nonce}:(.*?)-->", html)
+    for i in range(1, len(parts), 2):
+        kind, _, key = parts[i].partition(":")
+        parts[i] = (kind, int(key) if key else None)
+    return parts
 
 
 def _correct(question: dict) -> int | None:

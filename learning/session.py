@@ -3,7 +3,7 @@
 Same rules as learning.services, and the same credit: each action in a course credits the
 time since the visitor's previous one there to the lesson they were reading, at most a
 few times its minimum, so tabs opened side by side earn it once. Adopted into the database
-when they sign up or log in (learning.services.adopt_session_reading), which keeps the
+when they sign up or log in (learning.services.session_reading), which keeps the
 time only if the account was not reading the same course in the same hours.
 
 {"lessons": {"id": {"opened", "credited", "completed"?}}, "answers": {"id": choice id},
@@ -23,6 +23,27 @@ def reading(session) -> dict:
     for part in ("lessons", "answers", "tries", "courses"):
         record.setdefault(part, {})
     return record
+
+
+def course_reading(session, *, course_id: int) -> dict:
+    """The visitor's reading of one course in the shape learning.reads.reading gives a
+    learner's: {"lessons": {lesson id: {"opened", "completed", "credited"}}, "answers":
+    {question id: choice id}, "tries": {question id: tries}, "pointer"}."""
+    record = reading(session)
+    current = record["courses"].get(str(course_id))
+    return {
+        "lessons": {
+            int(k): {
+                "opened": v["opened"],
+                "completed": v.get("completed"),
+                "credited": v.get("credited", 0),
+            }
+            for k, v in record["lessons"].items()
+        },
+        "answers": {int(k): v for k, v in record["answers"].items()},
+        "tries": {int(k): v for k, v in record["tries"].items()},
+        "pointer": {"lesson": current["lesson"]} if current else None,
+    }
 
 
 def _save(session, record: dict) -> None:

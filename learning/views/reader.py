@@ -12,13 +12,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.context_processors import roles
 from accounts.converters import parse_id
 from common.qr import qr_svg
 from common.text import mask_name
-from courses.models import Audience, Course, Lesson, Question
-from courses.reads import course_by_slug, course_outline, final_test, lesson_content
-from learning import lesson_page, reads, session
+from courses.models import Course
+from courses.reads import course_by_slug, final_test, lesson_content
+from learning import contents, lesson_page
 from learning.certificates import certificate_pdf
 from learning.models import (
     Assignment,
@@ -28,14 +27,14 @@ from learning.models import (
     Notification,
     Status,
 )
-from learning.services.completion import complete_lesson
+from learning.readers import open_to_visitors, reader_for
 from learning.services.final_test import (
     FinalTestLocked,
     final_test_tries_left,
     start_final_test,
     submit_final_test,
 )
-from learning.services.reading import LessonNotDone, answer_question, open_lesson
+from learning.services.reading import LessonNotDone
 from learning.services.reading import enroll as enroll_in_course  # the view is `enroll`
 
 COURSES_PER_PAGE = 20
@@ -47,52 +46,6 @@ def _course(request, slug: str) -> Course:
     if course is None or not (course.is_open or request.user.is_staff):
         raise Http404
     return course
-
-
-def _open_to_visitors(course: Course) -> bool:
-    return course.audience in (Audience.RESIDENTS, Audience.EVERYONE)
-
-
-def _reading(request, course: Course) -> dict:
-    """{"lessons": {lesson id: {"opened", "completed", "credited"}}, "answers": {question id:
-    choice id}, "tries": {question id: tries}, "pointer"} for this learner (cached from the
-    database, learning.reads) or visitor (their session)."""
-    if request.user.is_authenticated:
-        return reads.reading(request.user.pk, course.pk)
-    record = session.reading(request.session)
-    current = record["courses"].get(str(course.pk))
-    return {
-        "lessons": {
-            int(k): {
-                "opened": v["opened"],
-                "completed": v.get("completed"),
-                "credited": v.get("credited", 0),
-            }
-            for k, v in record["lessons"].items()
-        },
-        "answers": {int(k): v for k, v in record["answers"].items()},
-        "tries": {int(k): v for k, v in record["tries"].items()},
-        "pointer": {"lesson": current["lesson"]} if current else None,
-    }
-
-
-def _progress(request, course: Course) -> dict[int, dict]:
-    """lesson id → {"opened", "completed"} for this learner (database or session)."""
-    return _reading(request, course)["lessons"]
-
-
-def _menu(request) -> str:
-    """Which of base.html's navigation variants this person sees."""
-    if not request.user.is_authenticated:
-        return "visitor"
-    role = roles(request)
-    return (
-        "coordinator"
-        if role["is_coordinator"]()
-        else "volunteer"
-        if role["is_volunteer"]()
-        else "learner"
-    )
 
 
 def _summary(outline: list[dict], progress: dict[int, dict]) -> dict:
@@ -120,13 +73,9 @@ def catalogue(request):
 
 def course_detail(request, slug: str):
     course = _course(request, slug)
-    outline = course_outline(course)
-    progress = _progress(request, course)
-    certificate = (
-        Certificate.objects.filter(user=request.user, course=course).first()
-        if request.user.is_authenticated
-        else None
-    )
+    reader = reader_for(request)
+    outline = contents.outline(course)
+    progress = reader.reading(course)["lessons"]
     return render(
         request,
         "learning/course_detail.html",
@@ -136,8 +85,8 @@ def course_detail(request, slug: str):
             "progress": progress,
             "summary": _summary(outline, progress),
             "done_ids": {k for k, v in progress.items() if v["completed"]},
-            "certificate": certificate,
-            "open_to_visitors": _open_to_visitors(course),
+            "certificate": reader.certificate(course),
+            "open_to_visitors": open_to_visitors(course),
         },
     )
 
@@ -147,35 +96,23 @@ def course_detail(request, slug: str):
 def enroll(request, slug: str):
     course = _course(request, slug)
     enroll_in_course(request.user, course=course, now=timezone.now())
-    outline = course_outline(course)
+    outline = contents.outline(course)
     if not outline:
         return redirect(course)
-    target = _summary(outline, _progress(request, course))["next"] or outline[0]
+    progress = reader_for(request).reading(course)["lessons"]
+    target = _summary(outline, progress)["next"] or outline[0]
     return redirect("learning:lesson", slug=course.slug, lesson_id=target["id"])
 
 
 def lesson_detail(request, slug: str, lesson_id: int):
     course = _course(request, slug)
-    if not request.user.is_authenticated and not _open_to_visitors(course):
+    reader = reader_for(request)
+    if not reader.may_read(course):
         return redirect(f"{reverse('account_login')}?next={request.path}")
-    page = lesson_page.shared_page(course, lesson_id, menu=_menu(request))
+    page = lesson_page.shared_page(course, lesson_id, menu=reader.menu)
     if page is None:
         raise Http404
-    now = timezone.now()
-    if request.user.is_authenticated:
-        reading = _reading(request, course)
-        # Opening a lesson is an action, unless it is the one being read (a reload).
-        if (reading["pointer"] or {}).get("lesson") != lesson_id:
-            open_lesson(
-                request.user, lesson=Lesson(pk=lesson_id, course=course), now=now, reading=reading
-            )
-            reading["lessons"].setdefault(
-                lesson_id, {"opened": now, "completed": None, "credited": 0}
-            )
-    else:
-        lesson = lesson_content(course, lesson_id)
-        session.open_lesson(request.session, course_id=course.pk, lesson=lesson, now=now)
-        reading = _reading(request, course)
+    reading = reader.open_lesson(course, lesson_id, now=timezone.now())
     notes = messages.get_messages(request)
     html = lesson_page.fill(
         page,
@@ -202,26 +139,12 @@ def answer(request, slug: str, lesson_id: int, question_id: int):
         choice_id = int(request.POST.get("choice", ""))
     except ValueError:
         choice_id = None
-    valid = choice_id in {c["id"] for c in question["choices"]}
-    if not valid:
-        messages.error(request, _("Hãy chọn một phương án rồi bấm Trả lời."))
-    elif request.user.is_authenticated:
-        answer_question(
-            request.user,
-            question=Question(pk=question_id, course=course, lesson_id=lesson_id),
-            choice_id=choice_id,
-            now=timezone.now(),
+    if choice_id in {c["id"] for c in question["choices"]}:
+        reader_for(request).answer(
+            course, lesson=lesson, question=question, choice_id=choice_id, now=timezone.now()
         )
     else:
-        session.answer(
-            request.session,
-            course_id=course.pk,
-            lesson=lesson,
-            question=question,
-            choice_id=choice_id,
-            tries_allowed=course.check_tries,
-            now=timezone.now(),
-        )
+        messages.error(request, _("Hãy chọn một phương án rồi bấm Trả lời."))
     url = reverse("learning:lesson", args=[course.slug, lesson_id])
     return redirect(f"{url}#q{question_id}")
 
@@ -232,23 +155,9 @@ def complete(request, slug: str, lesson_id: int):
     lesson = lesson_content(course, lesson_id)
     if lesson is None:
         raise Http404
-    outline = course_outline(course)
-    lesson_url = reverse("learning:lesson", args=[course.slug, lesson_id])
-    now = timezone.now()
+    reader = reader_for(request)
     try:
-        if request.user.is_authenticated:
-            certificate = complete_lesson(
-                request.user, lesson=Lesson.objects.get(pk=lesson_id), now=now
-            )
-        else:
-            session.complete_lesson(
-                request.session,
-                course_id=course.pk,
-                lesson=lesson,
-                tries_allowed=course.check_tries,
-                now=now,
-            )
-            certificate = None
+        certificate = reader.complete_lesson(course, lesson=lesson, now=timezone.now())
     except LessonNotDone as not_done:
         if not_done.pending_questions:
             messages.error(request, _("Hãy trả lời đúng câu hỏi kiểm tra trước khi học tiếp."))
@@ -258,7 +167,7 @@ def complete(request, slug: str, lesson_id: int):
                 _("Bạn đọc hơi nhanh. Hãy đọc thêm %(s)s giây nữa rồi bấm lại.")
                 % {"s": not_done.seconds_left},
             )
-        return redirect(lesson_url)
+        return redirect("learning:lesson", slug=course.slug, lesson_id=lesson_id)
     if certificate:
         if certificate.is_pending:
             messages.info(
@@ -267,18 +176,11 @@ def complete(request, slug: str, lesson_id: int):
         else:
             messages.success(request, _("Chúc mừng! Bạn đã hoàn thành khoá học."))
         return redirect(certificate)
-    ids = [item["id"] for item in outline]
+    ids = [item["id"] for item in contents.outline(course)]
     following = ids[ids.index(lesson_id) + 1] if ids.index(lesson_id) + 1 < len(ids) else None
     if following:
         return redirect("learning:lesson", slug=course.slug, lesson_id=following)
-    if course.completion_rule == "final_test" and request.user.is_authenticated:
-        return redirect("learning:final_test", slug=course.slug)
-    if not request.user.is_authenticated:
-        messages.info(
-            request,
-            _("Bạn đã đọc hết các bài. Hãy đăng ký để lưu kết quả và nhận giấy chứng nhận."),
-        )
-    return redirect(course)
+    return redirect(reader.after_last_lesson(course))
 
 
 @login_required
@@ -373,6 +275,7 @@ def _locked(course: Course, retry_at) -> str:
 @login_required
 def my_learning(request):
     """Mandatory courses first (deadline, days left), then the rest, then certificates."""
+    reader = reader_for(request)
     today = timezone.localdate()
     assignments = (
         Assignment.objects.filter(user=request.user)
@@ -398,8 +301,8 @@ def my_learning(request):
     by_course = {certificate.course_id: certificate for certificate in certificates}
     rows = []
     for enrollment in enrollments:
-        outline = course_outline(enrollment.course)
-        progress = _progress(request, enrollment.course)
+        outline = contents.outline(enrollment.course)
+        progress = reader.reading(enrollment.course)["lessons"]
         rows.append(
             {
                 "enrollment": enrollment,
