@@ -12,10 +12,19 @@ from accounts.context_processors import coordinator_key
 from accounts.converters import parse_id
 from accounts.scopes import Scope
 from common.exports import XLSX_CONTENT_TYPE
-from quiz import exports, leaderboard, reviews, services, shuffle
+from quiz import exports, leaderboard, shuffle
 from quiz.forms import PredictionForm
 from quiz.models import Attempt, Contest, Round, Standing
-from quiz.services import AttemptRefused
+from quiz.services.attempts import (
+    GRACE,
+    AttemptRefused,
+    over_limit,
+    save_answer,
+    start_attempt,
+    submit_if_expired,
+    submit_own_attempt,
+)
+from quiz.services.reviews import note_limit_hit
 
 TOO_FAST = gettext_lazy("Bạn thao tác quá nhanh. Hãy chờ một phút rồi thử lại.")
 
@@ -42,12 +51,12 @@ def contest_detail(request, slug: str):
 @require_POST
 def start(request, slug: str, number: int):
     round_ = get_object_or_404(Round, contest=_contest(slug), number=number)
-    if services.over_limit("start", user_id=request.user.pk):
-        reviews.note_limit_hit(user_id=request.user.pk, round_id=round_.pk)
+    if over_limit("start", user_id=request.user.pk):
+        note_limit_hit(user_id=request.user.pk, round_id=round_.pk)
         messages.error(request, TOO_FAST)
         return redirect("quiz:contest", slug=slug)
     try:
-        attempt = services.start_attempt(request.user, round_=round_, now=timezone.now())
+        attempt = start_attempt(request.user, round_=round_, now=timezone.now())
     except AttemptRefused as refusal:
         messages.error(request, str(refusal))
         return redirect("quiz:contest", slug=slug)
@@ -64,7 +73,7 @@ def _mine(request, pk: int) -> Attempt:
 def attempt_detail(request, pk: int):
     """All drawn questions on one page; never the answer key."""
     attempt = _mine(request, pk)
-    if attempt.submitted_at or timezone.now() > attempt.deadline + services.GRACE:
+    if attempt.submitted_at or timezone.now() > attempt.deadline + GRACE:
         return redirect("quiz:result", pk=attempt.pk)
     drawn = list(attempt.drawn.select_related("question").prefetch_related("question__choices"))
     questions = [
@@ -98,8 +107,8 @@ def attempt_detail(request, pk: int):
 @require_POST
 def answer(request, pk: int):
     attempt = _mine(request, pk)
-    if services.over_limit("answer", user_id=request.user.pk):
-        reviews.note_limit_hit(user_id=request.user.pk, attempt_id=attempt.pk)
+    if over_limit("answer", user_id=request.user.pk):
+        note_limit_hit(user_id=request.user.pk, attempt_id=attempt.pk)
         if request.headers.get("x-requested-with") == "fetch":
             return JsonResponse({"ok": False, "message": str(TOO_FAST)}, status=429)
         messages.error(request, TOO_FAST)
@@ -109,9 +118,7 @@ def answer(request, pk: int):
     if None in choices:  # not an id: refused below as "choose one of this question's"
         choices = []
     try:
-        services.save_answer(
-            attempt, question_id=question_id, choice_ids=choices, now=timezone.now()
-        )
+        save_answer(attempt, question_id=question_id, choice_ids=choices, now=timezone.now())
     except AttemptRefused as refusal:
         if request.headers.get("x-requested-with") == "fetch":
             return JsonResponse({"ok": False, "message": str(refusal)}, status=400)
@@ -131,9 +138,7 @@ def submit(request, pk: int):
         return redirect("quiz:attempt", pk=pk)
     prediction = form.cleaned_data["prediction"]
     try:
-        services.submit_own_attempt(
-            pk, user=request.user, prediction=prediction, now=timezone.now()
-        )
+        submit_own_attempt(pk, user=request.user, prediction=prediction, now=timezone.now())
     except Attempt.DoesNotExist:
         raise Http404 from None
     except AttemptRefused as refusal:
@@ -144,7 +149,7 @@ def submit(request, pk: int):
 
 @login_required
 def result(request, pk: int):
-    attempt = services.submit_if_expired(_mine(request, pk), now=timezone.now())
+    attempt = submit_if_expired(_mine(request, pk), now=timezone.now())
     if not attempt.submitted_at:
         return redirect("quiz:attempt", pk=attempt.pk)
     closed = timezone.now() >= attempt.round.closes_at

@@ -13,17 +13,17 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from accounts.models import Role
-from quiz import events, leaderboard, plausibility, reviews
+from quiz import events, leaderboard, plausibility
 from quiz.models import Attempt, AttemptReview, Review, Round, Standing
-from quiz.services import (
+from quiz.services.attempts import (
     LIMITS,
     AttemptRefused,
-    close_round,
-    publish_results,
     save_answer,
     start_attempt,
     submit_attempt,
 )
+from quiz.services.results import close_round, publish_results
+from quiz.services.reviews import decide_attempt
 from tests import factories
 from tests.quiz.test_attempts import make_question, right
 
@@ -152,7 +152,7 @@ def test_a_one_second_perfect_attempt_stays_off_every_board_until_approved(
         publish_results(ten, now=timezone.now())
 
     pushed.clear()
-    reviews.decide_attempt(
+    decide_attempt(
         attempt.pk, round_=ten, decision=Review.APPROVED, reason="Đã gọi điện xác minh",
         by=host, now=timezone.now(),
     )  # fmt: skip
@@ -172,7 +172,7 @@ def test_approving_keeps_the_participants_better_attempt(ten, places, host):
     player = factories.person(commune=places["a"], full_name="Hai Lượt")
     first = take(player, ten, seconds=300, right_answers=9)
     held = take(player, ten, seconds=2, right_answers=3)  # worse, and held
-    reviews.decide_attempt(
+    decide_attempt(
         held.pk, round_=ten, decision=Review.APPROVED, reason="Mạng chậm", by=host,
         now=timezone.now(),
     )  # fmt: skip
@@ -184,12 +184,12 @@ def test_a_disqualified_attempt_never_ranks_and_the_workbook_marks_it(ten, place
     earlier = take(player, ten, seconds=300, right_answers=4)
     cheat = take(player, ten, seconds=1)
     waiting = take(factories.person(commune=places["b"], full_name="Đang Chờ"), ten, seconds=1)
-    reviews.decide_attempt(
+    decide_attempt(
         cheat.pk, round_=ten, decision=Review.APPROVED, reason="Xem lại sau", by=host,
         now=timezone.now(),
     )  # fmt: skip
     assert Standing.objects.get(user=player).attempt_id == cheat.pk
-    reviews.decide_attempt(
+    decide_attempt(
         cheat.pk, round_=ten, decision=Review.DISQUALIFIED, reason="Làm hộ", by=host,
         now=timezone.now(),
     )  # fmt: skip
@@ -218,14 +218,14 @@ def test_the_participant_sees_the_status_and_the_reason(ten, places, host, clien
     attempt = take(player, ten, seconds=1, via=client)
     result = reverse("quiz:result", args=[attempt.pk])
     assert "Bài của bạn đang xét duyệt." in client.get(result).content.decode()
-    reviews.decide_attempt(
+    decide_attempt(
         attempt.pk, round_=ten, decision=Review.DISQUALIFIED,
         reason="Nộp bài sau 1 giây, không giải trình được.", by=host, now=timezone.now(),
     )  # fmt: skip
     page = client.get(result).content.decode()
     assert "Bài của bạn bị loại và không được xếp hạng." in page
     assert "Lý do: Nộp bài sau 1 giây, không giải trình được." in page
-    reviews.decide_attempt(
+    decide_attempt(
         attempt.pk, round_=ten, decision=Review.APPROVED, reason="Đã giải trình",
         by=host, now=timezone.now(),
     )  # fmt: skip
@@ -311,7 +311,7 @@ def test_bad_input_gets_a_clear_error_and_changes_nothing(ten, places, host, cli
         == 404
     )
     with pytest.raises(AttemptRefused, match="Không có lượt thi đã nộp này trong vòng thi này."):
-        reviews.decide_attempt(
+        decide_attempt(
             attempt.pk, round_=other, decision=Review.APPROVED, reason="Ổn", by=host,
             now=timezone.now(),
         )  # fmt: skip
