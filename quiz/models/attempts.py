@@ -1,16 +1,18 @@
 """Attempts at a round: the drawn questions, the server's clock, the answers, and the
 standing each participant's counting attempt gives."""
 
+import datetime
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F
+from django.db.models import F, Q
 from django.db.models.lookups import GreaterThanOrEqual
 from django.utils.translation import gettext_lazy as _
 
 from quiz.models.bank import Question
 from quiz.models.contest import Round
+from quiz.ranking import Entry
 
 if TYPE_CHECKING:
     from quiz.models.reviews import AttemptReview
@@ -25,6 +27,7 @@ class Review(models.TextChoices):
 
 
 FAST_MS_PER_QUESTION = 3000  # faster than this per question, with ≥ 80 % right: suspicious
+GRACE = datetime.timedelta(seconds=5)  # network delay after the countdown reaches zero
 
 
 class AttemptQuerySet(models.QuerySet):
@@ -40,6 +43,12 @@ class AttemptQuerySet(models.QuerySet):
             submitted_at__isnull=False,
             duration_ms__lt=F("total") * FAST_MS_PER_QUESTION,
         )
+
+    def entries(self) -> list[Entry]:
+        """The attempts as ranking entries (quiz/ranking.py), in this queryset's order: plain
+        rows, no model instances (closing a round reads 100,000, bench/contest.py)."""
+        fields = ("user_id", "pk", "score", "prediction", "duration_ms", "submitted_at", "total")
+        return [Entry(*row) for row in self.values_list(*fields)]  # Entry's field order
 
 
 class Attempt(models.Model):
@@ -86,6 +95,17 @@ class Attempt(models.Model):
         return f"{self.round_id}/{self.user_id}#{self.number}"
 
     @property
+    def cutoff(self) -> datetime.datetime:
+        """The last moment an answer is saved or a submission's time counts: the deadline,
+        and a grace for the network after the countdown reaches zero."""
+        return self.deadline + GRACE
+
+    def is_expired(self, *, now: datetime.datetime) -> bool:
+        """Past the cutoff: no answer is saved any more, and an attempt left open is
+        submitted with what was saved."""
+        return now > self.cutoff
+
+    @property
     def decision(self) -> "AttemptReview | None":
         """The organiser's latest decision on this attempt, if it was held."""
         return self.reviews.order_by("-at", "-pk").first() if self.review else None
@@ -125,6 +145,14 @@ class StandingQuerySet(models.QuerySet):
         prediction's true value is not known yet)."""
         return self.order_by("-score", "duration_ms", "submitted_at", "pk")
 
+    def ahead_at_same_score(self, standing: "Standing") -> "StandingQuerySet":
+        """The standings at `standing`'s score that live_order puts before it; equal
+        duration and submission time share the place."""
+        return self.filter(score=standing.score).filter(
+            Q(duration_ms__lt=standing.duration_ms)
+            | Q(duration_ms=standing.duration_ms, submitted_at__lt=standing.submitted_at)
+        )
+
     def final_order(self) -> "StandingQuerySet":
         return self.order_by("rank", "pk")
 
@@ -132,7 +160,7 @@ class StandingQuerySet(models.QuerySet):
 class Standing(models.Model):
     """A participant's counting attempt in a round: what the leaderboards read.
 
-    submit_attempt keeps it (the best score, then the earliest); closing the round rebuilds
+    submit_attempt keeps it (ranking.counting_attempts' rule); closing the round rebuilds
     it from the attempts with the rank after every tie-breaker, and the prize. The commune
     and organization are the participant's at submission time.
     """

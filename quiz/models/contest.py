@@ -1,11 +1,14 @@
 """Contests and their rounds: who may take part, when, and how the round ranks."""
 
+import datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from quiz.models.bank import Topic
+from quiz.ranking import DEFAULT_ORDER
 
 
 class Contest(models.Model):
@@ -45,12 +48,12 @@ class Prediction(models.TextChoices):
     PERFECT = "perfect", _("Bao nhiêu người trả lời đúng tất cả các câu?")
 
 
-DEFAULT_RANKING = ["score", "prediction", "duration", "submitted"]
-
-
 def default_prizes() -> list:
     """DESIGN.md's convention: 1 first, 2 second, 3 third and 10 consolation prizes."""
     return [["Giải Nhất", 1], ["Giải Nhì", 2], ["Giải Ba", 3], ["Giải Khuyến khích", 10]]
+
+
+UPCOMING, OPEN, CLOSED = "upcoming", "open", "closed"  # Round.state
 
 
 class Round(models.Model):
@@ -116,6 +119,18 @@ class Round(models.Model):
     def __str__(self) -> str:
         return f"{self.contest} — vòng {self.number}"
 
+    def state(self, *, now: datetime.datetime) -> str:
+        """UPCOMING, OPEN or CLOSED at `now`: a round takes attempts from its opening time up
+        to, not including, its closing time."""
+        if now < self.opens_at:
+            return UPCOMING
+        return OPEN if now < self.closes_at else CLOSED
+
+    def shows_answers(self, *, now: datetime.datetime) -> bool:
+        """Whether its attempts' correct answers and explanations may be shown: only once the
+        round has closed, or one participant's result page would give the next the key."""
+        return self.state(now=now) == CLOSED
+
     def clean(self):
         errors = {}
         if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
@@ -123,7 +138,7 @@ class Round(models.Model):
         ranking = self.ranking or []
         if (
             not isinstance(ranking, list)
-            or not set(ranking) <= set(DEFAULT_RANKING)
+            or not set(ranking) <= set(DEFAULT_ORDER)
             or len(set(ranking)) != len(ranking)
         ):
             errors["ranking"] = _(

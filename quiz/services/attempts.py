@@ -14,18 +14,28 @@ from accounts.models import User
 from common.counters import increment
 from quiz import events, keys, plausibility, shuffle
 from quiz.models import Attempt, AttemptQuestion, Contest, Question, Review, Round, Standing
+from quiz.models.contest import CLOSED, UPCOMING
 
 # Per person: starting attempts, and saving answers (a tap each; 20 questions, changed minds).
 LIMITS = {"start": (10, 60), "answer": (120, 60)}  # action: (how many, per seconds)
 
 
-def over_limit(action: str, *, user_id: int) -> bool:
-    """Count one `action` by the person; True once they exceed its limit in the window."""
+def over_limit(
+    action: str, *, user_id: int, attempt_id: int | None = None, round_id: int | None = None
+) -> bool:
+    """Count one `action` by the person; True once they exceed its limit in the window, and
+    then their open attempt (this one, or theirs in the round) is held for review when it
+    is submitted."""
     limit, seconds = LIMITS[action]
-    return increment(f"quiz:limit:{action}:{user_id}", timeout=seconds) > limit
-
-
-GRACE = datetime.timedelta(seconds=5)  # network delay after the countdown reaches zero
+    if increment(f"quiz:limit:{action}:{user_id}", timeout=seconds) <= limit:
+        return False
+    unmarked = Attempt.objects.filter(user_id=user_id, submitted_at__isnull=True, limit_hit=False)
+    if attempt_id is not None:
+        unmarked = unmarked.filter(pk=attempt_id)
+    else:
+        unmarked = unmarked.filter(round_id=round_id)
+    unmarked.update(limit_hit=True)  # updates nothing once marked
+    return True
 
 
 class AttemptRefused(Exception):
@@ -85,12 +95,13 @@ def start_attempt(
 ) -> Attempt:
     """Start (or resume) the participant's attempt: the server draws and stores the
     questions, each one's choice order, and the deadline."""
-    if now < round_.opens_at:
+    state = round_.state(now=now)
+    if state == UPCOMING:
         raise AttemptRefused(
             _("Vòng thi chưa mở. Vòng mở lúc %(t)s.")
             % {"t": timezone.localtime(round_.opens_at).strftime("%H:%M %d/%m/%Y")}
         )
-    if now >= round_.closes_at:
+    if state == CLOSED:
         raise AttemptRefused(_("Vòng thi đã đóng."))
     problem = eligibility_problem(user, round_.contest, today=timezone.localdate(now))
     if problem:
@@ -131,7 +142,7 @@ def save_answer(
     """Keep the participant's current choice for one drawn question (every tap)."""
     if attempt.submitted_at:
         raise AttemptRefused(_("Bài đã nộp; không sửa được nữa."))
-    if now > attempt.deadline + GRACE:
+    if attempt.is_expired(now=now):
         raise AttemptRefused(_("Đã hết giờ làm bài; câu trả lời này không được ghi nhận."))
     drawn = (
         AttemptQuestion.objects.filter(attempt=attempt, question_id=question_id)
@@ -216,7 +227,7 @@ def _score(attempt: Attempt, drawn: list, *, prediction, now, user, min_seconds,
         limit_hit=limit_hit,
     )  # fmt: skip
     fields = {
-        "submitted_at": min(now, attempt.deadline + GRACE),
+        "submitted_at": min(now, attempt.cutoff),
         "score": score,
         "prediction": prediction,
         "duration_ms": duration_ms,
@@ -238,8 +249,7 @@ def _score(attempt: Attempt, drawn: list, *, prediction, now, user, min_seconds,
 
 def _store(attempt_id: int, fields: dict, user: User) -> bool:
     """Mark the attempt submitted with its score, unless it already is, and keep the
-    participant's counting attempt: the best score, then the earliest (a later attempt
-    replaces it only with a higher score). On PostgreSQL one statement, atomic by itself;
+    participant's counting attempt (KEEP_BEST). On PostgreSQL one statement, atomic by itself;
     elsewhere two in a transaction. A held attempt gets no standing. False if it was
     already submitted."""
     if fields.get("review") == Review.HELD:
@@ -283,6 +293,8 @@ STANDING_COLUMNS = (
     "round_id, user_id, attempt_id, commune_id, organization_id, score, total, duration_ms,"
     " submitted_at, prediction, rank, prize"
 )
+# ranking.counting_attempts, applied one submission at a time: submissions arrive in time
+# order, so a later attempt replaces the standing only with a higher score.
 KEEP_BEST = (
     "ON CONFLICT (round_id, user_id) DO UPDATE SET attempt_id = excluded.attempt_id,"
     " score = excluded.score, total = excluded.total, duration_ms = excluded.duration_ms,"
@@ -293,6 +305,6 @@ KEEP_BEST = (
 
 def submit_if_expired(attempt: Attempt, *, now: datetime.datetime) -> Attempt:
     """An attempt whose time ran out (the page was closed) is submitted with what was saved."""
-    if attempt.submitted_at or now <= attempt.deadline + GRACE:
+    if attempt.submitted_at or not attempt.is_expired(now=now):
         return attempt
     return submit_attempt(attempt, prediction=None, now=now)

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from quiz import events, leaderboard
 from quiz.models import Attempt, Prediction, Review, Round, Standing
+from quiz.models.contest import CLOSED
 from quiz.ranking import Entry, Ranked, counting_attempts, rank
 from quiz.services.attempts import AttemptRefused
 
@@ -15,24 +16,7 @@ from quiz.services.attempts import AttemptRefused
 def round_entries(round_: Round) -> list[Entry]:
     """Every counted attempt of the round as ranking entries (held and disqualified ones
     never rank)."""
-    return [
-        Entry(
-            user_id=user_id,
-            attempt_id=pk,
-            score=score,
-            prediction=prediction,
-            duration_ms=duration_ms,
-            submitted_at=submitted_at,
-            total=total,
-        )
-        for pk, user_id, score, prediction, duration_ms, submitted_at, total in (
-            Attempt.objects.counted()
-            .filter(round=round_)
-            .values_list(
-                "pk", "user_id", "score", "prediction", "duration_ms", "submitted_at", "total"
-            )
-        )
-    ]
+    return Attempt.objects.counted().filter(round=round_).entries()
 
 
 @transaction.atomic
@@ -44,7 +28,7 @@ def close_round(round_: Round, *, now: datetime.datetime) -> list[Ranked]:
     rule (counting_attempts) as the tests, whatever happened while the round was open.
     Closing again recomputes the same result.
     """
-    if now < round_.closes_at:
+    if round_.state(now=now) != CLOSED:
         raise AttemptRefused(_("Vòng thi chưa đóng."))
     Round.objects.select_for_update().filter(pk=round_.pk).first()  # one closing at a time
     counted = counting_attempts(round_entries(round_))

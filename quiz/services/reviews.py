@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from quiz import events
 from quiz.models import Attempt, AttemptReview, Review, Round, Standing
+from quiz.ranking import counting_attempts
 from quiz.services.attempts import AttemptRefused
 
 REASON_MAX = 1000
@@ -54,15 +55,11 @@ def decide_attempt(
 
 
 def restand(round_id: int, user_id: int) -> None:
-    """Rebuild one participant's standing from their counted attempts by submit_attempt's
-    rule (the best score, then the earliest), keeping the commune and organization it had."""
+    """Rebuild one participant's standing from their counted attempts by the rule every
+    standing follows (ranking.counting_attempts), keeping the commune and organization it had."""
     standing = Standing.objects.filter(round_id=round_id, user_id=user_id)
-    best = (
-        Attempt.objects.counted()
-        .filter(round_id=round_id, user_id=user_id)
-        .order_by("-score", "submitted_at", "pk")
-        .first()
-    )
+    counted = Attempt.objects.counted().filter(round_id=round_id, user_id=user_id)
+    best = next(iter(counting_attempts(counted.order_by("pk").entries())), None)
     if best is None:
         standing.delete()
         return
@@ -74,7 +71,7 @@ def restand(round_id: int, user_id: int) -> None:
         round_id=round_id,
         user_id=user_id,
         defaults={
-            "attempt": best,
+            "attempt_id": best.attempt_id,
             "commune_id": units[0],
             "organization_id": units[1],
             "score": best.score,
@@ -86,14 +83,3 @@ def restand(round_id: int, user_id: int) -> None:
             "prize": "",
         },
     )
-
-
-def note_limit_hit(*, user_id: int, attempt_id: int | None = None, round_id: int | None = None):
-    """The person went past a per-minute limit: their open attempt (this one, or theirs in
-    the round) is held for review when it is submitted. Updates nothing once marked."""
-    unmarked = Attempt.objects.filter(user_id=user_id, submitted_at__isnull=True, limit_hit=False)
-    if attempt_id is not None:
-        unmarked = unmarked.filter(pk=attempt_id)
-    else:
-        unmarked = unmarked.filter(round_id=round_id)
-    unmarked.update(limit_hit=True)

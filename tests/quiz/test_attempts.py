@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from accounts.models import ParticipantKind
 from quiz.models import Attempt, Choice, Contest, Question, Round
-from quiz.services.attempts import GRACE, AttemptRefused, save_answer, start_attempt, submit_attempt
+from quiz.models.attempts import GRACE
+from quiz.services.attempts import AttemptRefused, save_answer, start_attempt, submit_attempt
 from tests import factories
 
 T0 = timezone.make_aware(datetime.datetime(2025, 11, 3, 10, 0))  # Monday 10:00
