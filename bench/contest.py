@@ -20,7 +20,7 @@ the cache) with a CSRF cookie.
 2. leaderboard: `leaderboard.snapshot(round, fresh=True)` (what every push recomputes)
    and the leaderboard page for a logged-in participant with a warm cache, through
    Django's test client (server time only), median of `--runs`, with the SQL queries.
-3. close: `quiz.services.close_round` on the seeded attempts in its own process (peak
+3. close: `quiz.services.results.close_round` on the seeded attempts in its own process (peak
    memory is its own), split into reading, ranking and writing; rolled back afterwards so
    the round stays open for step 4.
 4. live: one daphne process, `--viewers` websocket viewers in 4 client processes, while
@@ -390,8 +390,8 @@ def step_close(args) -> dict:
     from django.db import transaction
     from django.utils import timezone
 
-    from quiz import services
     from quiz.models import Round, Standing
+    from quiz.services import results
 
     round_ = Round.objects.get(contest__slug=SLUG)
     parts: dict[str, float] = {}
@@ -406,13 +406,13 @@ def step_close(args) -> dict:
 
         return wrapper
 
-    services.round_entries = timed("read attempts", services.round_entries)
-    services.counting_attempts = timed("counting attempts", services.counting_attempts)
-    services.rank = timed("rank", services.rank)
+    results.round_entries = timed("read attempts", results.round_entries)
+    results.counting_attempts = timed("counting attempts", results.counting_attempts)
+    results.rank = timed("rank", results.rank)
     base = peak_rss_mb()
     with transaction.atomic():
         start = time.perf_counter()
-        ranked = services.close_round(round_, now=max(round_.closes_at, timezone.now()))
+        ranked = results.close_round(round_, now=max(round_.closes_at, timezone.now()))
         seconds = time.perf_counter() - start
         peak = peak_rss_mb() - base
         written = Standing.objects.filter(round=round_, rank__isnull=False).count()

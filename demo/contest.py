@@ -9,7 +9,8 @@ from django.utils import timezone
 from accounts.models import User
 from quiz.bank import BankRow
 from quiz.models import Choice, Contest, Question, Round
-from quiz.services import import_bank, save_answer, start_attempt, submit_attempt
+from quiz.services.attempts import save_answer, start_attempt, submit_attempt
+from quiz.services.bank import import_bank
 
 SAFETY, SERVICES, PAYMENT, AI, POLICY = (
     "An toàn trên mạng",

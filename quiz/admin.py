@@ -21,13 +21,9 @@ from quiz.bank import (
     check_bank,
 )
 from quiz.models import Attempt, Choice, Contest, Question, Review, Round, Topic
-from quiz.services import (
-    AttemptRefused,
-    close_round,
-    import_bank,
-    publish_results,
-    start_bank_import,
-)
+from quiz.services.attempts import AttemptRefused
+from quiz.services.bank import import_bank, start_bank_import
+from quiz.services.results import close_round, publish_results
 
 
 class BankUploadForm(forms.Form):

@@ -108,15 +108,9 @@ def _check_row(number: int, cells: dict, letters: list[str]) -> BankRow | str:
     def problem(message: str) -> str:
         return _("Dòng %(n)s: %(m)s") % {"n": number, "m": message}
 
-    for column, value in cells.items():
-        if is_formula(value):
-            return problem(
-                _("cột “%(c)s” chứa công thức; hãy nhập chữ, không nhập công thức.") % {"c": column}
-            )
-        if has_nul(value):
-            return problem(
-                _("cột “%(c)s” chứa ký tự không hợp lệ (NUL); hãy gõ lại ô này.") % {"c": column}
-            )
+    unreadable = _unreadable_cell(cells)
+    if unreadable:
+        return problem(unreadable)
     text = cell_text(cells.get("Câu hỏi"))
     if not text:
         return problem(_("thiếu nội dung câu hỏi."))
@@ -166,6 +160,18 @@ def _check_row(number: int, cells: dict, letters: list[str]) -> BankRow | str:
         choices=[(value, letter in correct) for letter, value in filled],
         explanation=explanation,
     )
+
+
+def _unreadable_cell(cells: dict) -> str | None:
+    """What makes a cell of the row unusable as text (a formula, a NUL), or None."""
+    for column, value in cells.items():
+        if is_formula(value):
+            return _("cột “%(c)s” chứa công thức; hãy nhập chữ, không nhập công thức.") % {
+                "c": column
+            }
+        if has_nul(value):
+            return _("cột “%(c)s” chứa ký tự không hợp lệ (NUL); hãy gõ lại ô này.") % {"c": column}
+    return None
 
 
 # Warnings, not refusals: a bank whose right answers sit mostly in one position lets a

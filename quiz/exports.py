@@ -17,6 +17,7 @@ from quiz.models import (
     Review,
     Round,
 )
+from quiz.ranking import shared_ranks
 
 
 def _seconds(ms: int | None):
@@ -28,54 +29,36 @@ def round_workbook(
 ) -> bytes:
     """`standings`, `attempts` and the live games' `answers` are already narrowed to the
     reader's scope."""
-    actual = round_.prediction_actual
     ranked = round_.ranked_at is not None
-    ordered = standings.final_order() if ranked else standings.live_order()
-    ranking_rows = ordered.values_list(
-        "rank",
-        "user__full_name",
-        "user__phone",
-        "commune__name",
-        "organization__name",
-        "score",
-        "total",
-        "prediction",
-        "duration_ms",
-        "submitted_at",
-        "prize",
-    )
+    headers = _ranking_headers(ranked=ranked)
+    widths = (8, 28, 13, 22, 28, 7, 7, 10, 10, 10, 17, 18)
+    prize_rows = [row for row in _ranking_rows(round_, standings) if row[-1]] if ranked else []
+    units = {
+        unit: leaderboard.unit_table(round_, unit, standings=standings, answers=answers)
+        for unit in ("commune", "organization")
+    }
+    return xlsx_sheets_bytes(
+        [
+            Sheet(_("Xếp hạng"), headers, _ranking_rows(round_, standings), widths),
+            Sheet(_("Giải thưởng"), headers, prize_rows, widths),
+            _unit_sheet(
+                _("Theo xã, phường"), units["commune"], first=_("Xã, phường"),
+                expected=_("Số người trưởng thành dự kiến"),
+                basis=_("số người trưởng thành dự kiến"), width=28,
+            ),
+            _unit_sheet(
+                _("Theo cơ quan"), units["organization"], first=_("Cơ quan, đơn vị"),
+                expected=_("Số cán bộ, nhân viên dự kiến"),
+                basis=_("số cán bộ, nhân viên dự kiến"), width=36,
+            ),
+            _attempts_sheet(attempts),
+            _suspicious_sheet(attempts),
+        ]
+    )  # fmt: skip
 
-    def ranking():
-        for position, (
-            rank,
-            name,
-            phone,
-            commune,
-            org,
-            score,
-            total,
-            guess,
-            ms,
-            at,
-            prize,
-        ) in enumerate(ranking_rows.iterator(chunk_size=5000), start=1):
-            distance = abs(guess - actual) if guess is not None and actual is not None else None
-            yield [
-                rank if ranked else position,
-                name,
-                phone,
-                commune or "",
-                org or "",
-                score,
-                total,
-                guess,
-                distance,
-                _seconds(ms),
-                at,
-                prize,
-            ]
 
-    ranking_headers = [
+def _ranking_headers(*, ranked: bool) -> list[str]:
+    return [
         _("Hạng") if ranked else _("Hạng tạm tính"),
         _("Họ và tên"),
         _("Số điện thoại"),
@@ -89,87 +72,44 @@ def round_workbook(
         _("Nộp lúc"),
         _("Giải"),
     ]
-    prize_rows = [row for row in ranking() if row[-1]] if ranked else []
 
-    def unit_sheet(title, unit, first, expected, basis, width) -> Sheet:
-        """A unit table; `basis` names the rate's base where the expected headcount is set."""
-        return Sheet(
-            title,
-            [
-                first,
-                _("Số người dự thi"),
-                _("Số tài khoản đã đăng ký"),
-                expected,
-                _("Tỉ lệ dự thi (%)"),
-                _("Tỉ lệ tính trên"),
-                _("Điểm trung bình"),
-                _("Số người đúng hết"),
-                _("Điểm trò chơi trực tiếp"),
-            ],
-            _unit_rows(
-                leaderboard.unit_table(round_, unit, standings=standings, answers=answers),
-                basis=basis,
-            ),
-            (width, 12, 14, 16, 12, 30, 12, 12, 14),
-        )
 
-    widths = (8, 28, 13, 22, 28, 7, 7, 10, 10, 10, 17, 18)
-    sheets = [
-        Sheet(_("Xếp hạng"), ranking_headers, ranking(), widths),
-        Sheet(_("Giải thưởng"), ranking_headers, prize_rows, widths),
-        unit_sheet(
-            _("Theo xã, phường"),
-            "commune",
-            _("Xã, phường"),
-            _("Số người trưởng thành dự kiến"),
-            _("số người trưởng thành dự kiến"),
-            28,
-        ),
-        unit_sheet(
-            _("Theo cơ quan"),
-            "organization",
-            _("Cơ quan, đơn vị"),
-            _("Số cán bộ, nhân viên dự kiến"),
-            _("số cán bộ, nhân viên dự kiến"),
-            36,
-        ),
-        Sheet(
-            _("Tất cả lượt thi"),
-            [
-                _("Họ và tên"),
-                _("Số điện thoại"),
-                _("Xã, phường"),
-                _("Lượt"),
-                _("Bắt đầu"),
-                _("Nộp lúc"),
-                _("Điểm"),
-                _("Số câu"),
-                _("Thời gian (giây)"),
-                _("Dự đoán"),
-                _("Trạng thái"),
-                _("Lý do xét duyệt"),
-            ],
-            _attempt_rows(attempts.order_by("started_at", "pk")),
-            (28, 13, 22, 6, 17, 17, 7, 7, 10, 10, 16, 40),
-        ),
-        Sheet(
-            _("Nghi vấn"),
-            [
-                _("Họ và tên"),
-                _("Số điện thoại"),
-                _("Xã, phường"),
-                _("Lượt"),
-                _("Nộp lúc"),
-                _("Điểm"),
-                _("Số câu"),
-                _("Thời gian (giây)"),
-                _("Lý do"),
-            ],
-            _suspicious_rows(attempts.suspicious()),
-            (28, 13, 22, 6, 17, 7, 7, 10, 40),
-        ),
-    ]
-    return xlsx_sheets_bytes(sheets)
+def _ranking_rows(round_: Round, standings: QuerySet):
+    """The final ranking once the round is ranked, else the live order with its positions."""
+    actual = round_.prediction_actual
+    ranked = round_.ranked_at is not None
+    ordered = standings.final_order() if ranked else standings.live_order()
+    rows = ordered.values_list(
+        "rank", "user__full_name", "user__phone", "commune__name", "organization__name",
+        "score", "total", "prediction", "duration_ms", "submitted_at", "prize",
+    )  # fmt: skip
+    for position, row in enumerate(rows.iterator(chunk_size=5000), start=1):
+        rank, name, phone, commune, org, score, total, guess, ms, at, prize = row
+        distance = abs(guess - actual) if guess is not None and actual is not None else None
+        yield [
+            rank if ranked else position, name, phone, commune or "", org or "", score, total,
+            guess, distance, _seconds(ms), at, prize,
+        ]  # fmt: skip
+
+
+def _unit_sheet(title, table, *, first, expected, basis, width) -> Sheet:
+    """A unit table; `basis` names the rate's base where the expected headcount is set."""
+    return Sheet(
+        title,
+        [
+            first,
+            _("Số người dự thi"),
+            _("Số tài khoản đã đăng ký"),
+            expected,
+            _("Tỉ lệ dự thi (%)"),
+            _("Tỉ lệ tính trên"),
+            _("Điểm trung bình"),
+            _("Số người đúng hết"),
+            _("Điểm trò chơi trực tiếp"),
+        ],
+        _unit_rows(table, basis=basis),
+        (width, 12, 14, 16, 12, 30, 12, 12, 14),
+    )
 
 
 def _unit_rows(table: list[list], *, basis: str):
@@ -202,47 +142,65 @@ def _status(review: str, submitted) -> str:
     return Review(review).label if review else _("Được tính")
 
 
-def _attempt_rows(attempts: QuerySet):
+def _attempts_sheet(attempts: QuerySet) -> Sheet:
+    headers = [
+        _("Họ và tên"),
+        _("Số điện thoại"),
+        _("Xã, phường"),
+        _("Lượt"),
+        _("Bắt đầu"),
+        _("Nộp lúc"),
+        _("Điểm"),
+        _("Số câu"),
+        _("Thời gian (giây)"),
+        _("Dự đoán"),
+        _("Trạng thái"),
+        _("Lý do xét duyệt"),
+    ]
     decided = AttemptReview.objects.filter(attempt=OuterRef("pk")).order_by("-at", "-pk")
-    attempts = attempts.annotate(reason=Subquery(decided.values("reason")[:1]))
-    for (
-        name,
-        phone,
-        commune,
-        number,
-        started,
-        submitted,
-        score,
-        total,
-        ms,
-        guess,
-        review,
-        reason,
-    ) in attempts.values_list(*ATTEMPT_FIELDS, "reason").iterator(chunk_size=5000):
-        yield [
-            name, phone, commune or "", number, started, submitted,
-            score, total, _seconds(ms), guess, str(_status(review, submitted)), reason or "",
-        ]  # fmt: skip
+    rows = (
+        attempts.order_by("started_at", "pk")
+        .annotate(reason=Subquery(decided.values("reason")[:1]))
+        .values_list(*ATTEMPT_FIELDS, "reason")
+    )
+
+    def lines():
+        for row in rows.iterator(chunk_size=5000):
+            name, phone, commune, number, started, submitted, score, total, ms, guess = row[:10]
+            review, reason = row[10:]
+            yield [
+                name, phone, commune or "", number, started, submitted, score, total,
+                _seconds(ms), guess, str(_status(review, submitted)), reason or "",
+            ]  # fmt: skip
+
+    return Sheet(
+        _("Tất cả lượt thi"), headers, lines(), (28, 13, 22, 6, 17, 17, 7, 7, 10, 10, 16, 40)
+    )
 
 
-def _suspicious_rows(attempts: QuerySet):
-    for (
-        name,
-        phone,
-        commune,
-        number,
-        _started,
-        submitted,
-        score,
-        total,
-        ms,
-        _guess,
-        _review,
-    ) in attempts.values_list(*ATTEMPT_FIELDS).iterator(chunk_size=5000):
-        yield [
-            name, phone, commune or "", number, submitted, score, total, _seconds(ms),
-            Attempt.suspicion(score=score, total=total, duration_ms=ms),
-        ]  # fmt: skip
+def _suspicious_sheet(attempts: QuerySet) -> Sheet:
+    headers = [
+        _("Họ và tên"),
+        _("Số điện thoại"),
+        _("Xã, phường"),
+        _("Lượt"),
+        _("Nộp lúc"),
+        _("Điểm"),
+        _("Số câu"),
+        _("Thời gian (giây)"),
+        _("Lý do"),
+    ]
+    rows = attempts.suspicious().values_list(*ATTEMPT_FIELDS)
+
+    def lines():
+        for row in rows.iterator(chunk_size=5000):
+            name, phone, commune, number, _started, submitted, score, total, ms = row[:9]
+            yield [
+                name, phone, commune or "", number, submitted, score, total, _seconds(ms),
+                Attempt.suspicion(score=score, total=total, duration_ms=ms),
+            ]  # fmt: skip
+
+    return Sheet(_("Nghi vấn"), headers, lines(), (28, 13, 22, 6, 17, 7, 7, 10, 40))
 
 
 def round_filename(round_: Round) -> str:
@@ -251,7 +209,12 @@ def round_filename(round_: Round) -> str:
 
 def game_workbook(game: Game) -> bytes:
     """A live game's results: players ranked, each question, every answer."""
-    players = (
+    return xlsx_sheets_bytes([_players_sheet(game), _questions_sheet(game), _answers_sheet(game)])
+
+
+def _players_sheet(game: Game) -> Sheet:
+    """Players by points; those the host removed last, unranked."""
+    players = list(
         Player.objects.filter(game=game)
         .annotate(
             total=Sum("answers__points", default=0),
@@ -263,21 +226,20 @@ def game_workbook(game: Game) -> bytes:
             "right", "removed",
         )
     )  # fmt: skip
-    player_rows, previous, rank = [], None, 0
-    for position, (nick, name, commune, org, total, right, removed) in enumerate(players, 1):
-        if total != previous:
-            rank, previous = position, total
-        player_rows.append(
-            [
-                None if removed else rank,
-                name or nick,
-                commune or "",
-                org or "",
-                total,
-                right,
-                _("Đã bị mời ra") if removed else "",
-            ]  # fmt: skip
+    ranks = shared_ranks(row[4] for row in players)  # equal points, equal rank
+    rows = [
+        [None if removed else rank, name or nick, commune or "", org or "", total, right,
+         _("Đã bị mời ra") if removed else ""]
+        for rank, (nick, name, commune, org, total, right, removed) in zip(
+            ranks, players, strict=True
         )
+    ]  # fmt: skip
+    headers = [_("Hạng"), _("Tên"), _("Xã, phường"), _("Cơ quan, đơn vị"), _("Điểm"),
+               _("Số câu đúng"), _("Ghi chú")]  # fmt: skip
+    return Sheet(_("Người chơi"), headers, rows, (7, 28, 22, 28, 9, 10, 14))
+
+
+def _questions_sheet(game: Game) -> Sheet:
     questions = (
         GameQuestion.objects.filter(game=game)
         .annotate(
@@ -287,6 +249,16 @@ def game_workbook(game: Game) -> bytes:
         )
         .values_list("order", "question__text", "answered", "right", "seconds")
     )
+    headers = [_("Câu"), _("Nội dung"), _("Số người trả lời"), _("Số người đúng"),
+               _("Thời gian trung bình (giây)")]  # fmt: skip
+    rows = (
+        [order, text, n, right, None if ms is None else round(ms / 1000, 1)]
+        for order, text, n, right, ms in questions
+    )
+    return Sheet(_("Theo câu hỏi"), headers, rows, (6, 60, 12, 12, 14))
+
+
+def _answers_sheet(game: Game) -> Sheet:
     answers = (
         GameAnswer.objects.filter(game_question__game=game)
         .order_by("game_question__order", "received_at")
@@ -295,63 +267,11 @@ def game_workbook(game: Game) -> bytes:
             "player__commune__name", "correct", "points", "elapsed_ms", "received_at",
         )
     )  # fmt: skip
-    return xlsx_sheets_bytes(
-        [
-            Sheet(
-                _("Người chơi"),
-                [
-                    _("Hạng"),
-                    _("Tên"),
-                    _("Xã, phường"),
-                    _("Cơ quan, đơn vị"),
-                    _("Điểm"),
-                    _("Số câu đúng"),
-                    _("Ghi chú"),
-                ],  # fmt: skip
-                player_rows,
-                (7, 28, 22, 28, 9, 10, 14),
-            ),
-            Sheet(
-                _("Theo câu hỏi"),
-                [
-                    _("Câu"),
-                    _("Nội dung"),
-                    _("Số người trả lời"),
-                    _("Số người đúng"),
-                    _("Thời gian trung bình (giây)"),
-                ],  # fmt: skip
-                (
-                    [order, text, n, right, None if ms is None else round(ms / 1000, 1)]
-                    for order, text, n, right, ms in questions
-                ),
-                (6, 60, 12, 12, 14),
-            ),
-            Sheet(
-                _("Câu trả lời"),
-                [
-                    _("Câu"),
-                    _("Tên"),
-                    _("Xã, phường"),
-                    _("Đúng"),
-                    _("Điểm"),
-                    _("Thời gian (giây)"),
-                    _("Nhận lúc"),
-                ],  # fmt: skip
-                (
-                    [
-                        order,
-                        name or nick,
-                        commune or "",
-                        _("Đúng") if right else _("Sai"),
-                        points,
-                        round(ms / 1000, 2),
-                        at,
-                    ]  # fmt: skip
-                    for order, nick, name, commune, right, points, ms, at in answers.iterator(
-                        chunk_size=5000
-                    )
-                ),
-                (6, 28, 22, 8, 8, 10, 17),
-            ),
-        ]
-    )
+    headers = [_("Câu"), _("Tên"), _("Xã, phường"), _("Đúng"), _("Điểm"),
+               _("Thời gian (giây)"), _("Nhận lúc")]  # fmt: skip
+    rows = (
+        [order, name or nick, commune or "", _("Đúng") if right else _("Sai"), points,
+         round(ms / 1000, 2), at]
+        for order, nick, name, commune, right, points, ms, at in answers.iterator(chunk_size=5000)
+    )  # fmt: skip
+    return Sheet(_("Câu trả lời"), headers, rows, (6, 28, 22, 8, 8, 10, 17))

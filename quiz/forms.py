@@ -10,6 +10,7 @@ from accounts.converters import parse_id
 from accounts.forms import CommuneField
 from common.text import fold
 from quiz.models import Game, Review, Round, Topic
+from quiz.services.reviews import REASON_MAX
 
 # Words a public nickname on a projector must not contain. With their tone marks (many
 # innocent words share the toneless spelling: "các", "lớn", "buổi", "đèo", "đi"), as whole
@@ -165,7 +166,7 @@ class ReviewForm(forms.Form):
     )
     reason = forms.CharField(
         label=_("Lý do"),
-        max_length=1000,
+        max_length=REASON_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Người dự thi thấy lý do khi lượt thi bị loại."),
         error_messages={"required": _("Hãy ghi lý do của quyết định.")},

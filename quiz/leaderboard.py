@@ -19,6 +19,8 @@ from accounts.headcounts import expected, registered
 from accounts.models import Commune, Organization, User
 from common.text import mask_name
 from quiz.models import GameAnswer, Phase, Round, Standing
+from quiz.models.contest import OPEN
+from quiz.ranking import shared_ranks
 
 TOP = 20
 ORGANIZATIONS_SHOWN = 30
@@ -95,7 +97,7 @@ def _compute(round_: Round) -> dict:
         "round": round_.pk,
         "title": str(round_),
         "final": final,
-        "open": round_.opens_at <= timezone.now() < round_.closes_at,
+        "open": round_.state(now=timezone.now()) == OPEN,
         "participants": sum(histogram.values()),
         "perfect": perfect,
         "top": top,
@@ -199,18 +201,10 @@ def own_standing(round_: Round, user, data: dict) -> dict | None:
         return None
     if data["final"] and mine.rank is not None:
         position = mine.rank
-    else:  # above = higher scores from the snapshot, + the better ones at the same score
+    else:  # above: higher scores from the snapshot; then the better ones at the same score
         above = sum(n for score, n in data["histogram"] if score > mine.score)
-        position = (
-            above
-            + Standing.objects.filter(round=round_, score=mine.score)
-            .filter(
-                Q(duration_ms__lt=mine.duration_ms)
-                | Q(duration_ms=mine.duration_ms, submitted_at__lt=mine.submitted_at)
-            )
-            .count()
-            + 1
-        )
+        tied = Standing.objects.filter(round=round_).ahead_at_same_score(mine)
+        position = above + tied.count() + 1
     return {
         "rank": position,
         "score": mine.score,
@@ -296,19 +290,15 @@ def contest_ranking(contest, *, limit: int = TOP) -> list[dict]:
             "pk", "full_name", "commune__name"
         )
     }
-    ranked, previous, current = [], None, 0
-    for position, row in enumerate(rows, start=1):
-        key = (row["points"], row["time"])
-        if key != previous:
-            current, previous = position, key
-        ranked.append(
-            {
-                "rank": current,
-                "name": mask_name(people[row["user"]][0]),
-                "commune": people[row["user"]][1] or "",
-                "points": row["points"],
-                "rounds": row["rounds"],
-                "seconds": row["time"] // 1000,
-            }
-        )
-    return ranked
+    ranks = shared_ranks((row["points"], row["time"]) for row in rows)
+    return [
+        {
+            "rank": rank,
+            "name": mask_name(people[row["user"]][0]),
+            "commune": people[row["user"]][1] or "",
+            "points": row["points"],
+            "rounds": row["rounds"],
+            "seconds": row["time"] // 1000,
+        }
+        for rank, row in zip(ranks, rows, strict=True)
+    ]

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from common.text import reading_ms
-from quiz.models import FAST_MS_PER_QUESTION
+from quiz.models.attempts import FAST_MS_PER_QUESTION
 
 # The default floor is the drawn questions' reading time (common.text.reading_ms).
 FLOOR_SHARE = 0.5  # a default floor never asks for more than half of the attempt's time

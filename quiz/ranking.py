@@ -7,6 +7,7 @@ distance to the true value (small first), then the duration (short first), then 
 submission time (early first).
 """
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 KEYS = {
@@ -40,7 +41,10 @@ class Ranked:
 
 
 def counting_attempts(attempts: list[Entry]) -> list[Entry]:
-    """Each participant's attempt that counts: the best score, then the earliest."""
+    """Each participant's attempt that counts: the best score, then the earliest (then the
+    first given). The one statement of the rule: closing a round and an organiser's review
+    decision use it; a submission's upsert (quiz/services/attempts.py) is its incremental
+    form, replacing the standing only with a higher score."""
     best: dict[int, Entry] = {}
     for entry in attempts:
         current = best.get(entry.user_id)
@@ -62,10 +66,14 @@ def rank(
         return tuple(k(entry, actual) for k in keys)
 
     ordered = sorted(entries, key=key)
-    result, previous, current_rank = [], None, 0
-    for position, entry in enumerate(ordered, start=1):
-        k = key(entry)
-        if k != previous:
-            current_rank, previous = position, k
-        result.append(Ranked(rank=current_rank, entry=entry))
-    return result
+    ranks = shared_ranks(key(entry) for entry in ordered)
+    return [Ranked(rank=r, entry=entry) for r, entry in zip(ranks, ordered, strict=True)]
+
+
+def shared_ranks(keys: Iterable) -> Iterator[int]:
+    """Ranks for keys already in ranking order, equal keys sharing one (1, 1, 3, …)."""
+    previous, current = object(), 0
+    for position, key in enumerate(keys, start=1):
+        if key != previous:
+            current, previous = position, key
+        yield current

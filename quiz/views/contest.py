@@ -12,10 +12,17 @@ from accounts.context_processors import coordinator_key
 from accounts.converters import parse_id
 from accounts.scopes import Scope
 from common.exports import XLSX_CONTENT_TYPE
-from quiz import exports, leaderboard, reviews, services, shuffle
+from quiz import exports, leaderboard, shuffle
 from quiz.forms import PredictionForm
 from quiz.models import Attempt, Contest, Round, Standing
-from quiz.services import AttemptRefused
+from quiz.services.attempts import (
+    AttemptRefused,
+    over_limit,
+    save_answer,
+    start_attempt,
+    submit_if_expired,
+    submit_own_attempt,
+)
 
 TOO_FAST = gettext_lazy("Bạn thao tác quá nhanh. Hãy chờ một phút rồi thử lại.")
 
@@ -31,23 +38,20 @@ def contest_list(request):
 
 def contest_detail(request, slug: str):
     contest = _contest(slug)
-    return render(
-        request,
-        "quiz/contest_detail.html",
-        {"contest": contest, "rounds": contest.rounds.all(), "now": timezone.now()},
-    )
+    now = timezone.now()
+    rounds = [(round_, round_.state(now=now)) for round_ in contest.rounds.all()]
+    return render(request, "quiz/contest_detail.html", {"contest": contest, "rounds": rounds})
 
 
 @login_required
 @require_POST
 def start(request, slug: str, number: int):
     round_ = get_object_or_404(Round, contest=_contest(slug), number=number)
-    if services.over_limit("start", user_id=request.user.pk):
-        reviews.note_limit_hit(user_id=request.user.pk, round_id=round_.pk)
+    if over_limit("start", user_id=request.user.pk, round_id=round_.pk):
         messages.error(request, TOO_FAST)
         return redirect("quiz:contest", slug=slug)
     try:
-        attempt = services.start_attempt(request.user, round_=round_, now=timezone.now())
+        attempt = start_attempt(request.user, round_=round_, now=timezone.now())
     except AttemptRefused as refusal:
         messages.error(request, str(refusal))
         return redirect("quiz:contest", slug=slug)
@@ -64,7 +68,7 @@ def _mine(request, pk: int) -> Attempt:
 def attempt_detail(request, pk: int):
     """All drawn questions on one page; never the answer key."""
     attempt = _mine(request, pk)
-    if attempt.submitted_at or timezone.now() > attempt.deadline + services.GRACE:
+    if attempt.submitted_at or attempt.is_expired(now=timezone.now()):
         return redirect("quiz:result", pk=attempt.pk)
     drawn = list(attempt.drawn.select_related("question").prefetch_related("question__choices"))
     questions = [
@@ -98,28 +102,28 @@ def attempt_detail(request, pk: int):
 @require_POST
 def answer(request, pk: int):
     attempt = _mine(request, pk)
-    if services.over_limit("answer", user_id=request.user.pk):
-        reviews.note_limit_hit(user_id=request.user.pk, attempt_id=attempt.pk)
-        if request.headers.get("x-requested-with") == "fetch":
-            return JsonResponse({"ok": False, "message": str(TOO_FAST)}, status=429)
-        messages.error(request, TOO_FAST)
-        return redirect("quiz:attempt", pk=attempt.pk)
+    if over_limit("answer", user_id=request.user.pk, attempt_id=attempt.pk):
+        return _answered(request, attempt, error=str(TOO_FAST), status=429)
     question_id = parse_id(request.POST.get("question", "")) or 0
     choices = [parse_id(v) for v in request.POST.getlist("choice")]
     if None in choices:  # not an id: refused below as "choose one of this question's"
         choices = []
     try:
-        services.save_answer(
-            attempt, question_id=question_id, choice_ids=choices, now=timezone.now()
-        )
+        save_answer(attempt, question_id=question_id, choice_ids=choices, now=timezone.now())
     except AttemptRefused as refusal:
-        if request.headers.get("x-requested-with") == "fetch":
-            return JsonResponse({"ok": False, "message": str(refusal)}, status=400)
-        messages.error(request, str(refusal))
-    else:
-        if request.headers.get("x-requested-with") == "fetch":
-            return JsonResponse({"ok": True})
-    return redirect(f"{reverse('quiz:attempt', args=[attempt.pk])}#q{question_id}")
+        return _answered(request, attempt, f"#q{question_id}", error=str(refusal), status=400)
+    return _answered(request, attempt, f"#q{question_id}")
+
+
+def _answered(request, attempt: Attempt, anchor: str = "", *, error=None, status=200):
+    """JSON for the attempt page's script, which saves each tap in the background (and says
+    so with X-Requested-With: fetch); without JavaScript, back to the question."""
+    if request.headers.get("x-requested-with") == "fetch":
+        reply = {"ok": True} if error is None else {"ok": False, "message": error}
+        return JsonResponse(reply, status=status)
+    if error is not None:
+        messages.error(request, error)
+    return redirect(f"{reverse('quiz:attempt', args=[attempt.pk])}{anchor}")
 
 
 @login_required
@@ -131,9 +135,7 @@ def submit(request, pk: int):
         return redirect("quiz:attempt", pk=pk)
     prediction = form.cleaned_data["prediction"]
     try:
-        services.submit_own_attempt(
-            pk, user=request.user, prediction=prediction, now=timezone.now()
-        )
+        submit_own_attempt(pk, user=request.user, prediction=prediction, now=timezone.now())
     except Attempt.DoesNotExist:
         raise Http404 from None
     except AttemptRefused as refusal:
@@ -144,12 +146,12 @@ def submit(request, pk: int):
 
 @login_required
 def result(request, pk: int):
-    attempt = services.submit_if_expired(_mine(request, pk), now=timezone.now())
+    attempt = submit_if_expired(_mine(request, pk), now=timezone.now())
     if not attempt.submitted_at:
         return redirect("quiz:attempt", pk=attempt.pk)
-    closed = timezone.now() >= attempt.round.closes_at
+    closed = attempt.round.shows_answers(now=timezone.now())
     review = []
-    if closed:  # correct answers and explanations only once the round is over
+    if closed:
         for item in attempt.drawn.select_related("question").prefetch_related("question__choices"):
             review.append(
                 {

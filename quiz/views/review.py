@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 from quiz import plausibility, reviews
 from quiz.forms import ReviewForm
 from quiz.models import Attempt, Review
-from quiz.services import AttemptRefused
+from quiz.services.attempts import AttemptRefused
+from quiz.services.reviews import decide_attempt
 from quiz.views.contest import organiser_round
 
 PER_PAGE = 25
@@ -86,7 +87,7 @@ def review_attempt(request, slug: str, number: int, pk: int):
         form = ReviewForm(request.POST)
         if form.is_valid():
             try:
-                reviews.decide_attempt(
+                decide_attempt(
                     attempt.pk,
                     round_=round_,
                     decision=form.cleaned_data["decision"],

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.models import Role
 from quiz.models import AttemptReview
-from quiz.services import save_answer, start_attempt, submit_attempt
+from quiz.services.attempts import save_answer, start_attempt, submit_attempt
 from tests import factories
 from tests.browser.test_contest import contest_round  # noqa: F401  (the fixture)
 from tests.browser.test_signup import fits_the_screen

@@ -32,7 +32,7 @@ from learning.models import Booth, Campaign, Event, ExportJob
 from learning.services.completion import issue_certificate
 from quiz import games
 from quiz.models import Contest, Round
-from quiz.services import start_attempt, submit_attempt
+from quiz.services.attempts import start_attempt, submit_attempt
 from tests import factories
 from tests.courses.conftest import SAMPLE
 from tests.quiz.test_attempts import make_question

@@ -32,7 +32,7 @@ from learning.services.completion import issue_certificate
 from learning.services.final_test import start_final_test
 from quiz.games import create_game
 from quiz.models import Contest, Question, Round, Topic
-from quiz.services import start_attempt, submit_attempt
+from quiz.services.attempts import start_attempt, submit_attempt
 from tests import factories
 from tests.factories import PASSWORD
 from tests.learning.test_certificates import FINAL_TEST_COURSE

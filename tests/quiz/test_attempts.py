@@ -8,13 +8,8 @@ from django.utils import timezone
 
 from accounts.models import ParticipantKind
 from quiz.models import Attempt, Choice, Contest, Question, Round
-from quiz.services import (
-    GRACE,
-    AttemptRefused,
-    save_answer,
-    start_attempt,
-    submit_attempt,
-)
+from quiz.models.attempts import GRACE
+from quiz.services.attempts import AttemptRefused, save_answer, start_attempt, submit_attempt
 from tests import factories
 
 T0 = timezone.make_aware(datetime.datetime(2025, 11, 3, 10, 0))  # Monday 10:00
@@ -169,7 +164,7 @@ def test_answers_are_checked_against_the_drawn_set(round_, player):
 
 
 def test_closing_fixes_the_prediction_and_ranks_the_counting_attempts(round_, tuyen_quang):
-    from quiz.services import close_round
+    from quiz.services.results import close_round
 
     players = [
         factories.person(commune=factories.commune("00985"), full_name=f"Người {n}")

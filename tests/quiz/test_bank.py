@@ -10,7 +10,7 @@ from openpyxl import Workbook, load_workbook
 from accounts.models import Role
 from quiz.bank import COLUMNS, SAMPLE, bank_warnings, bank_xlsx, check_bank
 from quiz.models import Question, Topic
-from quiz.services import import_bank
+from quiz.services.bank import import_bank
 from tests import factories
 
 
@@ -146,9 +146,9 @@ def test_a_large_bank_is_imported_as_a_job_with_progress(
 
 
 def test_a_failing_background_import_leaves_no_question_behind(db, monkeypatch):
-    from quiz import services
+    from quiz.services import bank as bank_services
 
-    monkeypatch.setattr(services, "BANK_CHUNK", 1)
+    monkeypatch.setattr(bank_services, "BANK_CHUNK", 1)
     rows = check_bank(bank_file(GOOD)).rows
     seen = []
 

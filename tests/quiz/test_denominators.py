@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from accounts.models import Role
 from accounts.services import set_expected_headcounts
 from quiz import leaderboard
-from quiz.services import close_round, publish_results
+from quiz.services.results import close_round, publish_results
 from tests import factories
 from tests.quiz.test_leaderboard import MINUTE, take
 

@@ -12,15 +12,8 @@ from openpyxl import load_workbook
 from accounts.models import Role
 from quiz import leaderboard
 from quiz.models import Choice, Contest, Standing
-from quiz.services import (
-    AttemptRefused,
-    close_round,
-    prize_for_rank,
-    publish_results,
-    save_answer,
-    start_attempt,
-    submit_attempt,
-)
+from quiz.services.attempts import AttemptRefused, save_answer, start_attempt, submit_attempt
+from quiz.services.results import close_round, prize_for_rank, publish_results
 from tests import factories
 from tests.quiz.test_attempts import right
 

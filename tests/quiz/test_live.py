@@ -19,7 +19,7 @@ from django.utils import timezone
 from config.asgi import application
 from quiz import events
 from quiz.models import Choice, Contest
-from quiz.services import save_answer, start_attempt, submit_attempt
+from quiz.services.attempts import save_answer, start_attempt, submit_attempt
 from tests import factories
 from tests.quiz.test_attempts import right
 from tests.quiz.test_game_consumers import refusal

@@ -11,7 +11,7 @@ from accounts.models import Role
 from accounts.services import set_expected_headcounts, update_organization
 from quiz import leaderboard
 from quiz.models import Round
-from quiz.services import close_round, publish_results
+from quiz.services.results import close_round, publish_results
 from tests import factories
 from tests.quiz.test_leaderboard import MINUTE, take
 

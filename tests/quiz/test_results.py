@@ -13,7 +13,8 @@ from openpyxl import load_workbook
 from accounts.models import Role
 from accounts.services import hosts_group
 from quiz.models import Attempt, Round
-from quiz.services import LIMITS, close_round
+from quiz.services.attempts import LIMITS
+from quiz.services.results import close_round
 from tests import factories
 from tests.quiz.test_leaderboard import MINUTE, take
 

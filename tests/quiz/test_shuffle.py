@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from quiz import events, games
 from quiz.models import Attempt, AttemptQuestion, Choice, Contest, GameQuestion, Question, Round
-from quiz.services import start_attempt
+from quiz.services.attempts import start_attempt
 from tests import factories
 from tests.quiz.test_game_consumers import host_socket, next_of, player_socket
 

@@ -1,129 +1,41 @@
-"""State changes of the quiz app."""
+"""A participant's attempt at a round: eligibility, the draw, the clock and the limits when
+it starts; every saved tap; and the submission, scored from the answers saved in time, held
+for review when implausible, and kept as the participant's standing at the rate a round's
+closing hour asks for."""
 
 import datetime
 import random
-from collections.abc import Callable
 
 from django.db import connection, transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import jobs
-from accounts.models import Job, User
+from accounts.models import User
 from common.counters import increment
-from quiz import events, keys, leaderboard, plausibility, shuffle
-from quiz.bank import BankRow, check_bank
-from quiz.models import (
-    Attempt,
-    AttemptQuestion,
-    Choice,
-    Contest,
-    Prediction,
-    Question,
-    Review,
-    Round,
-    Standing,
-    Topic,
-)
-from quiz.ranking import Entry, Ranked, counting_attempts, rank
-
-BANK_CHUNK = 250  # questions per transaction of a background import
-
-
-def import_bank(rows: list[BankRow], *, progress: Callable[[int], None] | None = None) -> int:
-    """Add checked rows to the question bank, all or nothing; returns how many.
-
-    With `progress`, rows go in by chunks, each committed, so a progress page (on another
-    connection) sees how far it is; `progress(n)` follows each chunk, and a failure removes
-    what the earlier chunks added, so still nothing is half-imported."""
-    topics = {t.name: t for t in Topic.objects.all()}
-    if progress is None:
-        with transaction.atomic():
-            _add_questions(rows, topics, added=[])
-        return len(rows)
-    added: list[int] = []
-    known = set(topics)
-    try:
-        for start in range(0, len(rows), BANK_CHUNK):
-            with transaction.atomic():
-                _add_questions(rows[start : start + BANK_CHUNK], topics, added=added)
-            progress(min(start + BANK_CHUNK, len(rows)))
-    except BaseException:
-        with transaction.atomic():
-            for start in range(0, len(added), BANK_CHUNK):
-                Question.objects.filter(pk__in=added[start : start + BANK_CHUNK]).delete()
-            new = [t.pk for name, t in topics.items() if name not in known]
-            Topic.objects.filter(pk__in=new, questions__isnull=True).delete()
-        raise
-    return len(rows)
-
-
-def _add_questions(rows: list[BankRow], topics: dict, *, added: list[int]) -> None:
-    for row in rows:
-        question = Question.objects.create(
-            text=row.text,
-            multiple=sum(correct for _, correct in row.choices) > 1,
-            difficulty=row.difficulty,
-            explanation=row.explanation,
-        )
-        added.append(question.pk)
-        for name in row.topics:
-            if name not in topics:
-                topics[name] = Topic.objects.create(name=name)
-        question.topics.set([topics[name] for name in row.topics])
-        Choice.objects.bulk_create(
-            Choice(question=question, text=text, is_correct=correct, order=n)
-            for n, (text, correct) in enumerate(row.choices, start=1)
-        )
-
-
-def start_bank_import(*, user: User, content: bytes, questions: int) -> Job:
-    """Queue a checked bank file of `questions` rows to be imported in the background."""
-    return jobs.start_job(
-        user=user,
-        kind=Job.Kind.BANK_IMPORT,
-        work=import_bank_job,
-        total=questions,
-        input_bytes=content,
-        input_suffix=".xlsx",
-        next_url=reverse("admin:quiz_question_changelist"),
-    )
-
-
-def import_bank_job(job_id: int) -> None:
-    """A background bank import: the stored file checked again, then added, all or nothing."""
-    job = Job.objects.select_related("created_by").get(pk=job_id)
-    if not job.created_by.has_perm("quiz.add_question"):
-        raise jobs.JobRefused(_("Bạn không có quyền thêm câu hỏi."))
-    path = jobs.private_path(job.input_file)
-    if not job.input_file or not path.exists():
-        raise jobs.JobRefused(_("Không còn tệp đã tải lên; hãy tải tệp lên lại."))
-    with path.open("rb") as upload:
-        checked = check_bank(upload)
-    if checked.problems:
-        raise jobs.JobRefused(
-            _("Tệp chưa được nhập: %(n)s dòng cần sửa.") % {"n": len(checked.problems)}
-        )
-    jobs.report_progress(job_id, done=0, total=len(checked.rows))
-    count = import_bank(checked.rows, progress=lambda done: jobs.report_progress(job_id, done=done))
-    path.unlink(missing_ok=True)
-    jobs.finish_job(job_id, message=_("Đã thêm %(n)s câu hỏi.") % {"n": count})
-
-
-# --- Attempts ---------------------------------------------------------------------------------
+from quiz import events, keys, plausibility, shuffle
+from quiz.models import Attempt, AttemptQuestion, Contest, Question, Review, Round, Standing
+from quiz.models.contest import CLOSED, UPCOMING
 
 # Per person: starting attempts, and saving answers (a tap each; 20 questions, changed minds).
 LIMITS = {"start": (10, 60), "answer": (120, 60)}  # action: (how many, per seconds)
 
 
-def over_limit(action: str, *, user_id: int) -> bool:
-    """Count one `action` by the person; True once they exceed its limit in the window."""
+def over_limit(
+    action: str, *, user_id: int, attempt_id: int | None = None, round_id: int | None = None
+) -> bool:
+    """Count one `action` by the person; True once they exceed its limit in the window, and
+    then their open attempt (this one, or theirs in the round) is held for review when it
+    is submitted."""
     limit, seconds = LIMITS[action]
-    return increment(f"quiz:limit:{action}:{user_id}", timeout=seconds) > limit
-
-
-GRACE = datetime.timedelta(seconds=5)  # network delay after the countdown reaches zero
+    if increment(f"quiz:limit:{action}:{user_id}", timeout=seconds) <= limit:
+        return False
+    unmarked = Attempt.objects.filter(user_id=user_id, submitted_at__isnull=True, limit_hit=False)
+    if attempt_id is not None:
+        unmarked = unmarked.filter(pk=attempt_id)
+    else:
+        unmarked = unmarked.filter(round_id=round_id)
+    unmarked.update(limit_hit=True)  # updates nothing once marked
+    return True
 
 
 class AttemptRefused(Exception):
@@ -183,12 +95,13 @@ def start_attempt(
 ) -> Attempt:
     """Start (or resume) the participant's attempt: the server draws and stores the
     questions, each one's choice order, and the deadline."""
-    if now < round_.opens_at:
+    state = round_.state(now=now)
+    if state == UPCOMING:
         raise AttemptRefused(
             _("Vòng thi chưa mở. Vòng mở lúc %(t)s.")
             % {"t": timezone.localtime(round_.opens_at).strftime("%H:%M %d/%m/%Y")}
         )
-    if now >= round_.closes_at:
+    if state == CLOSED:
         raise AttemptRefused(_("Vòng thi đã đóng."))
     problem = eligibility_problem(user, round_.contest, today=timezone.localdate(now))
     if problem:
@@ -229,7 +142,7 @@ def save_answer(
     """Keep the participant's current choice for one drawn question (every tap)."""
     if attempt.submitted_at:
         raise AttemptRefused(_("Bài đã nộp; không sửa được nữa."))
-    if now > attempt.deadline + GRACE:
+    if attempt.is_expired(now=now):
         raise AttemptRefused(_("Đã hết giờ làm bài; câu trả lời này không được ghi nhận."))
     drawn = (
         AttemptQuestion.objects.filter(attempt=attempt, question_id=question_id)
@@ -314,7 +227,7 @@ def _score(attempt: Attempt, drawn: list, *, prediction, now, user, min_seconds,
         limit_hit=limit_hit,
     )  # fmt: skip
     fields = {
-        "submitted_at": min(now, attempt.deadline + GRACE),
+        "submitted_at": min(now, attempt.cutoff),
         "score": score,
         "prediction": prediction,
         "duration_ms": duration_ms,
@@ -336,8 +249,7 @@ def _score(attempt: Attempt, drawn: list, *, prediction, now, user, min_seconds,
 
 def _store(attempt_id: int, fields: dict, user: User) -> bool:
     """Mark the attempt submitted with its score, unless it already is, and keep the
-    participant's counting attempt: the best score, then the earliest (a later attempt
-    replaces it only with a higher score). On PostgreSQL one statement, atomic by itself;
+    participant's counting attempt (KEEP_BEST). On PostgreSQL one statement, atomic by itself;
     elsewhere two in a transaction. A held attempt gets no standing. False if it was
     already submitted."""
     if fields.get("review") == Review.HELD:
@@ -381,6 +293,8 @@ STANDING_COLUMNS = (
     "round_id, user_id, attempt_id, commune_id, organization_id, score, total, duration_ms,"
     " submitted_at, prediction, rank, prize"
 )
+# ranking.counting_attempts, applied one submission at a time: submissions arrive in time
+# order, so a later attempt replaces the standing only with a higher score.
 KEEP_BEST = (
     "ON CONFLICT (round_id, user_id) DO UPDATE SET attempt_id = excluded.attempt_id,"
     " score = excluded.score, total = excluded.total, duration_ms = excluded.duration_ms,"
@@ -391,120 +305,6 @@ KEEP_BEST = (
 
 def submit_if_expired(attempt: Attempt, *, now: datetime.datetime) -> Attempt:
     """An attempt whose time ran out (the page was closed) is submitted with what was saved."""
-    if attempt.submitted_at or now <= attempt.deadline + GRACE:
+    if attempt.submitted_at or not attempt.is_expired(now=now):
         return attempt
     return submit_attempt(attempt, prediction=None, now=now)
-
-
-# --- Closing and ranking a round ----------------------------------------------------------
-
-
-def round_entries(round_: Round) -> list[Entry]:
-    """Every counted attempt of the round as ranking entries (held and disqualified ones
-    never rank)."""
-    return [
-        Entry(
-            user_id=user_id,
-            attempt_id=pk,
-            score=score,
-            prediction=prediction,
-            duration_ms=duration_ms,
-            submitted_at=submitted_at,
-            total=total,
-        )
-        for pk, user_id, score, prediction, duration_ms, submitted_at, total in (
-            Attempt.objects.counted()
-            .filter(round=round_)
-            .values_list(
-                "pk", "user_id", "score", "prediction", "duration_ms", "submitted_at", "total"
-            )
-        )
-    ]
-
-
-@transaction.atomic
-def close_round(round_: Round, *, now: datetime.datetime) -> list[Ranked]:
-    """Once the round has closed: fix the prediction's true value, rank every participant's
-    counting attempt with all the tie-breakers, and assign the individual prizes.
-
-    The standings are rebuilt from the attempts, so the final ranking rests on the same
-    rule (counting_attempts) as the tests, whatever happened while the round was open.
-    Closing again recomputes the same result.
-    """
-    if now < round_.closes_at:
-        raise AttemptRefused(_("Vòng thi chưa đóng."))
-    Round.objects.select_for_update().filter(pk=round_.pk).first()  # one closing at a time
-    counted = counting_attempts(round_entries(round_))
-    if round_.prediction == Prediction.PERFECT:
-        actual = sum(1 for e in counted if e.score == e.total)
-    else:
-        actual = len(counted)
-    ranked = rank(counted, order=round_.ranking or None, actual=actual)
-    prizes = prize_for_rank(round_.prizes)
-    units = {
-        user_id: (commune_id, organization_id)
-        for user_id, commune_id, organization_id in Attempt.objects.filter(round=round_)
-        .counted()
-        .values_list("user_id", "user__commune_id", "user__organization_id")
-    }
-    # Rows straight into the table: building 100,000 model instances for bulk_create took
-    # most of the 10 s allowed (bench/contest.py).
-    Standing.objects.filter(round=round_).delete()
-    adapt = connection.ops.adapt_datetimefield_value
-    rows = [
-        (
-            round_.pk, r.entry.user_id, r.entry.attempt_id, *units[r.entry.user_id],
-            r.entry.score, r.entry.total, r.entry.duration_ms, adapt(r.entry.submitted_at),
-            r.entry.prediction, r.rank, prizes(r.rank),
-        )
-        for r in ranked
-    ]  # fmt: skip
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            f"INSERT INTO {Standing._meta.db_table} (round_id, user_id, attempt_id, commune_id,"
-            " organization_id, score, total, duration_ms, submitted_at, prediction, rank, prize)"
-            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-            rows,
-        )
-    round_.prediction_actual = actual
-    round_.ranked_at = now
-    round_.save(update_fields=["prediction_actual", "ranked_at"])
-    transaction.on_commit(lambda: leaderboard.forget(round_.pk))
-    events.round_changed(round_.pk)
-    return ranked
-
-
-def prize_for_rank(tiers: list) -> Callable[[int], str]:
-    """rank → prize name under [[name, count], …]; a tie at a boundary shares the prize."""
-    bounds, last = [], 0
-    for name, count in tiers or []:
-        last += int(count)
-        bounds.append((last, str(name)))
-
-    def prize(rank_: int) -> str:
-        return next((name for bound, name in bounds if rank_ <= bound), "")
-
-    return prize
-
-
-@transaction.atomic
-def publish_results(round_: Round, *, now: datetime.datetime) -> None:
-    """Make the ranked round's results public and keep them as published: later changes to
-    headcounts, people or units leave them as they are; publishing again stores them anew."""
-    locked = Round.objects.select_for_update().get(pk=round_.pk)  # not while it is re-ranked
-    pending = Attempt.objects.filter(round=round_, review=Review.HELD).count()
-    if pending:
-        raise AttemptRefused(
-            _(
-                "Còn %(n)s lượt thi chờ xét duyệt. Hãy duyệt hoặc loại từng lượt, chốt xếp hạng "
-                "lại rồi mới công bố kết quả."
-            )
-            % {"n": pending}
-        )
-    if locked.ranked_at is None:  # a review decision since may have undone the ranking
-        raise AttemptRefused(_("Hãy chốt kết quả vòng thi trước khi công bố."))
-    results = leaderboard.current_results(round_, fresh=True)
-    Round.objects.filter(pk=round_.pk).update(published_at=now, results=results)
-    round_.published_at, round_.results = now, results
-    leaderboard.forget(round_.pk)
-    events.round_changed(round_.pk)

@@ -1,0 +1,1 @@
+"""State changes of the quiz app, one module per job."""
