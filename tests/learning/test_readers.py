@@ -12,7 +12,7 @@ from django.utils import timezone
 from courses.models import CompletionRule
 from courses.reads import lesson_content
 from learning.readers import LearnerReading, VisitorReading, reader_for
-from learning.services import LessonNotDone
+from learning.services.reading import LessonNotDone
 from tests.accounts.test_signup import SIGNUP, sent_code
 
 
