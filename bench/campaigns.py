@@ -3,6 +3,7 @@
     .venv/bin/python -m bench.campaigns [--people 100000] [--roster 20000] [--runs 5]
                                         [--export-runs 3] [--preview-runs 5]
                                         [--steps dashboard,export,preview,refuse,confirm]
+                                        [--baseline /path/to/older/checkout]
 
 Sets up a throwaway SQLite database (or the PostgreSQL of DATABASE_URL, which must be a
 throwaway database: it is flushed), with the 124 communes, `--people` commune officials
@@ -16,9 +17,11 @@ the process's baseline) is its own:
 - export: building the campaign's .xlsx with every assignment (what the background job
   runs after the coordinator presses the button), time and peak memory, median of
   `--export-runs`, each followed by openpyxl alone writing the same rows (the floor);
-- preview of a `--roster`-row roster (.xlsx written beforehand), `--preview-runs` times,
-  each in a fresh process: median time and peak memory; and the same file read alone
-  through common.spreadsheets (every row, nothing checked), the reader's share of it;
+- preview of a `--roster`-row roster (.xlsx written beforehand, every row valid),
+  `--preview-runs` times, each in a fresh process: median time and peak memory; and the
+  same file read alone through common.spreadsheets (every row, nothing checked), the
+  reader's share of it. With `--baseline`, the other checkout's preview and read take
+  turns with these, on the same database and file: a before/after under the same load;
 - confirm of that roster, time and peak memory.
 
 `--steps` runs only the steps named (the seed always runs). The load average is printed
@@ -251,12 +254,14 @@ def step_write_roster(args) -> dict:
     sheet = book.create_sheet("Danh sách")
     sheet.append(COLUMNS)
     for n in range(args.roster):
+        # A roster names only organizations that exist: the seed's "Cơ quan thử m" is in
+        # communes[m % 124], so every row is valid and the whole check runs.
         sheet.append(
             [
                 f"Nguyễn Văn Mới {n}",
                 f"03{n:08d}",
                 1960 + n % 40,
-                f"UBND xã {communes[n % len(communes)]}",
+                f"Cơ quan thử {n % len(communes)}",
                 communes[n % len(communes)],
                 "Cán bộ cấp xã",  # named by the campaign: confirm also assigns them
             ]
@@ -354,13 +359,15 @@ def step_refuse(args) -> dict:
     return figures
 
 
-def run(step: str, args, env) -> dict:
+def run(step: str, args, env, tree: Path = ROOT) -> dict:
+    """A step in a process of its own, with the code of `tree` (this checkout, or
+    --baseline's)."""
     command = [sys.executable, "-m", "bench.campaigns", "--child", step]
     command += ["--workdir", args.workdir, "--people", str(args.people)]
     command += ["--roster", str(args.roster), "--runs", str(args.runs)]
     command += ["--export-runs", str(args.export_runs)]
     out = subprocess.run(
-        command, env=env, cwd=ROOT, check=True, capture_output=True, text=True
+        command, env=env, cwd=tree, check=True, capture_output=True, text=True
     ).stdout
     return json.loads(out.strip().splitlines()[-1])
 
@@ -385,6 +392,12 @@ def main() -> None:
     parser.add_argument("--export-runs", type=int, default=3)
     parser.add_argument("--preview-runs", type=int, default=5)
     parser.add_argument("--steps", default="dashboard,export,preview,refuse,confirm")
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        help="a checkout of other code (a git worktree of an older commit): its roster "
+        "preview and read are timed in turn with this one's, on the same database",
+    )
     parser.add_argument("--child")
     parser.add_argument("--workdir")
     args = parser.parse_args()
@@ -448,24 +461,27 @@ def export(args, env) -> None:
 
 
 def preview(args, env) -> None:
-    # Preview and read alone take turns, each in a fresh process, so a burst of load on
-    # this shared machine hits both rather than one.
-    previews, reads = [], []
+    # Preview and read alone (and the baseline's, if any) take turns, each in a fresh
+    # process, so a burst of load on this shared machine hits every side rather than one.
+    trees = {"": ROOT} | ({" (baseline)": args.baseline} if args.baseline else {})
+    runs = {(label, step): [] for label in trees for step in ("preview", "read")}
     for _ in range(args.preview_runs):
-        previews.append(run("preview", args, env))
-        reads.append(run("read", args, env))
-    last = previews[-1]
-    print(
-        f"| roster preview, {args.roster:,} rows (median of {args.preview_runs}) "
-        f"| {median_of(previews, 'seconds'):.2f} s ({spread(previews, 'seconds')}), "
-        f"peak +{median_of(previews, 'peak_mb'):.0f} MB ({spread(previews, 'peak_mb', 0)}); "
-        f"{last['rows']:,} valid, {last['problems']} problems | ≤ 1.5 s, ≤ 150 MB |"
-    )
-    print(
-        f"| the same file read alone ({reads[-1]['rows']:,} rows, median of "
-        f"{args.preview_runs}) | {median_of(reads, 'seconds'):.2f} s "
-        f"({spread(reads, 'seconds')}), peak +{median_of(reads, 'peak_mb'):.0f} MB | |"
-    )
+        for (label, step), figures in runs.items():
+            figures.append(run(step, args, env, trees[label]))
+    for label in trees:
+        previews, reads = runs[label, "preview"], runs[label, "read"]
+        print(
+            f"| roster preview{label}, {args.roster:,} rows (median of {args.preview_runs}) "
+            f"| {median_of(previews, 'seconds'):.2f} s ({spread(previews, 'seconds')}), "
+            f"peak +{median_of(previews, 'peak_mb'):.0f} MB "
+            f"({spread(previews, 'peak_mb', 0)}); {previews[-1]['rows']:,} valid, "
+            f"{previews[-1]['problems']} problems | ≤ 1.5 s, ≤ 150 MB |"
+        )
+        print(
+            f"| the same file read alone{label} ({reads[-1]['rows']:,} rows) "
+            f"| {median_of(reads, 'seconds'):.2f} s ({spread(reads, 'seconds')}), "
+            f"peak +{median_of(reads, 'peak_mb'):.0f} MB ({spread(reads, 'peak_mb', 0)}) | |"
+        )
 
 
 def refuse(args, env) -> None:
