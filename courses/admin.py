@@ -10,9 +10,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from common.exports import XLSX_CONTENT_TYPE
+from courses.course_file import CourseFileError
 from courses.exports import course_workbook
 from courses.forms import CourseImportForm
-from courses.imports import CourseFileError
 from courses.models import Choice, Course, Lesson, Module, Question
 from courses.services import import_course
 

@@ -1,8 +1,9 @@
 """A course as an .xlsx workbook in the import format: an editor's template and backup."""
 
 from common.exports import xlsx_sheets_bytes
-from courses.imports import FINAL_TEST, LESSON_COLUMNS, QUESTION_COLUMNS, SETTINGS, SHEETS
+from courses.course_file import SETTINGS
 from courses.models import CompletionRule, Course, Lesson, Question
+from courses.workbook import FINAL_TEST, LESSON_COLUMNS, QUESTION_COLUMNS, SHEETS
 
 
 def course_workbook(course: Course) -> bytes:

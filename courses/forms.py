@@ -3,7 +3,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from common.spreadsheets import MAX_UPLOAD_BYTES, SpreadsheetError
-from courses.imports import CourseData, CourseFileError, parse_markdown, parse_xlsx
+from courses.course_file import CourseData, CourseFileError
+from courses.imports import parse_markdown
+from courses.workbook import parse_xlsx
 
 
 def read_course_file(upload) -> CourseData:

@@ -5,7 +5,8 @@ from pathlib import Path
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from courses.imports import SETTINGS, CourseData, CourseFileError, QuestionData, parse_markdown
+from courses.course_file import SETTINGS, CourseData, CourseFileError, QuestionData
+from courses.imports import parse_markdown
 from courses.models import Choice, Course, Lesson, Module, Question
 
 

@@ -5,8 +5,9 @@ import re
 
 import pytest
 
+from courses.course_file import CourseFileError
 from courses.exports import course_workbook
-from courses.imports import CourseFileError, parse_markdown
+from courses.imports import parse_markdown
 from courses.models import Course
 from courses.services import import_course
 from tests.courses.test_imports import editor, upload  # noqa: F401  (the editor fixture)

@@ -8,8 +8,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
+from courses.course_file import CourseFileError
 from courses.exports import course_workbook
-from courses.imports import CourseFileError, parse_markdown
+from courses.imports import parse_markdown
 from courses.models import Choice, Course, Lesson, Question
 from tests import factories
 

@@ -1,8 +1,8 @@
 from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError
 
+from courses.course_file import CourseFileError
 from courses.forms import read_course_file
-from courses.imports import CourseFileError
 from courses.services import import_course
 
 
