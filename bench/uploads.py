@@ -1,12 +1,12 @@
 """Hostile and large uploads: the million-problem roster, the 200,000-question bank, and a
 20,000-row roster through preview, confirm and its account slips.
 
-    .venv/bin/python bench/uploads.py [--runs 3] [--roster 20000] [--million 1000000]
+    .venv/bin/python -m bench.uploads [--runs 3] [--roster 20000] [--million 1000000]
                                       [--bank 200000] [--bank-ok 5000]
 
 Sets up a throwaway SQLite database (or the PostgreSQL of DATABASE_URL, which must be a
-throwaway database: it is flushed) with the 124 communes and a province administrator, and
-writes the files first (openpyxl, write-only):
+throwaway database: it is flushed) with the 124 communes, a "UBND xã …" organization in
+each and a province administrator, and writes the files first (openpyxl, write-only):
 
 - a roster of `--million` rows that all repeat one row with a bad phone number (about
   80 KB: a million problems in a tiny file);
@@ -51,7 +51,6 @@ def peak_mb() -> float:
 
 
 def child(step: str, args) -> dict:
-    sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 
@@ -82,12 +81,25 @@ def step_setup(args) -> dict:
     from django.core.management import call_command
     from django.utils import timezone
 
-    from accounts.models import User
+    from accounts.models import Commune, Organization, Province, User
     from accounts.services import load_tuyen_quang
+    from common.text import fold
 
     call_command("flush", interactive=False, verbosity=0)
     call_command("migrate", verbosity=0)
     load_tuyen_quang()
+    # A roster names only organizations that exist: the valid roster's "UBND xã …".
+    province = Province.objects.get(code="08")
+    Organization.objects.bulk_create(
+        Organization(
+            name=f"UBND xã {commune.name}",
+            search_name=fold(f"UBND xã {commune.name}"),
+            kind=Organization.Kind.OTHER,
+            province=province,
+            commune=commune,
+        )
+        for commune in Commune.objects.all()
+    )
     User.objects.create(
         phone=ADMIN_PHONE,
         full_name="Quản trị",
@@ -309,7 +321,7 @@ def step_roster(args) -> dict:
     """Preview, confirm and slips of the valid roster, once; the accounts are deleted after."""
     from django.conf import settings
 
-    from accounts.models import Organization, RosterImport, SignInCode, User
+    from accounts.models import RosterImport, SignInCode, User
 
     settings.EXPORTS_IN_BACKGROUND = True
     Job = _jobs()
@@ -339,12 +351,11 @@ def step_roster(args) -> dict:
     figures["peak_mb"] = peak_mb()
     SignInCode.objects.all().delete()
     User.objects.filter(pk__in=roster.created_ids).delete()
-    Organization.objects.all().delete()
     return figures
 
 
 def run(step: str, args, env) -> dict:
-    command = [sys.executable, __file__, "--child", step, "--workdir", args.workdir]
+    command = [sys.executable, "-m", "bench.uploads", "--child", step, "--workdir", args.workdir]
     for option in ("roster", "million", "bank", "bank_ok"):
         command += [f"--{option.replace('_', '-')}", str(getattr(args, option))]
     done = subprocess.run(command, env=env, capture_output=True, text=True, cwd=ROOT)

@@ -59,6 +59,7 @@ class SheetScan:
     plain: bool = True  # every row and cell says where it is, as Excel writes them
     marked: bool = False  # a formula or an error may be in it
     exact: bool = False  # read by the exact pass: marks hold every formula and error
+    complete: bool = True  # False: only rows counted, past a caller's cap
     # (row, column) → Formula("=…") or an error's text ("#N/A"); from the exact pass only.
     marks: dict[tuple[int, int], str] = field(default_factory=dict)
 
@@ -86,20 +87,27 @@ def sheet_paths(archive: zipfile.ZipFile) -> dict[str, tuple[str | None, bool]]:
     return paths
 
 
-def scan_rows(archive: zipfile.ZipFile, path: str) -> SheetScan:
+def scan_rows(archive: zipfile.ZipFile, path: str, *, count_past: int | None = None) -> SheetScan:
     """The fast pass: rows counted as <row> tags while the XML streams by (a million rows in
     about a second, in a megabyte of memory), and, for a plain sheet, where its rows and
     cells reach. A sheet's <dimension> is not trusted: a hostile file can declare two rows
-    and hold a million."""
+    and hold a million. Past `count_past` rows only the count goes on (`complete` False):
+    the caller refuses the sheet with it."""
     scan = SheetScan()
     parser = _strict_parser()
     carry = b""
     with archive.open(path) as sheet:
-        while True:
-            chunk = sheet.read(CHUNK)
-            _feed(parser, chunk, final=not chunk)
-            if not chunk:
-                break
+        while chunk := sheet.read(CHUNK):
+            if scan.complete and count_past is not None and scan.rows > count_past:
+                scan.complete = False
+                scan.rows += len(ROW_TAG.findall(carry))  # what the last cut held back
+                carry = carry[-32:]
+            if not scan.complete:
+                # A tag in the last 32 bytes was counted with them: once, not twice.
+                scan.rows += len(ROW_TAG.findall(carry + chunk)) - len(ROW_TAG.findall(carry))
+                carry = chunk[-32:]
+                continue
+            _feed(parser, chunk, final=False)
             # Everything before the buffer's last "<" is whole tags: nothing looked for
             # here straddles the cut, and the rest is looked at with the next chunk.
             buffer = carry + chunk
@@ -108,7 +116,9 @@ def scan_rows(archive: zipfile.ZipFile, path: str) -> SheetScan:
                 cut = len(buffer)
             _count(scan, buffer[:cut])
             carry = buffer[cut:]
-    _count(scan, carry)
+    if scan.complete:
+        _feed(parser, b"", final=True)
+        _count(scan, carry)
     return scan
 
 
@@ -235,5 +245,5 @@ def _strict_parser():
 def _feed(parser, data: bytes, *, final: bool) -> None:
     try:
         parser.Parse(data, final)
-    except expat.ExpatError as error:
+    except (expat.ExpatError, ValueError) as error:  # ValueError: a reference like "1A"
         raise DamagedXml(str(error)) from error

@@ -120,7 +120,7 @@ class Workbook:
         """Refuse a first sheet of more than `max_rows` rows below its header: counted as
         <row> tags (the count is told), or numbered past it."""
         name = self.first()
-        count = self.row_count(name)
+        count = self._scan(name, exact=False, count_past=max_rows + 1).rows
         if count - 1 > max_rows:
             raise too_many_rows(count - 1, max_rows)
         if self.last_row(name) - 1 > max_rows:
@@ -154,13 +154,16 @@ class Workbook:
             self._book.close()
             self._book = None
 
-    def _scan(self, name: str, *, exact: bool) -> SheetScan:
+    def _scan(self, name: str, *, exact: bool, count_past: int | None = None) -> SheetScan:
         path, _worksheet = self._paths.get(name, (None, False))
         if path is None:
             raise _damaged()
         try:
             if name not in self._scans:
-                self._scans[name] = scan_rows(self._archive, path)
+                scan = scan_rows(self._archive, path, count_past=count_past)
+                if not scan.complete:
+                    return scan  # only its count, for a refusal
+                self._scans[name] = scan
             scan = self._scans[name]
             if exact and not scan.exact and (not scan.plain or scan.marked):
                 self._scans[name] = scan = scan_cells(self._archive, path, formulas=self._formulas)

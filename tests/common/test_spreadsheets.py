@@ -234,8 +234,9 @@ def test_excel_escapes_are_read_as_excel_means_them():
         '<row r="1"><c r="A1" t="inlineStr"><is><t>Tên &#1; lạ</t></is></c></row>',
         '<row r="1"><c r="A1" t="inlineStr"><is><t>Tên &#0; lạ</t></is></c></row>',
         '<row r="1"><c r="A1" t="inlineStr"><is><t>Tên</t></is></row>',
+        '<row><c r="1A"><v>1</v></c></row>',
     ],
-    ids=["control-character", "control-reference", "nul-reference", "broken-tag"],
+    ids=["control-character", "control-reference", "nul-reference", "broken-tag", "reference"],
 )
 def test_xml_a_strict_parser_refuses_is_a_damaged_file(sheet_data):
     with pytest.raises(SpreadsheetError, match="tệp bị hỏng"):
@@ -296,3 +297,11 @@ def test_a_member_larger_than_the_zip_says_is_refused():
             at = content.find(signature, at + 4)
     with pytest.raises(SpreadsheetError):
         read(bytes(content))
+
+
+def test_a_sheet_far_over_the_cap_is_refused_with_its_exact_count():
+    # 5 MB of rows: past the cap, the chunks after the first are only counted.
+    rows = '<row><c t="s"><v>0</v></c></row>' * 150_000
+    content = raw_xlsx('<row><c t="s"><v>0</v></c></row>' + rows, strings=["Tên"])
+    with pytest.raises(SpreadsheetError, match=r"^Tệp có 150[.,]?000 dòng; mỗi lần nhập tối đa 50"):
+        open_xlsx(upload(content), max_rows=50)
