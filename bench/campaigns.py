@@ -30,31 +30,17 @@ before and after: this machine's cores are shared.
 
 import argparse
 import io
-import json
 import os
-import resource
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from bench.measure import ROOT, arguments, django_step, median, peak_rss_mb, with_options
 
 
-def rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def child(step: str, args) -> dict:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    django.setup()
-    return globals()[f"step_{step}"](args)
-
-
+@with_options
 def step_seed(args) -> dict:
     import datetime
 
@@ -157,6 +143,7 @@ def step_seed(args) -> dict:
     return {"seconds": time.perf_counter() - started, "campaign": campaign.pk, "admin": admin.pk}
 
 
+@with_options
 def step_dashboard(args) -> dict:
     from django.db import connection
     from django.test import Client
@@ -178,12 +165,13 @@ def step_dashboard(args) -> dict:
         assert response.status_code == 200
         sql.append(sum(float(query["time"]) for query in queries.captured_queries))
     return {
-        "median_ms": statistics.median(times) * 1000,
-        "sql_ms": statistics.median(sql) * 1000,
+        "median_ms": median(times) * 1000,
+        "sql_ms": median(sql) * 1000,
         "queries": len(queries),
     }
 
 
+@with_options
 def step_export(args) -> dict:
     from django.conf import settings
     from django.utils import timezone
@@ -196,7 +184,7 @@ def step_export(args) -> dict:
 
     settings.PRIVATE_ROOT = Path(args.workdir) / "private"
     admin, campaign = User.objects.get(phone="0900000001"), Campaign.objects.get()
-    base = rss_mb()
+    base = peak_rss_mb()
     seconds, floors, ratios = [], [], []
     # Export and reference take turns, so a burst of load on this shared machine hits
     # both sides of a ratio rather than one.
@@ -208,7 +196,7 @@ def step_export(args) -> dict:
         build_campaign_export(job.pk)  # what the background thread runs
         seconds.append(time.perf_counter() - start)
         if len(seconds) == 1:  # ru_maxrss only grows: the reference below holds every row
-            peak = rss_mb() - base
+            peak = peak_rss_mb() - base
         job.refresh_from_db()
         content = (settings.PRIVATE_ROOT / job.file_name).read_bytes()
         sheet = load_workbook(io.BytesIO(content), read_only=True)["Người học"]
@@ -232,17 +220,18 @@ def step_export(args) -> dict:
         pass
     query = time.perf_counter() - start
     return {
-        "seconds": statistics.median(seconds),
+        "seconds": median(seconds),
         "all_seconds": seconds,
         "peak_mb": peak,
         "rows": job.total,
         "bytes": len(content),
-        "floor": statistics.median(floors),
-        "ratio": statistics.median(ratios),
+        "floor": median(floors),
+        "ratio": median(ratios),
         "query": query,
     }
 
 
+@with_options
 def step_write_roster(args) -> dict:
     from openpyxl import Workbook
 
@@ -278,6 +267,7 @@ def _roster_upload(args):
     return SimpleUploadedFile("roster.xlsx", path.read_bytes())
 
 
+@with_options
 def step_preview(args) -> dict:
     from accounts.models import User
     from accounts.scopes import Scope
@@ -286,33 +276,36 @@ def step_preview(args) -> dict:
     admin = User.objects.get(phone="0900000001")
     upload = _roster_upload(args)
     # RSS, not tracemalloc: a reader written in Rust allocates outside Python's heap.
-    base = rss_mb()
+    base = peak_rss_mb()
     start = time.perf_counter()
     roster = preview_roster(upload, user=admin, scope=Scope.of(admin))
     seconds = time.perf_counter() - start
     return {
         "seconds": seconds,
-        "peak_mb": rss_mb() - base,
+        "peak_mb": peak_rss_mb() - base,
         "rows": len(roster.rows),
         "problems": len(roster.problems),
         "roster": roster.pk,
     }
 
 
+@with_options
 def step_read(args) -> dict:
     """The roster file read alone: every row through the uploads' reader, nothing checked."""
     from accounts.roster import MAX_ROSTER_ROWS
     from common.spreadsheets import open_xlsx, sheet_rows
 
     upload = _roster_upload(args)
-    base = rss_mb()
+    base = peak_rss_mb()
     start = time.perf_counter()
     workbook = open_xlsx(upload, formulas=True, max_rows=MAX_ROSTER_ROWS)
     rows = sum(1 for _ in sheet_rows(workbook))
     workbook.close()
-    return {"seconds": time.perf_counter() - start, "peak_mb": rss_mb() - base, "rows": rows}
+    seconds = time.perf_counter() - start
+    return {"seconds": seconds, "peak_mb": peak_rss_mb() - base, "rows": rows}
 
 
+@with_options
 def step_confirm(args) -> dict:
     from django.utils import timezone
 
@@ -320,12 +313,14 @@ def step_confirm(args) -> dict:
     from accounts.services import confirm_roster
 
     roster = RosterImport.objects.latest("created_at")
-    base = rss_mb()
+    base = peak_rss_mb()
     start = time.perf_counter()
     ids = confirm_roster(roster, now=timezone.now())  # on commit: campaign assignment
-    return {"seconds": time.perf_counter() - start, "peak_mb": rss_mb() - base, "created": len(ids)}
+    seconds = time.perf_counter() - start
+    return {"seconds": seconds, "peak_mb": peak_rss_mb() - base, "created": len(ids)}
 
 
+@with_options
 def step_refuse(args) -> dict:
     """Time to refuse a 200 MB zip bomb and a .docx renamed to .xlsx."""
     import zipfile
@@ -360,16 +355,12 @@ def step_refuse(args) -> dict:
 
 
 def run(step: str, args, env, tree: Path = ROOT) -> dict:
-    """A step in a process of its own, with the code of `tree` (this checkout, or
+    """A step in a Django process of its own, with the code of `tree` (this checkout, or
     --baseline's)."""
-    command = [sys.executable, "-m", "bench.campaigns", "--child", step]
-    command += ["--workdir", args.workdir, "--people", str(args.people)]
-    command += ["--roster", str(args.roster), "--runs", str(args.runs)]
-    command += ["--export-runs", str(args.export_runs)]
-    out = subprocess.run(
-        command, env=env, cwd=tree, check=True, capture_output=True, text=True
-    ).stdout
-    return json.loads(out.strip().splitlines()[-1])
+    options = ("workdir", "people", "roster", "runs", "export_runs")
+    return django_step(
+        "bench.campaigns", env, step, cwd=tree, **{o: getattr(args, o) for o in options}
+    )
 
 
 def load() -> str:
@@ -377,7 +368,7 @@ def load() -> str:
 
 
 def median_of(runs: list[dict], key: str) -> float:
-    return statistics.median(r[key] for r in runs)
+    return median(r[key] for r in runs)
 
 
 def spread(runs: list[dict], key: str, digits: int = 2) -> str:
@@ -398,11 +389,8 @@ def main() -> None:
         help="a checkout of other code (a git worktree of an older commit): its roster "
         "preview and read are timed in turn with this one's, on the same database",
     )
-    parser.add_argument("--child")
-    parser.add_argument("--workdir")
-    args = parser.parse_args()
-    if args.child:
-        print(json.dumps(child(args.child, args)))
+    args = arguments(parser, globals())
+    if args is None:  # this process ran a Django step
         return
     args.workdir = tempfile.mkdtemp(prefix="hocso-bench-")
     env = {**os.environ, "DJANGO_DEBUG": "0", "DJANGO_ALLOWED_HOSTS": "testserver"}

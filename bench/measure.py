@@ -164,12 +164,13 @@ def _task_seconds(pid: int) -> float:
 # --- Steps in their own Django process ------------------------------------------------------
 
 
-def django_step(module: str, env: dict, step: str, **arguments) -> dict:
+def django_step(module: str, env: dict, step: str, *, cwd: Path = ROOT, **arguments) -> dict:
     """Run `step_<step>(**arguments)` of the bench `module` (e.g. "bench.game") in a fresh
-    Django process from the project root; the JSON it returned."""
+    Django process from the project root (or `cwd`, another checkout's); the JSON it
+    returned."""
     done = subprocess.run(
         [sys.executable, "-m", module, "--step", step, json.dumps(arguments)],
-        cwd=ROOT,
+        cwd=cwd,
         env=env,
         capture_output=True,
         text=True,
@@ -177,6 +178,16 @@ def django_step(module: str, env: dict, step: str, **arguments) -> dict:
     if done.returncode:
         raise SystemExit(f"step {step} failed:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def with_options(step):
+    """A step that takes the run's options as one argparse.Namespace, run by `django_step`
+    (which passes them as keywords)."""
+
+    def run_with_options(**options) -> dict:
+        return step(argparse.Namespace(**options))
+
+    return run_with_options
 
 
 def arguments(parser: argparse.ArgumentParser, steps: dict) -> argparse.Namespace | None:

@@ -29,7 +29,6 @@ the accounts are deleted between runs) and their medians reported.
 """
 
 import argparse
-import json
 import os
 import statistics
 import subprocess
@@ -38,27 +37,23 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from bench.measure import ROOT, arguments, django_step, peak_rss_mb, with_options
+
 ADMIN_PHONE = "0900000001"
 
 
-def peak_mb() -> float:
-    """The process's peak resident memory so far (VmHWM), in MB."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
+def step(function):
+    """A step run by `run` in its own Django process: the run's options, and its private
+    files (problems, slips) in the run's folder."""
 
+    @with_options
+    def in_workdir(args) -> dict:
+        from django.conf import settings
 
-def child(step: str, args) -> dict:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
+        settings.PRIVATE_ROOT = Path(args.workdir) / "private"
+        return function(args)
 
-    django.setup()
-    from django.conf import settings
-
-    settings.PRIVATE_ROOT = Path(args.workdir) / "private"
-    return globals()[f"step_{step}"](args)
+    return in_workdir
 
 
 def _admin_client():
@@ -77,6 +72,7 @@ def _upload(path: Path):
     return SimpleUploadedFile(path.name, path.read_bytes())
 
 
+@step
 def step_setup(args) -> dict:
     from django.core.management import call_command
     from django.utils import timezone
@@ -110,6 +106,7 @@ def step_setup(args) -> dict:
     return {}
 
 
+@step
 def step_write(args) -> dict:
     from openpyxl import Workbook
 
@@ -222,6 +219,7 @@ def raw_xlsx(path: Path, *, strings: list[str], header: int, rows) -> int:
     return path.stat().st_size
 
 
+@step
 def step_reference(args) -> dict:
     from openpyxl import load_workbook
 
@@ -229,15 +227,16 @@ def step_reference(args) -> dict:
     book = load_workbook(Path(args.workdir) / "million.xlsx", read_only=True)
     rows = sum(1 for _ in book.worksheets[0].iter_rows(values_only=True))
     book.close()
-    return {"seconds": time.perf_counter() - start, "rows": rows, "peak_mb": peak_mb()}
+    return {"seconds": time.perf_counter() - start, "rows": rows, "peak_mb": peak_rss_mb()}
 
 
+@step
 def step_million(args) -> dict:
     from accounts.models import RosterImport
 
     client = _admin_client()
     upload = _upload(Path(args.workdir) / "million.xlsx")
-    base = peak_mb()
+    base = peak_rss_mb()
     start = time.perf_counter()
     response = client.post("/dieu-phoi/nhap-danh-sach/", {"file": upload})
     seconds = time.perf_counter() - start
@@ -250,7 +249,7 @@ def step_million(args) -> dict:
         "status": response.status_code,
         "refused": response.status_code == 200 and "errorlist" in page,
         "kept_problems": len(roster.problems) if roster else 0,
-        "peak_mb": peak_mb(),
+        "peak_mb": peak_rss_mb(),
         "base_mb": base,
     }
 
@@ -283,6 +282,7 @@ def _last_job_pk(job_model) -> int:
     return last.pk if last else 0
 
 
+@step
 def step_bank(args) -> dict:
     from django.conf import settings
 
@@ -313,10 +313,11 @@ def step_bank(args) -> dict:
             "questions": Question.objects.count(),
             "job": bool(waited),
         }
-    figures["peak_mb"] = peak_mb()
+    figures["peak_mb"] = peak_rss_mb()
     return figures
 
 
+@step
 def step_roster(args) -> dict:
     """Preview, confirm and slips of the valid roster, once; the accounts are deleted after."""
     from django.conf import settings
@@ -348,20 +349,15 @@ def step_roster(args) -> dict:
         assert response["Content-Type"] == "application/pdf", response.status_code
         figures["slips"] = figures["slips_request"]
     figures["codes"] = SignInCode.objects.count()
-    figures["peak_mb"] = peak_mb()
+    figures["peak_mb"] = peak_rss_mb()
     SignInCode.objects.all().delete()
     User.objects.filter(pk__in=roster.created_ids).delete()
     return figures
 
 
-def run(step: str, args, env) -> dict:
-    command = [sys.executable, "-m", "bench.uploads", "--child", step, "--workdir", args.workdir]
-    for option in ("roster", "million", "bank", "bank_ok"):
-        command += [f"--{option.replace('_', '-')}", str(getattr(args, option))]
-    done = subprocess.run(command, env=env, capture_output=True, text=True, cwd=ROOT)
-    if done.returncode:
-        raise SystemExit(f"step {step} failed:\n{done.stderr[-3000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+def run(name: str, args, env) -> dict:
+    options = ("workdir", "roster", "million", "bank", "bank_ok")
+    return django_step("bench.uploads", env, name, **{o: getattr(args, o) for o in options})
 
 
 def main() -> None:
@@ -372,11 +368,8 @@ def main() -> None:
     parser.add_argument("--bank", type=int, default=200_000)
     parser.add_argument("--bank-ok", type=int, default=5_000)
     parser.add_argument("--skip", default="", help="comma-separated steps not to run")
-    parser.add_argument("--child")
-    parser.add_argument("--workdir")
-    args = parser.parse_args()
-    if args.child:
-        print(json.dumps(child(args.child, args)))
+    args = arguments(parser, globals())
+    if args is None:  # this process ran a Django step
         return
     skip = set(filter(None, args.skip.split(",")))
     args.workdir = tempfile.mkdtemp(prefix="hocso-bench-uploads-")
