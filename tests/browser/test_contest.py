@@ -7,33 +7,12 @@ import re
 
 import pytest
 from django.db.models import F
-from django.utils import timezone
 
-from quiz.models import Attempt, Choice, Contest, Question, Round
+from quiz.models import Attempt
 from tests import factories
-from tests.browser.test_signup import fits_the_screen
+from tests.browser.pages import fits_the_screen
 
 pytestmark = [pytest.mark.browser]
-
-
-@pytest.fixture
-def contest_round(tuyen_quang):
-    for n in range(4):
-        question = Question.objects.create(text=f"Câu hỏi số {n + 1} về chuyển đổi số?")
-        Choice.objects.create(question=question, text=f"Đáp án đúng {n + 1}", is_correct=True)
-        Choice.objects.create(question=question, text=f"Đáp án sai {n + 1}", is_correct=False)
-    contest = Contest.objects.create(
-        title="Tìm hiểu chuyển đổi số tỉnh Tuyên Quang", slug="cds-2025", is_published=True
-    )
-    now = timezone.now()
-    return Round.objects.create(
-        contest=contest,
-        number=1,
-        opens_at=now - datetime.timedelta(hours=1),
-        closes_at=now + datetime.timedelta(days=6),
-        questions_per_attempt=4,
-        time_limit_minutes=15,
-    )
 
 
 @pytest.fixture

@@ -34,8 +34,7 @@ from quiz import games
 from quiz.models import Contest, Round
 from quiz.services.attempts import start_attempt, submit_attempt
 from tests import factories
-from tests.courses.conftest import SAMPLE
-from tests.quiz.test_attempts import make_question
+from tests.factories import SAMPLE, make_question
 
 ANONYMOUS = "anonymous"
 RESIDENT = "resident"

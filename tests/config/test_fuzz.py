@@ -10,7 +10,6 @@ import datetime
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -34,11 +33,8 @@ from quiz.games import create_game
 from quiz.models import Contest, Question, Round, Topic
 from quiz.services.attempts import start_attempt, submit_attempt
 from tests import factories
-from tests.factories import PASSWORD
-from tests.learning.test_certificates import FINAL_TEST_COURSE
-from tests.quiz.test_attempts import make_question
+from tests.factories import FINAL_TEST_COURSE, PASSWORD, make_question
 
-SAMPLE = Path(__file__).parents[1] / "courses" / "sample.md"
 EXAMPLES = 12  # per route with a form or query: under two minutes for the file on SQLite
 FUZZ_SETTINGS = {
     "deadline": None,
@@ -445,7 +441,7 @@ def world(tuyen_quang, settings):
     for user in (resident, coordinator, host):
         user.set_password(PASSWORD)
         user.save(update_fields=["password"])
-    course = import_course(data=parse_markdown(SAMPLE.read_text()), publish=True)
+    course = factories.sample_course()
     test_course = import_course(data=parse_markdown(FINAL_TEST_COURSE), publish=True)
     lesson = course.lessons.filter(questions__isnull=False).first()
     now = timezone.now()
