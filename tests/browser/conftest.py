@@ -116,15 +116,14 @@ def policy_violations(request):
         )
 
 
-@pytest.fixture
-def phone(browser):
-    """A 360×740 phone screen, Vietnamese locale, touch."""
+def _phone(browser, **options):
+    """A 360×740 touch screen in Vietnamese; `options` add to the browser context's."""
     context = browser.new_context(
         viewport={"width": 360, "height": 740},
-        device_scale_factor=2,
         is_mobile=True,
         has_touch=True,
         locale="vi-VN",
+        **options,
     )
     page = context.new_page()
     page.set_default_timeout(15_000)
@@ -133,16 +132,21 @@ def phone(browser):
 
 
 @pytest.fixture
+def phone(browser):
+    """A 360×740 phone screen, Vietnamese locale, touch."""
+    yield from _phone(browser, device_scale_factor=2)
+
+
+@pytest.fixture
+def second_phone(browser):
+    """Another phone beside the first, for what one person sees of another's doing."""
+    yield from _phone(browser)
+
+
+@pytest.fixture
 def no_js_phone(browser):
     """The same phone screen with JavaScript off: pages must work without it."""
-    context = browser.new_context(
-        viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True,
-        locale="vi-VN", java_script_enabled=False,
-    )  # fmt: skip
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
+    yield from _phone(browser, java_script_enabled=False)
 
 
 @pytest.fixture

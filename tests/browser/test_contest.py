@@ -15,17 +15,6 @@ from tests.browser.pages import fits_the_screen
 pytestmark = [pytest.mark.browser]
 
 
-@pytest.fixture
-def second_phone(browser):
-    context = browser.new_context(
-        viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True, locale="vi-VN"
-    )
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
-
-
 def test_an_attempt_survives_a_reload_and_the_leaderboard_updates_live(
     asgi_server, contest_round, phone, second_phone, artifacts
 ):
