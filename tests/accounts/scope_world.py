@@ -30,9 +30,7 @@ from learning.services.reading import enroll
 from quiz import games
 from quiz.models import Contest, GameAnswer, Question, Round, Standing
 from tests import factories
-from tests.courses.conftest import SAMPLE
-from tests.quiz.test_attempts import make_question
-from tests.quiz.test_leaderboard import take
+from tests.factories import SAMPLE, make_question, take
 
 # (name, the same without accents or case): names repeat, and "Hòa"/"Hoà" are one name
 # written with the tone mark in two places.

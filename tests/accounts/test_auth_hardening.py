@@ -192,8 +192,8 @@ def test_people_who_signed_up_or_were_helped_to_are_not_asked_again(client, tuye
 @pytest.mark.django_db(transaction=True)
 def test_without_consent_the_live_game_host_socket_is_refused(tuyen_quang):
     from quiz import games
-    from tests.quiz.test_attempts import make_question
-    from tests.quiz.test_game_consumers import host_socket
+    from tests.factories import make_question
+    from tests.quiz.sockets import host_socket
 
     host = factories.person_without_consent(commune=factories.commune("02215"))
     host.is_superuser = True

@@ -18,7 +18,7 @@ from accounts.services import (
 )
 from common.text import organization_key
 from tests import factories
-from tests.accounts.test_roster import roster_file
+from tests.factories import roster_file
 
 LIST = reverse("accounts:organization_list")
 ADD = reverse("accounts:organization_add")

@@ -8,7 +8,7 @@ import zipfile
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from accounts.models import Job, Organization, ParticipantKind, RosterImport, SignInCode, User
 from accounts.roster import COLUMNS
@@ -17,41 +17,7 @@ from accounts.services import RosterAlreadyConfirmed, confirm_roster, preview_ro
 from common.spreadsheets import SpreadsheetError
 from common.text import organization_key
 from tests import factories
-
-# No organizations: a roster names only existing ones (see the organization tests below), and
-# the browser walk imports this file into a directory without any.
-UGLY = [
-    ["Nguyễn Văn An", "+84 912 345 678", 1980, "", "Giáp Trung", "Cán bộ cấp xã"],
-    ["Trần Thị Bình", "0912.345.679", 1990, "", "Thái Hoà", "Viên chức"],
-    [unicodedata.normalize("NFD", "Hoàng Văn Cường"), 912345680, None, "", "thai hoa", ""],
-    ["Lò Văn Dũng", "0912345681", 1975, "", "Xã Không Có", "Công chức"],
-    ["Nguyễn Văn Trùng", "0912 345 678", 1980, "", "Giáp Trung", "Công chức"],
-    [None, None, None, None, None, None],
-    ['=HYPERLINK("http://x.example","Bấm vào")', "0912345682", 1980, "", "Giáp Trung", ""],
-    [
-        "  Lý Thị   Dung  ",
-        " 0388 000 111 ",
-        "1988",
-        "",
-        "  00985 ",
-        "Công chức ",
-    ],
-    ["Đã Có Tài Khoản", "0977000111", 1970, "", "Giáp Trung", "Công chức"],
-    ["Số Sai", "12345", 1970, "", "Giáp Trung", "Công chức"],
-    ["Năm Sai", "0912345683", 1850, "", "Giáp Trung", "Công chức"],
-    ["Kiểu Sai", "0912345684", 1980, "", "Giáp Trung", "Bộ trưởng"],
-]
-
-
-def roster_file(rows, *, name="danh-sach.xlsx", headers=COLUMNS) -> SimpleUploadedFile:
-    book = Workbook()
-    sheet = book.active
-    sheet.append(headers)
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return SimpleUploadedFile(name, buffer.getvalue())
+from tests.factories import UGLY, roster_file
 
 
 @pytest.fixture

@@ -5,24 +5,9 @@ from django.urls import reverse
 
 from accounts.models import User
 from tests import factories
+from tests.factories import SIGNUP, sent_code
 
 pytestmark = pytest.mark.django_db
-
-SIGNUP = {
-    "full_name": "  Hoàng   Thị Mai ",
-    "phone": "+84 912 345 678",
-    "password1": "Hoc-so-so-1-2025",
-    "password2": "Hoc-so-so-1-2025",
-    "commune": "giap trung",
-    "birth_year": "1978",
-    "participant_kind": "resident",
-    "gender": "female",
-    "consent": "on",
-}
-
-
-def sent_code(outbox) -> str:
-    return re.search(r"\b(\d{6})\b", outbox[-1].body).group(1)
 
 
 def test_sign_up_by_phone_verifies_by_sms_and_lands_on_profile(client, sms_outbox):

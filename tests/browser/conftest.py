@@ -1,5 +1,6 @@
 """Headless Chromium (Debian's package) driven by Playwright; never a downloaded browser."""
 
+import datetime
 import os
 import threading
 import time
@@ -7,22 +8,15 @@ from pathlib import Path
 
 import pytest
 from django.db import connections
+from django.utils import timezone
+
+from quiz.models import Choice, Contest, Question, Round
+from tests.browser.pages import CHROMIUM, CHROMIUM_ARGS
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make
 # around it are still plain synchronous calls.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-sync",
-]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
@@ -122,20 +116,58 @@ def policy_violations(request):
         )
 
 
-@pytest.fixture
-def phone(browser):
-    """A 360×740 phone screen, Vietnamese locale, touch."""
+def _phone(browser, **options):
+    """A 360×740 touch screen in Vietnamese; `options` add to the browser context's."""
     context = browser.new_context(
         viewport={"width": 360, "height": 740},
-        device_scale_factor=2,
         is_mobile=True,
         has_touch=True,
         locale="vi-VN",
+        **options,
     )
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+@pytest.fixture
+def phone(browser):
+    """A 360×740 phone screen, Vietnamese locale, touch."""
+    yield from _phone(browser, device_scale_factor=2)
+
+
+@pytest.fixture
+def second_phone(browser):
+    """Another phone beside the first, for what one person sees of another's doing."""
+    yield from _phone(browser)
+
+
+@pytest.fixture
+def no_js_phone(browser):
+    """The same phone screen with JavaScript off: pages must work without it."""
+    yield from _phone(browser, java_script_enabled=False)
+
+
+@pytest.fixture
+def contest_round(tuyen_quang):
+    """A published contest whose round of four questions is open now."""
+    for n in range(4):
+        question = Question.objects.create(text=f"Câu hỏi số {n + 1} về chuyển đổi số?")
+        Choice.objects.create(question=question, text=f"Đáp án đúng {n + 1}", is_correct=True)
+        Choice.objects.create(question=question, text=f"Đáp án sai {n + 1}", is_correct=False)
+    contest = Contest.objects.create(
+        title="Tìm hiểu chuyển đổi số tỉnh Tuyên Quang", slug="cds-2025", is_published=True
+    )
+    now = timezone.now()
+    return Round.objects.create(
+        contest=contest,
+        number=1,
+        opens_at=now - datetime.timedelta(hours=1),
+        closes_at=now + datetime.timedelta(days=6),
+        questions_per_attempt=4,
+        time_limit_minutes=15,
+    )
 
 
 @pytest.fixture

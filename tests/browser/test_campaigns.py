@@ -10,20 +10,15 @@ from openpyxl import load_workbook
 
 from accounts.models import Role
 from tests import factories
-from tests.accounts.test_roster import UGLY, roster_file
-from tests.browser.test_signup import fits_the_screen
-from tests.learning.test_campaigns import make_campaign
+from tests.browser.pages import fits_the_screen
+from tests.factories import UGLY, make_campaign, roster_file
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
 def course(tuyen_quang):
-    from courses.imports import parse_markdown
-    from courses.services import import_course
-    from tests.courses.conftest import SAMPLE
-
-    return import_course(data=parse_markdown(SAMPLE.read_text(encoding="utf-8")), publish=True)
+    return factories.sample_course()
 
 
 def test_a_coordinator_imports_a_roster_and_reports(

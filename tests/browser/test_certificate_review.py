@@ -5,14 +5,10 @@ review and what happens next, the commune coordinator reads the evidence and rej
 import pytest
 
 from accounts.models import Role
-from courses.imports import parse_markdown
-from courses.services import import_course
 from learning.models import CertificateReview
 from tests import factories
-from tests.browser.test_contest_review import no_js_phone, sign_in  # noqa: F401  (the fixture)
-from tests.browser.test_signup import fits_the_screen
-from tests.courses.conftest import SAMPLE
-from tests.learning.test_certificate_review import read_while_minimums_rise
+from tests.browser.pages import fits_the_screen, sign_in
+from tests.factories import read_while_minimums_rise
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -20,7 +16,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_a_held_certificate_is_reviewed_on_a_phone_without_javascript(
     live_server,
     tuyen_quang,
-    no_js_phone,  # noqa: F811  (the fixture imported above)
+    no_js_phone,
     artifacts,
 ):
     commune = factories.commune("00985")
@@ -30,7 +26,7 @@ def test_a_held_certificate_is_reviewed_on_a_phone_without_javascript(
         Role.COMMUNE_COORDINATOR,
         commune=commune,
     )
-    course = import_course(data=parse_markdown(SAMPLE.read_text(encoding="utf-8")), publish=True)
+    course = factories.sample_course()
     assert read_while_minimums_rise(learner, course).is_pending
 
     page, base = no_js_phone, live_server.url

@@ -7,44 +7,12 @@ import re
 
 import pytest
 from django.db.models import F
-from django.utils import timezone
 
-from quiz.models import Attempt, Choice, Contest, Question, Round
+from quiz.models import Attempt
 from tests import factories
-from tests.browser.test_signup import fits_the_screen
+from tests.browser.pages import fits_the_screen
 
 pytestmark = [pytest.mark.browser]
-
-
-@pytest.fixture
-def contest_round(tuyen_quang):
-    for n in range(4):
-        question = Question.objects.create(text=f"Câu hỏi số {n + 1} về chuyển đổi số?")
-        Choice.objects.create(question=question, text=f"Đáp án đúng {n + 1}", is_correct=True)
-        Choice.objects.create(question=question, text=f"Đáp án sai {n + 1}", is_correct=False)
-    contest = Contest.objects.create(
-        title="Tìm hiểu chuyển đổi số tỉnh Tuyên Quang", slug="cds-2025", is_published=True
-    )
-    now = timezone.now()
-    return Round.objects.create(
-        contest=contest,
-        number=1,
-        opens_at=now - datetime.timedelta(hours=1),
-        closes_at=now + datetime.timedelta(days=6),
-        questions_per_attempt=4,
-        time_limit_minutes=15,
-    )
-
-
-@pytest.fixture
-def second_phone(browser):
-    context = browser.new_context(
-        viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True, locale="vi-VN"
-    )
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
 
 
 def test_an_attempt_survives_a_reload_and_the_leaderboard_updates_live(

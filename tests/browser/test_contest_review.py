@@ -12,32 +12,10 @@ from accounts.models import Role
 from quiz.models import AttemptReview
 from quiz.services.attempts import save_answer, start_attempt, submit_attempt
 from tests import factories
-from tests.browser.test_contest import contest_round  # noqa: F401  (the fixture)
-from tests.browser.test_signup import fits_the_screen
-from tests.quiz.test_attempts import right
+from tests.browser.pages import fits_the_screen, sign_in
+from tests.factories import right
 
 pytestmark = [pytest.mark.browser]
-
-
-@pytest.fixture
-def no_js_phone(browser):
-    context = browser.new_context(
-        viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True,
-        locale="vi-VN", java_script_enabled=False,
-    )  # fmt: skip
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
-
-
-def sign_in(page, base: str, phone: str, then: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{base}/tai-khoan/login/?next={then}")
-    page.get_by_label("Số điện thoại di động").fill(phone)
-    page.locator("input[name=password]").fill(factories.PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_url(f"{base}{then}")
 
 
 def test_a_held_attempt_is_reviewed_on_a_phone_without_javascript(

@@ -6,11 +6,8 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from courses.imports import parse_markdown
 from courses.models import Lesson
-from courses.services import import_course
 from tests import factories
-from tests.courses.conftest import SAMPLE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -42,7 +39,7 @@ def test_the_watch_sees_an_inline_script_and_an_inline_style(live_server, phone,
 
 
 def test_authoring_in_the_admin_works_under_the_policy(live_server, tuyen_quang, phone):
-    course = import_course(data=parse_markdown(SAMPLE.read_text(encoding="utf-8")), publish=True)
+    course = factories.sample_course()
     lesson = course.lessons.first()
     editor = factories.person(commune=factories.commune("00985"), phone="0911000999")
     editor.is_staff = editor.is_superuser = True

@@ -7,12 +7,9 @@ import re
 
 import pytest
 
-from courses.imports import parse_markdown
 from courses.models import Lesson
-from courses.services import import_course
 from learning.models import Certificate, Enrollment, LessonProgress
 from tests import factories
-from tests.courses.conftest import SAMPLE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -25,7 +22,7 @@ RIGHT = {  # the sample course's check questions, by lesson position
 
 @pytest.fixture
 def course(tuyen_quang):
-    course = import_course(data=parse_markdown(SAMPLE.read_text(encoding="utf-8")), publish=True)
+    course = factories.sample_course()
     Lesson.objects.update(min_read_seconds=READ_SECONDS)
     return course
 

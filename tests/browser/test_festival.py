@@ -15,8 +15,13 @@ from accounts.models import Role, User
 from learning.festival import short_link
 from learning.models import Booth, CheckIn, Event
 from tests import factories
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
-from tests.browser.test_signup import fits_the_screen
+from tests.browser.pages import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    fill_sign_up,
+    fits_the_screen,
+    verify_phone,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -42,16 +47,10 @@ def test_a_resident_scans_a_booth_code_signs_up_and_is_checked_in_once(
 
     page.wait_for_url(re.compile(r"/tai-khoan/signup/\?commune=00985"))
     assert page.get_by_label("Xã, phường nơi bạn sống hoặc làm việc").input_value() == "Giáp Trung"
-    page.get_by_label("Họ và tên").fill("Lục Thị Hoa")
-    page.get_by_label("Số điện thoại di động").fill("0388 765 432")
-    page.locator("input[name=password1]").fill("Hoc-tap-so-2025")
-    page.locator("input[name=password2]").fill("Hoc-tap-so-2025")
+    fill_sign_up(page, full_name="Lục Thị Hoa", phone="0388 765 432")
     page.locator("input[name=consent]").check()
     page.get_by_role("button", name="Đăng ký").click()
-    page.wait_for_url(re.compile(r"/tai-khoan/phone/verify/"))
-    code = re.search(r"\b(\d{6})\b", sms_outbox[-1].body).group(1)
-    page.locator("input[name=code]").fill(code)
-    page.get_by_role("button", name="Xác nhận").click()
+    verify_phone(page, sms_outbox)
 
     page.wait_for_url(re.compile(re.escape(target) + "$"))  # back at the booth
     page.get_by_role("button", name="Điểm danh").click()

@@ -13,8 +13,8 @@ from accounts.models import Role
 from quiz import frames, games
 from quiz.models import Contest, Game, Round
 from tests import factories
-from tests.browser.test_signup import fits_the_screen
-from tests.quiz.test_attempts import make_question
+from tests.browser.pages import fits_the_screen
+from tests.factories import make_question
 
 pytestmark = [pytest.mark.browser]
 

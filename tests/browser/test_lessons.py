@@ -7,11 +7,9 @@ import re
 import pytest
 from django.core.management import call_command
 
-from courses.imports import parse_markdown
 from courses.models import Course, Lesson
-from courses.services import import_course
-from tests.browser.test_signup import fits_the_screen
-from tests.courses.conftest import SAMPLE
+from tests import factories
+from tests.browser.pages import fill_sign_up, fits_the_screen, verify_phone
 from tests.qr import qr_in_pdf
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -21,7 +19,7 @@ READ_SECONDS = 3
 
 @pytest.fixture
 def course(tuyen_quang):
-    course = import_course(data=parse_markdown(SAMPLE.read_text(encoding="utf-8")), publish=True)
+    course = factories.sample_course()
     Lesson.objects.update(min_read_seconds=READ_SECONDS)  # short, so the test stays quick
     return course
 
@@ -32,18 +30,11 @@ def finish_lesson(page):
     page.locator("form.finish button").click()
 
 
-def test_a_visitor_reads_signs_up_finishes_and_verifies(
-    live_server, course, phone, sms_outbox, artifacts
-):
-    page = phone
-    page.goto(f"{live_server.url}/hoc/{course.slug}/")
-    page.get_by_role("link", name="Bắt đầu học").click()
-    page.wait_for_url(re.compile(r"/bai/\d+/$"))
+def read_the_first_lesson(page, artifacts) -> None:
+    """A tap on a choice saves it at once (no button press) and shows the feedback; a wrong
+    try keeps the explanation back (it would give the answer away) and says what is left."""
     assert page.get_by_role("heading", name="Mở ứng dụng ngân hàng").is_visible()
     assert fits_the_screen(page)
-
-    # A tap on a choice saves it at once (no button press) and shows the feedback; a wrong
-    # try keeps the explanation back (it would give the answer away) and says what is left.
     assert page.get_by_text("Bạn có 2 lần trả lời").is_visible()
     page.get_by_label("Màu của mã QR").check()
     page.wait_for_selector("form.question.wrong")
@@ -55,6 +46,8 @@ def test_a_visitor_reads_signs_up_finishes_and_verifies(
     assert page.get_by_text("tên người nhận và số tiền phải đúng").is_visible()
     page.screenshot(path=artifacts / "lesson-question-360.png", full_page=True)
 
+
+def read_two_lessons_without_an_account(page) -> None:
     page.locator("form.finish button").click()  # too early: the server says so
     assert page.get_by_text(re.compile("Bạn đọc hơi nhanh")).is_visible()
     finish_lesson(page)
@@ -64,21 +57,19 @@ def test_a_visitor_reads_signs_up_finishes_and_verifies(
     page.wait_for_selector("h1:has-text('Không chuyển tiền cho người lạ')")
     assert page.get_by_text("Đã xong 2/3 bài").is_visible()
 
-    # Two lessons read without an account; now sign up from the lesson's banner.
+
+def sign_up_from_the_banner(page, sms_outbox) -> None:
     page.get_by_role("link", name="đăng ký bằng số điện thoại").click()
-    page.get_by_label("Họ và tên").fill("Vàng Thị Mỷ")
-    page.get_by_label("Số điện thoại di động").fill("0388 555 111")
-    page.locator("input[name=password1]").fill("Hoc-tap-so-2025")
-    page.locator("input[name=password2]").fill("Hoc-tap-so-2025")
+    fill_sign_up(page, full_name="Vàng Thị Mỷ", phone="0388 555 111")
     page.get_by_label("Xã, phường nơi bạn sống hoặc làm việc").press_sequentially("giap trung")
     page.get_by_role("option", name="Xã Giáp Trung").click()
     page.locator("input[name=consent]").check()
     page.get_by_role("button", name="Đăng ký").click()
-    page.wait_for_url(re.compile(r"/tai-khoan/phone/verify/"))
-    page.locator("input[name=code]").fill(re.search(r"\b(\d{6})\b", sms_outbox[-1].body)[1])
-    page.get_by_role("button", name="Xác nhận").click()
+    verify_phone(page, sms_outbox)
 
-    # Back on the lesson they were reading, progress kept.
+
+def finish_the_last_lesson_signed_in(page) -> None:
+    """Back on the lesson they were reading, progress kept."""
     page.wait_for_selector("h1:has-text('Không chuyển tiền cho người lạ')")
     assert page.get_by_text("Đã xong 2/3 bài").is_visible()
     assert not page.get_by_text("chưa có tài khoản").is_visible()
@@ -86,6 +77,8 @@ def test_a_visitor_reads_signs_up_finishes_and_verifies(
     page.wait_for_selector("form.question.right")
     finish_lesson(page)
 
+
+def download_the_certificate(page, artifacts) -> bytes:
     page.wait_for_selector("text=Chúc mừng! Bạn đã hoàn thành khoá học.")
     assert page.get_by_text("Vàng Thị Mỷ").is_visible()
     assert fits_the_screen(page)
@@ -94,6 +87,21 @@ def test_a_visitor_reads_signs_up_finishes_and_verifies(
         page.get_by_role("link", name="Tải bản PDF").click()
     pdf = download.value.path().read_bytes()
     (artifacts / "certificate.pdf").write_bytes(pdf)
+    return pdf
+
+
+def test_a_visitor_reads_signs_up_finishes_and_verifies(
+    live_server, course, phone, sms_outbox, artifacts
+):
+    page = phone
+    page.goto(f"{live_server.url}/hoc/{course.slug}/")
+    page.get_by_role("link", name="Bắt đầu học").click()
+    page.wait_for_url(re.compile(r"/bai/\d+/$"))
+    read_the_first_lesson(page, artifacts)
+    read_two_lessons_without_an_account(page)
+    sign_up_from_the_banner(page, sms_outbox)
+    finish_the_last_lesson_signed_in(page)
+    pdf = download_the_certificate(page, artifacts)
 
     [url] = qr_in_pdf(pdf)
     assert re.fullmatch(rf"{live_server.url}/xac-minh/[0-9A-Z]{{10}}/", url)

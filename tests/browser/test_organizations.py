@@ -5,8 +5,7 @@ import pytest
 
 from accounts.models import Organization, Role
 from tests import factories
-from tests.browser.test_contest_review import no_js_phone, sign_in  # noqa: F401
-from tests.browser.test_signup import fits_the_screen
+from tests.browser.pages import fits_the_screen, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -3,12 +3,9 @@ import re
 import pytest
 
 from accounts.models import User
+from tests.browser.pages import fill_sign_up, fits_the_screen, verify_phone
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def fits_the_screen(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
 def test_a_resident_signs_up_on_a_360px_phone(
@@ -19,10 +16,7 @@ def test_a_resident_signs_up_on_a_360px_phone(
     assert fits_the_screen(page)
     page.get_by_role("link", name="Đăng ký bằng số điện thoại").click()
 
-    page.get_by_label("Họ và tên").fill("Ma Thị Sáng")
-    page.get_by_label("Số điện thoại di động").fill("0388 123 456")
-    page.locator("input[name=password1]").fill("Hoc-tap-so-2025")
-    page.locator("input[name=password2]").fill("Hoc-tap-so-2025")
+    fill_sign_up(page, full_name="Ma Thị Sáng", phone="0388 123 456")
     commune = page.get_by_label("Xã, phường nơi bạn sống hoặc làm việc")
     commune.press_sequentially("giap trung")
     page.get_by_role("option", name="Xã Giáp Trung").click()
@@ -35,10 +29,7 @@ def test_a_resident_signs_up_on_a_360px_phone(
     page.screenshot(path=artifacts / "signup-form-360.png", full_page=True)
     page.get_by_role("button", name="Đăng ký").click()
 
-    page.wait_for_url(re.compile(r"/tai-khoan/phone/verify/"))
-    code = re.search(r"\b(\d{6})\b", sms_outbox[-1].body).group(1)
-    page.locator("input[name=code]").fill(code)
-    page.get_by_role("button", name="Xác nhận").click()
+    verify_phone(page, sms_outbox)
 
     page.wait_for_url(re.compile(r"/ho-so/$"))
     assert page.get_by_role("heading", name="Hồ sơ của tôi").is_visible()
@@ -59,10 +50,7 @@ def test_the_commune_box_works_without_javascript(live_server, tuyen_quang, brow
     context = browser.new_context(java_script_enabled=False, viewport={"width": 360, "height": 740})
     page = context.new_page()
     page.goto(live_server.url + "/tai-khoan/signup/")
-    page.get_by_label("Họ và tên").fill("Nông Văn Pao")
-    page.get_by_label("Số điện thoại di động").fill("+84 977 000 111")
-    page.locator("input[name=password1]").fill("Hoc-tap-so-2025")
-    page.locator("input[name=password2]").fill("Hoc-tap-so-2025")
+    fill_sign_up(page, full_name="Nông Văn Pao", phone="+84 977 000 111")
     page.get_by_label("Xã, phường nơi bạn sống hoặc làm việc").fill("minh thanh")
     page.locator("input[name=consent]").check()
     page.get_by_role("button", name="Đăng ký").click()

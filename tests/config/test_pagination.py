@@ -22,10 +22,7 @@ from learning.services.reading import enroll
 from learning.services.reminders import notify
 from quiz import games
 from tests import factories
-from tests.accounts.test_roster import roster_file
-from tests.courses.conftest import SAMPLE
-from tests.learning.test_campaigns import make_campaign
-from tests.quiz.test_attempts import make_question
+from tests.factories import SAMPLE, make_campaign, make_question, roster_file
 
 OFFICIAL = ParticipantKind.COMMUNE_OFFICIAL
 CIVIL_SERVANT = ParticipantKind.CIVIL_SERVANT

@@ -10,7 +10,7 @@ from courses.exports import course_workbook
 from courses.imports import parse_markdown
 from courses.models import Course
 from courses.services import import_course
-from tests.courses.test_imports import editor, upload  # noqa: F401  (the editor fixture)
+from tests.courses.uploads import upload
 
 SETTINGS = "check_tries: 3\nfinal_test_questions: 10\nfinal_test_tries_per_day: 5\n"
 

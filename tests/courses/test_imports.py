@@ -4,31 +4,13 @@ import io
 import re
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from courses.course_file import CourseFileError
 from courses.exports import course_workbook
 from courses.imports import parse_markdown
 from courses.models import Choice, Course, Lesson, Question
-from tests import factories
-
-
-@pytest.fixture
-def editor(client, tuyen_quang):
-    user = factories.person(commune=factories.commune("00985"), full_name="Biên Tập Viên")
-    user.is_staff = user.is_superuser = True
-    user.save()
-    client.force_login(user)
-    return user
-
-
-def upload(client, name: str, content: bytes):
-    return client.post(
-        reverse("admin:courses_course_import"),
-        {"file": SimpleUploadedFile(name, content), "publish": "on"},
-    )
+from tests.courses.uploads import upload
 
 
 def counts():

@@ -8,8 +8,7 @@ from courses.services import import_course
 from learning.models import Campaign
 from learning.services.campaigns import assign_campaign
 from tests import factories
-from tests.courses.conftest import SAMPLE
-from tests.learning.test_certificates import T0
+from tests.factories import SAMPLE, T0
 
 
 @pytest.fixture
@@ -47,28 +46,3 @@ def campaign(course, learner):
     campaign.courses.add(course)
     assign_campaign(campaign, now=T0 - datetime.timedelta(days=1))
     return campaign
-
-
-def age_reading(client, seconds: int):
-    """Move the start of the reader's current stretch back, as if they had been reading the
-    lesson in front of them `seconds` longer: in the database for a logged-in learner (and
-    their cached record forgotten), in the session for a visitor."""
-    from django.db.models import F
-
-    from learning.models import Enrollment
-    from learning.reads import forget_reading
-    from learning.session import KEY
-
-    delta = datetime.timedelta(seconds=seconds)
-    reading = Enrollment.objects.filter(reading_since__isnull=False)
-    for user_id, course_id in reading.values_list("user_id", "course_id"):
-        forget_reading(user_id, course_id)
-    reading.update(reading_since=F("reading_since") - delta)
-    session = client.session
-    record = session.get(KEY)
-    if record:
-        for span in record.get("courses", {}).values():
-            for key in ("since", "began"):
-                span[key] = (datetime.datetime.fromisoformat(span[key]) - delta).isoformat()
-        session[KEY] = record
-        session.save()

@@ -8,8 +8,7 @@ from accounts.models import Organization, Role
 from learning.models import Assignment
 from learning.services.campaigns import assign_campaign
 from tests import factories
-from tests.learning.test_campaigns import NOW, OFFICIAL, make_campaign
-from tests.learning.test_certificates import finish
+from tests.factories import NOW, OFFICIAL, finish, make_campaign
 
 
 @pytest.fixture

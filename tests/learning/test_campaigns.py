@@ -4,30 +4,11 @@ import datetime
 
 from django.utils import timezone
 
-from accounts.models import ParticipantKind
-from learning.models import Assignment, Campaign, Status
+from learning.models import Assignment, Status
 from learning.services.campaigns import assign_campaign
 from learning.services.reading import open_lesson
 from tests import factories
-from tests.learning.test_certificates import finish
-
-OFFICIAL = ParticipantKind.COMMUNE_OFFICIAL
-NOW = timezone.make_aware(datetime.datetime(2025, 10, 6, 9, 0))
-DEADLINE = datetime.date(2025, 12, 31)
-
-
-def make_campaign(course, *, communes=(), kinds=(OFFICIAL,), organizations=()):
-    campaign = Campaign.objects.create(
-        title="Bồi dưỡng kỹ năng số 2025",
-        kinds=list(kinds),
-        opens_on=datetime.date(2025, 10, 1),
-        deadline=DEADLINE,
-    )
-    campaign.courses.add(course)
-    campaign.communes.add(*communes)
-    campaign.organizations.add(*organizations)
-    assign_campaign(campaign, now=NOW)
-    return campaign
+from tests.factories import DEADLINE, NOW, OFFICIAL, finish, make_campaign
 
 
 def assigned(campaign) -> set[str]:
@@ -152,7 +133,7 @@ def test_officials_imported_from_a_roster_are_assigned(
 ):
     from accounts.scopes import Scope
     from accounts.services import confirm_roster, preview_roster
-    from tests.accounts.test_roster import roster_file
+    from tests.factories import roster_file
 
     a, _ = places
     campaign = make_campaign(course, communes=[a])

@@ -17,8 +17,7 @@ from learning.services.campaigns import assign_campaign
 from learning.services.completion import issue_certificate
 from learning.services.final_test import start_final_test, submit_final_test
 from tests import factories
-from tests.learning.test_certificate_review import held, read_while_minimums_rise
-from tests.learning.test_certificates import FINAL_TEST_COURSE, T0, finish
+from tests.factories import FINAL_TEST_COURSE, T0, finish, held, read_while_minimums_rise
 
 # --- Held, not issued -------------------------------------------------------------------------
 

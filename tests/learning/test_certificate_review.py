@@ -14,7 +14,6 @@ from courses.services import import_course
 from learning import reviews
 from learning.models import (
     Assignment,
-    Certificate,
     CertificateReview,
     Enrollment,
     LessonProgress,
@@ -22,39 +21,11 @@ from learning.models import (
     Review,
     Status,
 )
-from learning.services.completion import complete_lesson, issue_certificate
 from learning.services.final_test import start_final_test, submit_final_test
-from learning.services.reading import answer_question, enroll, open_lesson
 from tests import factories
-from tests.learning.test_certificates import FINAL_TEST_COURSE, T0, finish
+from tests.factories import FINAL_TEST_COURSE, T0, finish, held, read_while_minimums_rise
 
 LATER = T0 + datetime.timedelta(days=20)  # after the campaign's deadline
-
-
-def held(user, course, *, now=T0) -> Certificate:
-    """The learner's completion of `course` the moment they enrolled: far faster than its
-    90 s of minimum reading, judged by the rule every completion of theirs goes through."""
-    enroll(user, course=course, now=now)
-    return issue_certificate(user, course=course, now=now, screened=True)
-
-
-def read_while_minimums_rise(user, course, *, start=T0) -> Certificate | None:
-    """Read each lesson for its 5 s minimum while an editor raises the first two lessons'
-    minimums to 30 s before the last is done: 18 s of reading for a 65 s course."""
-    lessons = list(course.lessons.order_by("module__order", "order"))
-    Lesson.objects.filter(course=course).update(min_read_seconds=5)
-    now, certificate = start, None
-    for position, lesson in enumerate(lessons):
-        if position == len(lessons) - 1:
-            Lesson.objects.filter(pk__in=[x.pk for x in lessons[:-1]]).update(min_read_seconds=30)
-        lesson.refresh_from_db()
-        open_lesson(user, lesson=lesson, now=now)
-        for question in lesson.questions.all():
-            right = question.choices.get(is_correct=True).pk
-            answer_question(user, question=question, choice_id=right, now=now)
-        now += datetime.timedelta(seconds=6)
-        certificate = complete_lesson(user, lesson=lesson, now=now)
-    return certificate
 
 
 def decide(client, certificate, **fields):

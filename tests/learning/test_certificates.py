@@ -16,23 +16,8 @@ from learning.services import final_test
 from learning.services.completion import complete_lesson, issue_certificate
 from learning.services.reading import LessonNotDone, answer_question, open_lesson
 from tests import factories
+from tests.factories import FINAL_TEST_COURSE, T0, finish
 from tests.qr import qr_in_pdf
-
-T0 = timezone.make_aware(datetime.datetime(2025, 10, 20, 8, 0))
-
-
-def finish(user, course, *, start=T0, seconds_per_lesson=31):
-    """Read every lesson one after another, answering right."""
-    now = start
-    certificate = None
-    for lesson in course.lessons.order_by("module__order", "order"):
-        open_lesson(user, lesson=lesson, now=now)
-        for question in lesson.questions.all():
-            choice = question.choices.get(is_correct=True)
-            answer_question(user, question=question, choice_id=choice.pk, now=now)
-        now = now + datetime.timedelta(seconds=seconds_per_lesson)
-        certificate = complete_lesson(user, lesson=lesson, now=now)
-    return certificate
 
 
 def test_mask_name():
@@ -90,35 +75,6 @@ def test_a_certificate_page_is_only_its_owners(client, learner, course):
     assert client.get(certificate.get_absolute_url()).status_code == 404
     pdf = reverse("learning:certificate_pdf", args=[certificate.code])
     assert client.get(pdf).status_code == 404
-
-
-FINAL_TEST_COURSE = """---
-title: AI cho cán bộ xã
-slug: ai-can-bo
-audience: officials
-summary: Thử.
-estimated_minutes: 10
-completion: test 80
----
-
-# Module: Một
-
-## Lesson: Bài một
-minutes: 2
-min_read_seconds: 30
-
-Nội dung.
-
-# Final test
-### Question: Câu 1
-- [x] Đúng
-- [ ] Sai
-> Vì thế.
-### Question: Câu 2
-- [x] Đúng
-- [ ] Sai
-> Vì thế.
-"""
 
 
 def start_final_test(client, course) -> FinalTestTry:

@@ -14,8 +14,7 @@ from learning import reads
 from learning.services.completion import complete_lesson
 from learning.services.reading import answer_question, open_lesson
 from tests import factories
-from tests.learning.conftest import age_reading
-from tests.learning.test_reading import answer, lesson_url, lessons
+from tests.learning.reading import age_reading, answer, lesson_url, lessons
 
 EXPLANATION = "tên người nhận và số tiền phải đúng"
 

@@ -13,7 +13,7 @@ from courses.models import CompletionRule
 from courses.reads import lesson_content
 from learning.readers import LearnerReading, VisitorReading, reader_for
 from learning.services.reading import LessonNotDone
-from tests.accounts.test_signup import SIGNUP, sent_code
+from tests.factories import SIGNUP, sent_code
 
 
 def lessons(course):

@@ -7,27 +7,8 @@ from django.urls import reverse
 from courses.models import Audience, Course, Question
 from learning.models import Answer, Certificate, Enrollment, LessonProgress
 from tests import factories
-from tests.accounts.test_signup import SIGNUP, sent_code
-from tests.learning.conftest import age_reading
-
-
-def lessons(course):
-    return list(course.lessons.order_by("module__order", "order"))
-
-
-def lesson_url(course, lesson):
-    return reverse("learning:lesson", args=[course.slug, lesson.pk])
-
-
-def answer(client, course, lesson, *, right: bool):
-    question = lesson.questions.get()
-    choice = (
-        question.choices.get(is_correct=True)
-        if right
-        else question.choices.filter(is_correct=False).first()
-    )
-    url = reverse("learning:answer", args=[course.slug, lesson.pk, question.pk])
-    return client.post(url, {"choice": choice.pk})
+from tests.factories import SIGNUP, sent_code
+from tests.learning.reading import age_reading, answer, lesson_url, lessons
 
 
 def complete(client, course, lesson):

@@ -10,9 +10,7 @@ from accounts.models import Role
 from learning.models import Campaign, Notification, Review
 from learning.services.reminders import send_campaign_reminders, send_coordinator_digests
 from tests import factories
-from tests.learning.test_campaigns import OFFICIAL, make_campaign
-from tests.learning.test_certificate_review import held
-from tests.learning.test_certificates import finish
+from tests.factories import OFFICIAL, finish, held, make_campaign
 
 
 def at(day: datetime.date) -> datetime.datetime:

@@ -12,7 +12,7 @@ from accounts.models import Role
 from quiz.models import Attempt, Contest, Round
 from quiz.services.attempts import save_answer, start_attempt, submit_attempt
 from tests import factories
-from tests.quiz.test_attempts import make_question, right
+from tests.factories import make_question, right
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from quiz.models import Attempt, Choice, Contest, Round, Standing
 from tests import factories
-from tests.quiz.test_attempts import make_question
+from tests.factories import make_question
 
 
 @pytest.fixture

@@ -11,16 +11,9 @@ from quiz.models import Attempt, Choice, Contest, Question, Round
 from quiz.models.attempts import GRACE
 from quiz.services.attempts import AttemptRefused, save_answer, start_attempt, submit_attempt
 from tests import factories
+from tests.factories import make_question, right
 
 T0 = timezone.make_aware(datetime.datetime(2025, 11, 3, 10, 0))  # Monday 10:00
-
-
-def make_question(n: int, difficulty: int, *, multiple=False) -> Question:
-    question = Question.objects.create(text=f"Câu {n}", difficulty=difficulty, multiple=multiple)
-    Choice.objects.create(question=question, text="Đúng", is_correct=True, order=1)
-    Choice.objects.create(question=question, text="Cũng đúng", is_correct=multiple, order=2)
-    Choice.objects.create(question=question, text="Sai", is_correct=False, order=3)
-    return question
 
 
 @pytest.fixture
@@ -42,12 +35,6 @@ def round_(db):
 @pytest.fixture
 def player(tuyen_quang):
     return factories.person(commune=factories.commune("00985"), full_name="Ma Văn Thi")
-
-
-def right(question_id: int) -> list[int]:
-    return list(
-        Choice.objects.filter(question_id=question_id, is_correct=True).values_list("pk", flat=True)
-    )
 
 
 def test_the_server_draws_and_keeps_a_stratified_set(round_, player):

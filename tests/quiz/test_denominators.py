@@ -15,7 +15,7 @@ from accounts.services import set_expected_headcounts
 from quiz import leaderboard
 from quiz.services.results import close_round, publish_results
 from tests import factories
-from tests.quiz.test_leaderboard import MINUTE, take
+from tests.factories import MINUTE, take
 
 REGISTERED = "số tài khoản đã đăng ký (chưa có số dự kiến)"
 

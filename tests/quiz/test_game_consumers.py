@@ -15,10 +15,10 @@ from config.asgi import application
 from quiz import games
 from quiz.models import Choice, Game, GameAnswer, Phase
 from tests import factories
-from tests.quiz.test_attempts import make_question
+from tests.factories import make_question
+from tests.quiz.sockets import ORIGIN, host_socket, next_of, player_socket, refusal
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("tuyen_quang")]
-ORIGIN = (b"origin", b"http://localhost")
 
 
 @pytest.fixture
@@ -35,34 +35,6 @@ def setup():
     client.force_login(host)
     cookie = f"sessionid={client.cookies['sessionid'].value}".encode()
     return {"game": game, "players": players, "cookie": cookie}
-
-
-def player_socket(game_id: int, token: str) -> WebsocketCommunicator:
-    return WebsocketCommunicator(application, f"/ws/choi/{game_id}/?t={token}", headers=[ORIGIN])
-
-
-def host_socket(game_id: int, cookie: bytes) -> WebsocketCommunicator:
-    return WebsocketCommunicator(
-        application, f"/ws/choi/{game_id}/dieu-khien/", headers=[ORIGIN, (b"cookie", cookie)]
-    )
-
-
-async def refusal(socket: WebsocketCommunicator) -> int:
-    """The close code of a refused connection: accepted, then closed with the code, so a
-    browser sees the code rather than a failed handshake (docs/protocol.md)."""
-    connected, _ = await socket.connect()
-    assert connected
-    closed = await socket.receive_output(timeout=5)
-    assert closed["type"] == "websocket.close", closed
-    return closed["code"]
-
-
-async def next_of(socket, kind: str, timeout: float = 5) -> dict:
-    """The next message of type `kind`, skipping others (the host's status ticks)."""
-    while True:
-        message = await socket.receive_json_from(timeout=timeout)
-        if message["type"] == kind:
-            return message
 
 
 def guests(game: Game, count: int) -> list:

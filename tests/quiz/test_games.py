@@ -15,7 +15,7 @@ from quiz.forms import GuestForm, is_offensive
 from quiz.games import GameRefused
 from quiz.models import Choice, GameAnswer, Phase, Scoring
 from tests import factories
-from tests.quiz.test_attempts import make_question
+from tests.factories import make_question
 
 T0 = timezone.make_aware(datetime.datetime(2025, 10, 10, 9, 0))
 SECOND = datetime.timedelta(seconds=1)

@@ -17,7 +17,7 @@ from quiz.services.attempts import LIMITS, AttemptRefused
 from quiz.services.results import close_round, publish_results
 from quiz.services.reviews import decide_attempt
 from tests import factories
-from tests.quiz.test_attempts import right
+from tests.factories import right
 
 SECOND = datetime.timedelta(seconds=1)
 

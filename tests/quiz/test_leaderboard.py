@@ -1,8 +1,6 @@
 """Standings, leaderboards, closing a round with prizes, and the published results."""
 
-import datetime
 import io
-import random
 
 import pytest
 from django.urls import reverse
@@ -12,21 +10,10 @@ from openpyxl import load_workbook
 from accounts.models import Role
 from quiz import leaderboard
 from quiz.models import Choice, Contest, Standing
-from quiz.services.attempts import AttemptRefused, save_answer, start_attempt, submit_attempt
+from quiz.services.attempts import AttemptRefused
 from quiz.services.results import close_round, prize_for_rank, publish_results
 from tests import factories
-from tests.quiz.test_attempts import right
-
-MINUTE = datetime.timedelta(minutes=1)
-
-
-def take(player, round_, *, right_answers: int, at, minutes=1, prediction=None):
-    """`player` starts at `at`, answers `right_answers` questions right, and submits."""
-    attempt = start_attempt(player, round_=round_, now=at, rng=random.Random(player.pk))
-    for item in attempt.drawn.all()[:right_answers]:
-        save_answer(attempt, question_id=item.question_id, choice_ids=right(item.question_id),
-                    now=at)  # fmt: skip
-    return submit_attempt(attempt, prediction=prediction, now=at + minutes * MINUTE)
+from tests.factories import MINUTE, take
 
 
 @pytest.fixture

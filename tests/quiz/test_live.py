@@ -21,8 +21,8 @@ from quiz import events
 from quiz.models import Choice, Contest
 from quiz.services.attempts import save_answer, start_attempt, submit_attempt
 from tests import factories
-from tests.quiz.test_attempts import right
-from tests.quiz.test_game_consumers import refusal
+from tests.factories import right
+from tests.quiz.sockets import refusal
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("tuyen_quang")]
 

@@ -13,7 +13,7 @@ from quiz import leaderboard
 from quiz.models import Round
 from quiz.services.results import close_round, publish_results
 from tests import factories
-from tests.quiz.test_leaderboard import MINUTE, take
+from tests.factories import MINUTE, take
 
 RESULTS = reverse("quiz:results", args=["cds"])
 PUBLISHED_RATES = "Bắc Mê (10,0%); Giáp Trung (5,0%)"

@@ -16,7 +16,7 @@ from quiz.models import Attempt, Round
 from quiz.services.attempts import LIMITS
 from quiz.services.results import close_round
 from tests import factories
-from tests.quiz.test_leaderboard import MINUTE, take
+from tests.factories import MINUTE, take
 
 
 @pytest.fixture

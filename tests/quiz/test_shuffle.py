@@ -21,7 +21,7 @@ from quiz import events, games
 from quiz.models import Attempt, AttemptQuestion, Choice, Contest, GameQuestion, Question, Round
 from quiz.services.attempts import start_attempt
 from tests import factories
-from tests.quiz.test_game_consumers import host_socket, next_of, player_socket
+from tests.quiz.sockets import host_socket, next_of, player_socket
 
 CHOICES = 4
 

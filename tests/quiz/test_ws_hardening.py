@@ -26,12 +26,11 @@ from config.asgi import application
 from quiz import consumers, games, sockets
 from quiz.models import Contest, Game, Player
 from tests import factories
-from tests.quiz.test_attempts import make_question
-from tests.quiz.test_game_consumers import next_of, refusal
-from tests.quiz.test_game_faults import Servers
+from tests.factories import make_question
+from tests.quiz.servers import Servers
+from tests.quiz.sockets import ORIGIN, next_of, refusal
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("tuyen_quang")]
-ORIGIN = (b"origin", b"http://localhost")
 
 
 @pytest.fixture
