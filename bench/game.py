@@ -83,7 +83,8 @@ def step_seed(players: int, questions: int) -> dict:
     from django.contrib.sessions.backends.cached_db import SessionStore
     from django.utils import timezone
 
-    from accounts.models import Commune, User
+    from accounts.models import Commune, Role, User
+    from accounts.services import grant_role
     from quiz import games
     from quiz.models import Choice, Player, Question
 
@@ -93,6 +94,7 @@ def step_seed(players: int, questions: int) -> dict:
         full_name="Người Dẫn Chương Trình",
         consent_at=timezone.now(),  # without it the consent check refuses the host's socket
     )
+    grant_role(host, role=Role.CONTEST_HOST)  # so does the host's socket, without the role
     bank = []
     for n in range(questions):
         question = Question.objects.create(

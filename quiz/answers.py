@@ -5,7 +5,7 @@ one thread Channels gives a process for database work, they queued for tens of s
 behind each other and in front of the host's lock and reveal (docs/BENCHMARKS.md). Here
 the answers that arrive while a batch is being written wait for the next batch, and the
 first answer after a pause waits LINGER for others, so a burst writes a few hundred per
-transaction (`games.submit_answers`: four queries a batch) and a quiet game writes each
+transaction (`scoring.submit_answers`: four queries a batch) and a quiet game writes each
 answer within LINGER. Each phone is acknowledged when its batch is committed.
 """
 
@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from django.db import close_old_connections, connections
 
-from quiz import games
+from quiz import scoring
 
 log = logging.getLogger(__name__)
 
@@ -36,11 +36,11 @@ class Writer:
     """This event loop's queue of answers waiting for the next batch."""
 
     def __init__(self):
-        self.waiting: list[tuple[games.Submission, asyncio.Future]] = []
+        self.waiting: list[tuple[scoring.Submission, asyncio.Future]] = []
         self.task: asyncio.Task | None = None
         self.batches = 0  # for tests and benchmarks
 
-    async def submit(self, submission: games.Submission) -> tuple:
+    async def submit(self, submission: scoring.Submission) -> tuple:
         """The stored answer and whether it is new, once committed; GameRefused if refused."""
         future = asyncio.get_running_loop().create_future()
         self.waiting.append((submission, future))
@@ -68,10 +68,10 @@ class Writer:
                     future.set_result(outcome)
 
 
-def _write(submissions: list[games.Submission]) -> list:
+def _write(submissions: list[scoring.Submission]) -> list:
     close_old_connections()  # as Channels does around its own database calls
     try:
-        return games.submit_answers(submissions)
+        return scoring.submit_answers(submissions)
     finally:
         close_old_connections()
 

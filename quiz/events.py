@@ -28,7 +28,8 @@ from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.core.cache import cache
 from django.db import transaction
 
-from quiz import frames, leaderboard
+from quiz import frames, hub, leaderboard
+from quiz.hub import Board, Room
 
 log = logging.getLogger(__name__)
 
@@ -36,14 +37,6 @@ PUSH_INTERVAL = 1.5  # seconds between two pushes of one round
 QUIET_SECONDS = 1  # changes within this window after a message send no other message
 MARGIN = 0.2  # a push comes this long after the window closes
 WATCH_SECONDS = 2.5  # the fan-out checks its layer subscription every 2 × this
-
-
-def round_group(round_id: int) -> str:
-    return f"quiz.round.{round_id}"
-
-
-def game_group(game_id: int) -> str:
-    return f"quiz.game.{game_id}"
 
 
 def encode(payload: dict) -> str:
@@ -62,17 +55,14 @@ def round_changed(round_id: int) -> None:
     transaction.on_commit(lambda: _announce(round_id), robust=True)
 
 
-_announced: dict[int, float] = {}  # round → when this process last set the quiet key
-
-
 def _announce(round_id: int) -> None:
     now = time.monotonic()
-    if now - _announced.get(round_id, -QUIET_SECONDS) < QUIET_SECONDS:
+    if hub.announced_within(round_id, now=now, seconds=QUIET_SECONDS):
         return  # the key this process set is still there: cache.add would refuse anyway
     if not cache.add(f"quiz:round-changed:{round_id}", 1, timeout=QUIET_SECONDS):
         return  # a push is already due after this commit
-    _announced[round_id] = now
-    _send(round_group(round_id), {"type": "round.changed", "round": round_id})
+    hub.note_announced(round_id, now=now, seconds=QUIET_SECONDS)
+    _send(hub.round_group(round_id), {"type": "round.changed", "round": round_id})
 
 
 def game_broadcast(game_id: int, payload: dict, *, table: list | None = None) -> None:
@@ -82,65 +72,58 @@ def game_broadcast(game_id: int, payload: dict, *, table: list | None = None) ->
         message["seq"] = payload["seq"]
     if table is not None:
         message["table"] = table
-    transaction.on_commit(lambda: _send(game_group(game_id), message), robust=True)
+    if payload.get("type") == "finished":
+        message["last"] = True  # each process then forgets what it held of the game
+    transaction.on_commit(lambda: _send(hub.game_group(game_id), message), robust=True)
 
 
 def game_player_removed(game_id: int, player_id: int) -> None:
     message = {"type": "game.remove", "game": game_id, "player": player_id}
-    transaction.on_commit(lambda: _send(game_group(game_id), message), robust=True)
+    transaction.on_commit(lambda: _send(hub.game_group(game_id), message), robust=True)
 
 
 # --- Receiving: one fan-out per process ------------------------------------------------------
 
 
 class Fanout:
-    """This process's members of each group, and what it pushes to them.
+    """This process's layer channel, in the group of every room and board of its hub
+    (quiz/hub.py) that has sockets here, and what it hands to them.
 
-    A member has `async push(text, row)`: `row` is its own line of a game's result table
-    ([total, rank, correct, points]) or None; `player_id` (None for viewers and hosts);
-    and `async removed()`."""
+    A member has `write(frame, row)` and `async push(text, row)`: `row` is its own line of
+    a game's result table ([total, rank, correct, points]) or None; `player_id` (None for
+    viewers and hosts); and `async removed()`."""
 
     def __init__(self):
         self.layer = get_channel_layer()
+        self.hub = hub.current()
         self.channel: str | None = None
-        self.members: dict[str, set] = {}
         self.reader: asyncio.Task | None = None
         self.lock = asyncio.Lock()
-        self.pending: dict[int, list[float]] = {}  # round → times after which a push is owed
-        self.last_push: dict[int, float] = {}
-        self.pushers: dict[int, asyncio.Task] = {}
-        self.results: dict[int, dict[int, list]] = {}  # game → {player id: row}
-        self.states: dict[int, tuple[float, dict]] = {}  # game → (when, public state)
-        self.versions: dict[int, int] = {}  # game → broadcasts seen (a state read across one
-        # of them may be stale, and is not cached)
-        self.seqs: dict[int, int] = {}  # game → the newest game version broadcast here
-        self.locks: dict[int, asyncio.Lock] = {}
         self.pushes = 0  # for tests and benchmarks
         self.echoed = 0.0  # when the last echo the watchdog sent was sent
 
-    async def join(self, group: str, member) -> None:
+    async def join(self, place: Room | Board, member) -> None:
         # One lock for every change of this process's channel and groups: phones joining at
         # once would otherwise each see "no channel yet" across an await and make one each
-        # (bench/game.py counted 118 on one process), or replace a group's member set.
+        # (bench/game.py counted 118 on one process), or join a group twice.
         async with self.lock:
             if self.channel is None:
                 self.channel = await self.layer.new_channel("quiz.fanout.")
                 self.reader = asyncio.create_task(self._read())
                 self.watchdog = asyncio.create_task(self._watch())
-            if group not in self.members:
-                await self.layer.group_add(group, self.channel)
-                self.members[group] = set()
-            self.members[group].add(member)
+            if not place.members:
+                await self.layer.group_add(place.group, self.channel)
+            place.members.add(member)
+            place.used = asyncio.get_running_loop().time()
 
-    async def leave(self, group: str, member) -> None:
+    async def leave(self, place: Room | Board, member) -> None:
         async with self.lock:
-            members = self.members.get(group)
-            if members is None:
+            if member not in place.members:
                 return
-            members.discard(member)
-            if not members:
-                del self.members[group]
-                await self.layer.group_discard(group, self.channel)
+            place.members.discard(member)
+            place.used = asyncio.get_running_loop().time()
+            if not place.members:
+                await self.layer.group_discard(place.group, self.channel)
 
     async def _read(self) -> None:
         while True:
@@ -177,11 +160,6 @@ class Fanout:
                 except Exception:
                     log.exception("fan-out reconnect failed; trying again")
 
-    def games(self) -> list[int]:
-        """The games this process has members of."""
-        prefix = game_group(0)[:-1]
-        return [int(g[len(prefix) :]) for g in self.members if g.startswith(prefix)]
-
     async def _reconnect(self) -> None:
         async with self.lock:
             self.reader.cancel()
@@ -191,8 +169,8 @@ class Fanout:
                 # channels in this process too.)
                 await self.layer.flush()
             self.channel = await self.layer.new_channel("quiz.fanout.")
-            for group in list(self.members):
-                await self.layer.group_add(group, self.channel)
+            for place in self.hub.places():
+                await self.layer.group_add(place.group, self.channel)
             self.reader = asyncio.create_task(self._read())
 
     async def _handle(self, message: dict) -> None:
@@ -202,57 +180,51 @@ class Fanout:
         elif kind == "round.changed" and isinstance(message.get("round"), int):
             self._owe(message["round"])
         elif kind == "game.send":
-            await self._game_send(
-                message["game"], message["text"], message.get("table"), message.get("seq")
-            )
+            await self._game_send(message)
         elif kind == "game.remove":
-            for member in list(self.members.get(game_group(message["game"]), ())):
+            room = self.hub.rooms.get(message["game"])
+            for member in list(room.members if room else ()):
                 if member.player_id == message["player"]:
                     await member.removed()
 
-    async def _game_send(
-        self, game_id: int, text: str, table: list | None, seq: int | None = None
-    ) -> None:
-        if seq is not None:
-            self.seqs[game_id] = max(self.seqs.get(game_id, 0), seq)
-        self.states.pop(game_id, None)  # the game moved on: the next reconnect reads it anew
-        self.versions[game_id] = self.versions.get(game_id, 0) + 1
-        rows = None
-        if table is not None:
-            rows = {row[0]: row[1:] for row in table}
-            self.results[game_id] = rows
-        await _deliver(self.members.get(game_group(game_id), ()), text, rows)
+    async def _game_send(self, message: dict) -> None:
+        room = self.hub.rooms.get(message["game"])
+        if room is None:  # no socket of this game here any more
+            return
+        rows = room.received(seq=message.get("seq"), table=message.get("table"))
+        if message.get("last"):  # the rows travel on; nothing else of the game is kept
+            self.hub.finished(room.game_id)
+        await _deliver(room.members, message["text"], rows)
 
     def _owe(self, round_id: int) -> None:
-        if round_group(round_id) not in self.members:
+        board = self.hub.boards.get(round_id)
+        if board is None or not board.members:
             return
         now = asyncio.get_running_loop().time()
-        self.pending.setdefault(round_id, []).append(now + QUIET_SECONDS + MARGIN)
-        pusher = self.pushers.get(round_id)
-        if pusher is None or pusher.done():
-            self.pushers[round_id] = asyncio.create_task(self._pushes(round_id))
+        board.pending.append(now + QUIET_SECONDS + MARGIN)
+        if board.pusher is None or board.pusher.done():
+            board.pusher = asyncio.create_task(self._pushes(board))
 
-    async def _pushes(self, round_id: int) -> None:
+    async def _pushes(self, board: Board) -> None:
         loop = asyncio.get_running_loop()
-        while self.pending.get(round_id):
-            at = max(min(self.pending[round_id]), self.last_push.get(round_id, 0) + PUSH_INTERVAL)
+        while board.pending:
+            at = max(min(board.pending), board.last_push + PUSH_INTERVAL)
             await asyncio.sleep(max(0, at - loop.time()))
             now = loop.time()
-            self.pending[round_id] = [t for t in self.pending[round_id] if t > now]
+            board.pending = [t for t in board.pending if t > now]
             try:
-                text = await _render(round_id)
+                text = await _render(board.round_id)
             except Exception:  # a failed read must not stop later pushes
-                log.exception("leaderboard push for round %s failed", round_id)
-                self.last_push[round_id] = loop.time()
+                log.exception("leaderboard push for round %s failed", board.round_id)
+                board.last_push = loop.time()
                 continue
             if text is None:
                 continue
             self.pushes += 1
-            await _deliver(self.members.get(round_group(round_id), ()), text, None)
+            await _deliver(board.members, text, None)
             # The interval counts from when viewers got this push, not from when its
             # snapshot was started (that read takes 0.1–1 s under load).
-            self.last_push[round_id] = loop.time()
-        self.pending.pop(round_id, None)
+            board.last_push = loop.time()
 
 
 async def _deliver(members, text: str, rows: dict | None) -> None:

@@ -1,38 +1,34 @@
-"""State changes of live games: create, join, open a question, answer, lock, reveal, the
-leaderboard, the end. The server's clock decides: a question's deadline is set here, an
-answer is scored with its receive time, and the correct choice leaves the server only in
-the reveal. Every change is committed before it is broadcast (quiz/events.py)."""
+"""State changes of live games: create, join, open a question, lock, reveal, the
+leaderboard, the end (answers: quiz/scoring.py; ranks: quiz/podium.py; who may host:
+quiz/hosting.py). The server's
+clock decides: a question's deadline is set here, and the correct choice leaves the server
+only in the reveal. Every change is committed before it is broadcast (`_broadcast`,
+quiz/events.py)."""
 
 import datetime
 import logging
 import random
 import secrets
-from dataclasses import dataclass
 
 from django.conf import settings as django_settings
 from django.core import signing
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from redis.exceptions import RedisError
 
 from accounts.models import User
 from common.counters import increment
-from common.text import mask_name
-from quiz import events, keys, shuffle
-from quiz.models import Choice, Game, GameAnswer, GameQuestion, Phase, Player, Question, Scoring
+from quiz import counts, events, podium, shuffle
+from quiz.models import Choice, Game, GameQuestion, Phase, Player, Question
 
 log = logging.getLogger(__name__)
 
-POINTS = 1000
-STREAK_STEP, STREAK_MAX = 100, 500
 # An answer sent just before the deadline still counts if it arrives within this.
 LATE_GRACE = datetime.timedelta(milliseconds=500)
 TOKEN_SALT = "quiz.player"
 TOKEN_MAX_AGE = 12 * 3600
-TOP = 10
 
 
 class GameRefused(Exception):
@@ -122,7 +118,7 @@ def join_game(
             )
     except IntegrityError:  # the same account joined twice at once
         return Player.objects.get(game=game, user=user)
-    _forget(_players_key(game.pk))
+    counts.forget_players(game.pk)
     return player
 
 
@@ -180,49 +176,6 @@ def count_missed_pin(*, address: str, session: str | None) -> None:
         _over("session_misses", session, count=True)
 
 
-def _players_key(game_id: int) -> str:
-    return f"quiz:game:{game_id}:players"
-
-
-def _cached(key: str, load, timeout: int):
-    """cache.get_or_set that still answers while the cache server is away (a Redis
-    restart): the game reads the database instead of failing an answer."""
-    try:
-        return cache.get_or_set(key, load, timeout)
-    except (RedisError, OSError):
-        log.warning("cache unavailable for %s", key)
-        return load()
-
-
-def active_players(game_id: int) -> int:
-    return _cached(
-        _players_key(game_id),
-        lambda: Player.objects.filter(game_id=game_id, removed=False).count(),
-        60,
-    )
-
-
-def _forget(key: str) -> None:
-    try:
-        cache.delete(key)
-    except (RedisError, OSError):
-        log.warning("cache unavailable; %s not forgotten", key)
-
-
-def _answered_key(game_id: int, index: int) -> str:
-    return f"quiz:game:{game_id}:answered:{index}"
-
-
-def answered(game_id: int, index: int) -> int:
-    """How many answered question `index` (a counter: the host's display and auto-lock)."""
-    try:
-        return cache.get(_answered_key(game_id, index), 0)
-    except (RedisError, OSError):
-        return GameAnswer.objects.filter(
-            game_question__game_id=game_id, game_question__order=index
-        ).count()
-
-
 # --- The host drives the game ----------------------------------------------------------------
 
 
@@ -241,13 +194,24 @@ def versions(game_ids: list[int]) -> dict[int, int]:
     return dict(Game.objects.filter(pk__in=game_ids).values_list("pk", "version"))
 
 
-def question_payload(game: Game, item: GameQuestion) -> dict:
-    """What every phone and the projector show for a question, choices in the game's
-    order: never which choice is right."""
+def _payload(game: Game, type: str, **fields) -> dict:
+    """A message about the game: the protocol's version, and the game's version as `seq`
+    (a phone ignores what is older than what it has shown)."""
+    return {"v": 1, "type": type, **fields, "seq": game.version}
+
+
+def _broadcast(game: Game, type: str, *, table: list | None = None, **fields) -> dict:
+    """Send every socket of the game a message once this transaction commits; the payload."""
+    payload = _payload(game, type, **fields)
+    events.game_broadcast(game.pk, payload, table=table)
+    return payload
+
+
+def _question(game: Game, item: GameQuestion) -> dict:
+    """What every phone and the projector show of a question, choices in the game's order:
+    never which choice is right."""
     question = item.question
     return {
-        "v": 1,
-        "type": "question",
         "index": item.order,
         "total": game.questions.count(),
         "text": question.text,
@@ -257,7 +221,6 @@ def question_payload(game: Game, item: GameQuestion) -> dict:
         ],
         "seconds": game.seconds_per_question,
         "deadline": int(game.deadline.timestamp() * 1000),
-        "seq": game.version,
     }
 
 
@@ -282,7 +245,7 @@ def open_next_question(game_id: int, *, now: datetime.datetime) -> Game:
     game.opened_at = now
     game.deadline = now + datetime.timedelta(seconds=game.seconds_per_question)
     _moved(game, "current", "phase", "opened_at", "deadline")
-    events.game_broadcast(game.pk, question_payload(game, item))
+    _broadcast(game, "question", **_question(game, item))
     return game
 
 
@@ -297,15 +260,15 @@ def lock_question(game_id: int, *, index: int, now: datetime.datetime | None = N
     game.phase = Phase.LOCKED
     game.locked_at = now or timezone.now()
     _moved(game, "phase", "locked_at")
-    events.game_broadcast(game.pk, {"v": 1, "type": "locked", "index": index, "seq": game.version})
+    _broadcast(game, "locked", index=index)
     return True
 
 
 def lock_if_due(game_id: int, *, index: int, now: datetime.datetime) -> bool:
     """Lock question `index` once every player has answered or its deadline (+ grace) has
     passed; the host's connection asks this twice a second while a question is open."""
-    players = active_players(game_id)
-    if players and answered(game_id, index) >= players:
+    players = counts.active_players(game_id)
+    if players and counts.answered(game_id, index) >= players:
         return lock_question(game_id, index=index, now=now)
     deadline = Game.objects.filter(pk=game_id).values_list("deadline", flat=True).first()
     if deadline and now >= deadline + LATE_GRACE:
@@ -325,50 +288,19 @@ def reveal(game_id: int, *, now: datetime.datetime) -> dict:
     correct = sorted(
         Choice.objects.filter(question=item.question, is_correct=True).values_list("pk", flat=True)
     )
-    answers = GameAnswer.objects.filter(game_question=item)
-    distribution: dict[int, int] = {}
-    for chosen in answers.values_list("chosen", flat=True).iterator(chunk_size=5000):
-        for choice_id in chosen:
-            distribution[choice_id] = distribution.get(choice_id, 0) + 1
-    this_question = {
-        player: (is_right, points)
-        for player, is_right, points in answers.values_list("player", "correct", "points")
-    }
-    table = [
-        [player, total, rank, *this_question.get(player, (False, 0))]
-        for player, total, rank in standings(game)
-    ]
+    distribution, answered, table = podium.question_results(game, item)
     game.phase = Phase.REVEAL
     _moved(game, "phase")
-    common = {
-        "seq": game.version,
-        "v": 1,
-        "type": "reveal",
-        "index": item.order,
-        "correct": correct,
-        "distribution": sorted(distribution.items()),
-        "explanation": item.question.explanation,
-        "answered": len(this_question),
-    }
-    events.game_broadcast(game.pk, common, table=table)
-    return common
-
-
-def standings(game: Game) -> list[tuple[int, int, int]]:
-    """(player id, total points, rank) for every player still in the game, best first;
-    equal totals share a rank."""
-    rows = (
-        Player.objects.filter(game=game, removed=False)
-        .annotate(total=Sum("answers__points", default=0))
-        .order_by("-total", "joined_at", "pk")
-        .values_list("pk", "total")
+    return _broadcast(
+        game,
+        "reveal",
+        table=table,
+        index=item.order,
+        correct=correct,
+        distribution=distribution,
+        explanation=item.question.explanation,
+        answered=answered,
     )
-    result, previous, rank = [], None, 0
-    for position, (player, total) in enumerate(rows, start=1):
-        if total != previous:
-            rank, previous = position, total
-        result.append((player, total, rank))
-    return result
 
 
 @transaction.atomic
@@ -385,51 +317,7 @@ def show_leaderboard(game_id: int) -> dict:
         )
     game.phase = Phase.LEADERBOARD
     _moved(game, "phase")
-    payload = {
-        "v": 1,
-        "type": "leaderboard",
-        "index": game.current,
-        "seq": game.version,
-        **leaderboard(game),
-    }
-    events.game_broadcast(game.pk, payload)
-    return payload
-
-
-def leaderboard(game: Game) -> dict:
-    players = (
-        Player.objects.filter(game=game, removed=False)
-        .annotate(total=Sum("answers__points", default=0))
-        .order_by("-total", "joined_at", "pk")
-        .values_list("nickname", "user__full_name", "commune__name", "total")[:TOP]
-    )
-    top = [
-        [rank, mask_name(full_name) if full_name else nickname, commune or "", total]
-        for rank, (nickname, full_name, commune, total) in enumerate(players, start=1)
-    ]
-    return {
-        "top": top,
-        "communes": _units(game, "commune"),
-        "organizations": _units(game, "organization"),
-    }
-
-
-def _units(game: Game, unit: str) -> list[list]:
-    totals = (
-        Player.objects.filter(game=game, removed=False, **{f"{unit}__isnull": False})
-        .values(f"{unit}__name")
-        .annotate(
-            players=Count("pk", distinct=True),
-            points=Sum("answers__points", default=0),
-        )
-        .order_by()
-    )
-    rows = [
-        [row[f"{unit}__name"], row["players"], round(row["points"] / row["players"])]
-        for row in totals
-    ]
-    rows.sort(key=lambda r: (-r[2], -r[1], r[0]))
-    return rows[:TOP]
+    return _broadcast(game, "leaderboard", index=game.current, **podium.leaderboard(game))
 
 
 @transaction.atomic
@@ -443,13 +331,9 @@ def finish_game(game_id: int, *, now: datetime.datetime) -> Game:
     _moved(game, "phase", "finished_at")
     if game.round_id:  # its points now count on the round's commune and organization tables
         events.round_changed(game.round_id)
-    board = leaderboard(game)
-    table = [[player, total, rank, False, 0] for player, total, rank in standings(game)]
-    events.game_broadcast(
-        game.pk,
-        {"v": 1, "type": "finished", "seq": game.version, "podium": board["top"][:3], **board},
-        table=table,
-    )
+    board = podium.leaderboard(game)
+    table = [[player, total, rank, False, 0] for player, total, rank in podium.standings(game)]
+    _broadcast(game, "finished", table=table, podium=board["top"][:3], **board)
     return game
 
 
@@ -462,198 +346,8 @@ def set_lobby_locked(game_id: int, *, locked: bool) -> None:
 def remove_player(game_id: int, *, player_id: int) -> None:
     """The host removes a player (an offensive nickname): their phone is told and closed."""
     if Player.objects.filter(game_id=game_id, pk=player_id).update(removed=True):
-        _forget(_players_key(game_id))
+        counts.forget_players(game_id)
         events.game_player_removed(game_id, player_id)
-
-
-# --- Answering --------------------------------------------------------------------------------
-
-
-def points_for(game: Game, *, correct: bool, elapsed_ms: int, streak: int) -> int:
-    """Speed scoring as Kahoot documents it: full points for an instant answer, falling
-    linearly to half at the deadline; flat scoring gives full points. A streak bonus (if
-    on) adds 100 per earlier correct answer in a row, up to 500."""
-    if not correct:
-        return 0
-    if game.scoring == Scoring.SPEED:
-        limit = game.seconds_per_question * 1000
-        base = round(POINTS * (1 - min(elapsed_ms, limit) / limit / 2))
-    else:
-        base = POINTS
-    bonus = min(streak * STREAK_STEP, STREAK_MAX) if game.streak_bonus else 0
-    return base + bonus
-
-
-_questions: dict[tuple[int, int], tuple[int, int]] = {}  # (game, index) → (item, question)
-
-
-def _game_question(game_id: int, index: int) -> tuple[int, int] | None:
-    """(GameQuestion id, Question id) of a game's question `index`; a game's questions
-    never change once it is made, so each process keeps them."""
-    found = _questions.get((game_id, index))
-    if found is None:
-        found = (
-            GameQuestion.objects.filter(game_id=game_id, order=index)
-            .values_list("pk", "question_id")
-            .first()
-        )
-        if found is not None:
-            _questions[game_id, index] = found
-    return found
-
-
-@dataclass(frozen=True)
-class Submission:
-    """One answer as a phone sent it, with the server's receive time."""
-
-    game_id: int
-    player_id: int
-    index: int
-    choice_ids: tuple[int, ...]
-    received_at: datetime.datetime
-
-
-def submit_answer(
-    *,
-    game_id: int,
-    player_id: int,
-    index: int,
-    choice_ids: list[int],
-    received_at: datetime.datetime,
-) -> tuple[GameAnswer, bool]:
-    """Store and score one answer (see `submit_answers`); the stored answer and whether it
-    is new, or GameRefused."""
-    submission = Submission(game_id, player_id, index, tuple(choice_ids), received_at)
-    outcome = submit_answers([submission])[0]
-    if isinstance(outcome, GameRefused):
-        raise outcome
-    return outcome
-
-
-def submit_answers(submissions: list[Submission]) -> list[tuple[GameAnswer, bool] | GameRefused]:
-    """Store and score a batch of answers in one transaction; for each, in order, the
-    stored answer and whether it is new, or why it is refused. The same answer again is
-    acknowledged, not stored twice; another answer to an answered question is refused.
-
-    Thousands arrive within seconds, so a daphne process writes together the answers that
-    arrived while its previous batch was being written (quiz/answers.py): four queries
-    whatever the batch's size. The games are locked first, as `lock_question` and `reveal`
-    lock them: an answer acknowledged here is in the reveal that follows, and an answer
-    read after the reveal is refused.
-    """
-    game_ids = sorted({s.game_id for s in submissions})
-    outcomes: list = [None] * len(submissions)
-    fresh: dict[tuple[int, int], int] = {}  # (player, game question) → submission inserted
-    with transaction.atomic():
-        open_games = {
-            game.pk: game
-            for game in Game.objects.select_for_update(no_key=True)
-            .filter(pk__in=game_ids)
-            .order_by("pk")
-            .only(
-                "phase", "current", "deadline", "opened_at", "locked_at", "scoring",
-                "seconds_per_question", "streak_bonus",
-            )
-        }  # fmt: skip
-        players = dict(
-            Player.objects.filter(pk__in={s.player_id for s in submissions}, removed=False)
-            .values_list("pk", "game_id")
-        )  # fmt: skip
-        # Only each game's current question takes answers: its answer key is read once.
-        items = {g.pk: _game_question(g.pk, g.current) for g in open_games.values() if g.current}
-        keyring = keys.answer_keys([question for _item, question in items.values()])
-        rows = []
-        for n, submission in enumerate(submissions):
-            try:
-                game = open_games.get(submission.game_id)
-                if game is None or players.get(submission.player_id) != submission.game_id:
-                    raise GameRefused(_("Bạn không còn trong trò chơi này."), "removed")
-                item, question = items.get(game.pk, (None, None))
-                answer = _scored(game, submission, item, keyring.get(question))
-            except GameRefused as refusal:
-                outcomes[n] = refusal
-                continue
-            key = (answer.player_id, answer.game_question_id)
-            if key not in fresh:
-                fresh[key] = n
-                rows.append(answer)
-            outcomes[n] = answer
-        GameAnswer.objects.bulk_create(rows, ignore_conflicts=True)
-        pairs = list(fresh)
-        stored = {
-            (a.player_id, a.game_question_id): a
-            for a in GameAnswer.objects.filter(
-                player_id__in={p for p, _q in pairs}, game_question_id__in={q for _p, q in pairs}
-            )
-        }
-    counts: dict[tuple[int, int], int] = {}
-    for n, (submission, answer) in enumerate(zip(submissions, outcomes, strict=True)):
-        if isinstance(answer, GameRefused):
-            continue
-        key = (answer.player_id, answer.game_question_id)
-        first = stored[key]
-        if first.chosen != answer.chosen:  # answered before (a second tap): the first stands
-            outcomes[n] = GameRefused(_("Bạn đã trả lời câu này; không đổi được nữa."), "answered")
-            continue
-        new = fresh[key] == n and first.received_at == submission.received_at
-        outcomes[n] = (first, new)
-        if new:
-            counter = (submission.game_id, submission.index)
-            counts[counter] = counts.get(counter, 0) + 1
-    for (game_id, index), count in counts.items():
-        try:
-            increment(_answered_key(game_id, index), timeout=3600, by=count)
-        except (RedisError, OSError):  # the counter is advisory; the answers are stored
-            log.warning("answer counter of game %s not updated", game_id)
-    return outcomes
-
-
-def _scored(game: Game, submission: Submission, item: int, key: tuple) -> GameAnswer:
-    """The answer to the game's current question `item` (answer key `key`) to store,
-    scored; GameRefused if it is late, early or not a choice of the question."""
-    index = submission.index
-    if game.phase not in (Phase.QUESTION, Phase.LOCKED) or game.current != index:
-        if index <= game.current:
-            raise GameRefused(_("Câu hỏi đã khoá; câu trả lời không được tính."), "late")
-        raise GameRefused(_("Câu hỏi này chưa mở."), "question")
-    # Under load an answer can wait behind the lock: what counts is when the server
-    # received it, before the deadline (+ grace) and before the lock.
-    open_until = game.deadline + LATE_GRACE
-    if game.phase == Phase.LOCKED and game.locked_at:
-        open_until = min(open_until, game.locked_at)
-    if submission.received_at > open_until:
-        raise GameRefused(_("Hết giờ; câu trả lời đến sau khi câu hỏi khoá."), "late")
-    valid, correct_ids, multiple = key
-    chosen = sorted(set(submission.choice_ids))
-    if not chosen or not set(chosen) <= valid or (not multiple and len(chosen) != 1):
-        raise GameRefused(_("Hãy chọn một phương án của câu hỏi này."), "choice")
-    elapsed = max(0, int((submission.received_at - game.opened_at).total_seconds() * 1000))
-    right = set(chosen) == correct_ids
-    streak = _streak(submission.player_id, before=index) if game.streak_bonus and right else 0
-    return GameAnswer(
-        player_id=submission.player_id,
-        game_question_id=item,
-        chosen=chosen,
-        received_at=submission.received_at,
-        elapsed_ms=elapsed,
-        correct=right,
-        points=points_for(game, correct=right, elapsed_ms=elapsed, streak=streak),
-    )
-
-
-def _streak(player_id: int, *, before: int) -> int:
-    """Correct answers in a row just before question `before`."""
-    results = dict(
-        GameAnswer.objects.filter(player_id=player_id, game_question__order__lt=before).values_list(
-            "game_question__order", "correct"
-        )
-    )
-    streak = 0
-    for order in range(before - 1, 0, -1):
-        if not results.get(order):
-            break
-        streak += 1
-    return streak
 
 
 # --- What a (re)connecting phone is told ------------------------------------------------------
@@ -668,34 +362,15 @@ def game_state(game_id: int, *, now: datetime.datetime) -> dict | None:
     phase = game.phase
     if phase == Phase.QUESTION and now >= game.deadline + LATE_GRACE:
         phase = Phase.LOCKED
-    state = {
-        "v": 1,
-        "type": "state",
-        "phase": phase,
-        "title": game.title,
-        "index": game.current,
-        "total": game.questions.count(),
-        "seq": game.version,
-    }
+    state = _payload(
+        game,
+        "state",
+        phase=phase,
+        title=game.title,
+        index=game.current,
+        total=game.questions.count(),
+    )
     if phase == Phase.QUESTION:
         item = GameQuestion.objects.select_related("question").get(game=game, order=game.current)
-        state["question"] = question_payload(game, item)
+        state["question"] = _payload(game, "question", **_question(game, item))
     return state
-
-
-def player_results(game_id: int) -> dict[int, list]:
-    """{player id: [total, rank]} now, for phones reconnecting to a process that has not
-    seen a reveal of this game yet (computed once per process and game)."""
-    game = Game.objects.get(pk=game_id)
-    return {player: [total, rank] for player, total, rank in standings(game)}
-
-
-def has_answered(player_id: int, *, game_id: int, index: int) -> list[int] | None:
-    """The choices the player already gave to question `index`, or None."""
-    return (
-        GameAnswer.objects.filter(
-            player_id=player_id, game_question__game_id=game_id, game_question__order=index
-        )
-        .values_list("chosen", flat=True)
-        .first()
-    )

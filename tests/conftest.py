@@ -19,11 +19,11 @@ def sms_outbox(settings):
 def empty_cache():
     """allauth keeps rate-limit counters in the cache; each test starts with none (and
     with nothing the quiz remembers per process)."""
-    from quiz import events, games
+    from quiz import hub
 
     cache.clear()
-    events._announced.clear()
-    games._questions.clear()  # test databases reuse game ids; a process never does
+    hub._announced.clear()
+    hub._questions.clear()  # test databases reuse game ids; a process never does
 
 
 @pytest.fixture(autouse=True)

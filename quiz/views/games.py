@@ -9,17 +9,16 @@ from functools import wraps
 from allauth.account.adapter import get_adapter
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.exports import XLSX_CONTENT_TYPE
 from common.qr import qr_svg
-from quiz import exports, games
+from quiz import exports, games, hosting
 from quiz.forms import GameForm, GuestForm, PinForm
 from quiz.models import Game, Phase
 
@@ -104,18 +103,17 @@ def host_required(view):
     @login_required
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not request.user.has_perm("quiz.add_game"):
-            raise PermissionDenied(_("Trang này dành cho người tổ chức cuộc thi."))
+        hosting.check_host(request.user)
         return view(request, *args, **kwargs)
 
     return wrapper
 
 
 def _my_game(request, pk: int) -> Game:
-    games_ = (
-        Game.objects.all() if request.user.is_superuser else Game.objects.filter(host=request.user)
-    )
-    return get_object_or_404(games_, pk=pk)
+    try:
+        return hosting.access_game(request.user, pk)
+    except Game.DoesNotExist:
+        raise Http404 from None
 
 
 @host_required

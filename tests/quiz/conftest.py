@@ -1,14 +1,17 @@
-"""A published contest with a round open now: the leaderboard, live and results tests; and
-the places, the host and the timed attempts of the held-attempt and review tests."""
+"""A published contest with a round open now: the leaderboard, live and results tests; the
+places, the host and the timed attempts of the held-attempt and review tests; and a live
+game in its lobby with one guest: the websocket hardening and limits tests."""
 
 import datetime
 import random
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role
+from quiz import games
 from quiz.models import Attempt, Contest, Round
 from quiz.services.attempts import save_answer, start_attempt, submit_attempt
 from tests import factories
@@ -78,3 +81,24 @@ def timed_attempt():
         return Attempt.objects.get(pk=attempt.pk)
 
     return take
+
+
+# --- A live game (test_ws_hardening.py, test_ws_limits.py) ----------------------------------
+
+
+@pytest.fixture
+def live_game(db):
+    """A game of one question hosted by a contest host, one guest in its lobby, and the
+    host's session cookie."""
+    host = factories.with_role(
+        factories.person(commune=factories.commune("02215"), full_name="Người Dẫn"),
+        Role.CONTEST_HOST,
+    )
+    made = games.create_game(host=host, title="Đố vui", questions=[make_question(1, 1)])
+    player = games.join_game(
+        made, user=None, nickname="Hoa Ban", commune=factories.commune("00985"), now=timezone.now()
+    )
+    client = Client()
+    client.force_login(host)
+    cookie = f"sessionid={client.cookies['sessionid'].value}"
+    return {"game": made, "player": player, "cookie": cookie}

@@ -7,8 +7,17 @@ from config.asgi import application
 ORIGIN = (b"origin", b"http://localhost")
 
 
-def player_socket(game_id: int, token: str) -> WebsocketCommunicator:
-    return WebsocketCommunicator(application, f"/ws/choi/{game_id}/?t={token}", headers=[ORIGIN])
+def player_socket(game_id: int, token: str, *headers) -> WebsocketCommunicator:
+    return WebsocketCommunicator(
+        application, f"/ws/choi/{game_id}/?t={token}", headers=[ORIGIN, *headers]
+    )
+
+
+def viewer(round_id: int, *headers) -> WebsocketCommunicator:
+    """A leaderboard page's socket."""
+    return WebsocketCommunicator(
+        application, f"/ws/thi/vong/{round_id}/", headers=[ORIGIN, *headers]
+    )
 
 
 def host_socket(game_id: int, cookie: bytes) -> WebsocketCommunicator:

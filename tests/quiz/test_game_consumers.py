@@ -11,8 +11,9 @@ from channels.testing import WebsocketCommunicator
 from django.test import Client
 from django.utils import timezone
 
+from accounts.models import Role
 from config.asgi import application
-from quiz import games
+from quiz import counts, events, games, hub
 from quiz.models import Choice, Game, GameAnswer, Phase
 from tests import factories
 from tests.factories import make_question
@@ -24,17 +25,23 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("
 @pytest.fixture
 def setup():
     questions = [make_question(n, difficulty=1) for n in range(2)]
-    host = factories.person(commune=factories.commune("02215"), full_name="Người Dẫn")
+    host = factories.with_role(
+        factories.person(commune=factories.commune("02215"), full_name="Người Dẫn"),
+        Role.CONTEST_HOST,
+    )
     game = games.create_game(host=host, title="Đố vui", questions=questions)
     now = timezone.now()
     players = [
         games.join_game(game, user=None, nickname=name, commune=factories.commune(code), now=now)
         for name, code in (("Hoa Ban", "00985"), ("Sơn Tra", "02554"))
     ]
+    return {"game": game, "players": players, "cookie": session_cookie(host)}
+
+
+def session_cookie(user) -> bytes:
     client = Client()
-    client.force_login(host)
-    cookie = f"sessionid={client.cookies['sessionid'].value}".encode()
-    return {"game": game, "players": players, "cookie": cookie}
+    client.force_login(user)
+    return f"sessionid={client.cookies['sessionid'].value}".encode()
 
 
 def guests(game: Game, count: int) -> list:
@@ -51,71 +58,90 @@ def right_choice(game: Game, index: int) -> int:
     return Choice.objects.get(question=question, is_correct=True).pk
 
 
+def keys_of(game: Game) -> tuple[dict[int, int], dict[int, int]]:
+    """The right and one wrong choice of questions 1 and 2 (read before the event loop)."""
+    key, wrong = {}, {}
+    for index in (1, 2):
+        choices = Choice.objects.filter(question=game.questions.get(order=index).question)
+        key[index] = choices.get(is_correct=True).pk
+        wrong[index] = choices.filter(is_correct=False).values_list("pk", flat=True).first()
+    return key, wrong
+
+
+async def lobby(game: Game, cookie: bytes, players: list) -> tuple:
+    """The host and the players' phones connected, each told the lobby."""
+    host = host_socket(game.pk, cookie)
+    assert (await host.connect())[0]
+    assert (await next_of(host, "state"))["phase"] == Phase.LOBBY
+    phones = [player_socket(game.pk, games.player_token(p)) for p in players]
+    for phone in phones:
+        assert (await phone.connect())[0]
+        state = await next_of(phone, "state")
+        assert state["phase"] == Phase.LOBBY and state["you"] == {"total": 0, "rank": None}
+    return host, phones
+
+
+async def first_question(game: Game, host, phones: list, hoa, key: dict, wrong: dict) -> None:
+    """Question 1: answers, the same answer again, another answer, an answer to a question
+    not open, and Hoa's phone dropping and coming back in the middle."""
+    await host.send_json_to({"type": "next"})
+    for phone in phones:
+        question = await next_of(phone, "question")
+        assert question["index"] == 1 and "correct" not in json.dumps(question)
+    await phones[0].send_json_to({"type": "answer", "index": 1, "choices": [key[1]]})
+    ack = await next_of(phones[0], "ack")
+    assert ack == {"v": 1, "type": "ack", "index": 1, "choices": [key[1]]}
+    await phones[0].send_json_to({"type": "answer", "index": 1, "choices": [key[1]]})
+    assert (await next_of(phones[0], "ack"))["index"] == 1  # the same answer: acked again
+    await phones[0].send_json_to({"type": "answer", "index": 1, "choices": [wrong[1]]})
+    assert (await next_of(phones[0], "error"))["code"] == "answered"
+    await phones[1].send_json_to({"type": "answer", "index": 2, "choices": [key[2]]})
+    assert (await next_of(phones[1], "error"))["code"] == "question"
+
+    # Hoa's phone drops and comes back mid-question: the question and time left return.
+    await phones[0].disconnect()
+    phones[0] = player_socket(game.pk, games.player_token(hoa))
+    await phones[0].connect()
+    state = await next_of(phones[0], "state")
+    assert state["phase"] == Phase.QUESTION and state["question"]["index"] == 1
+    assert 0 < state["question"]["deadline"] - state["now"] <= 20_000
+
+    await phones[1].send_json_to({"type": "answer", "index": 1, "choices": [wrong[1]]})
+    await next_of(phones[1], "ack")
+
+
+async def reveal_and_leaderboard(host, phones: list) -> tuple[list, dict]:
+    await host.send_json_to({"type": "lock"})
+    for phone in phones:
+        assert (await next_of(phone, "locked"))["index"] == 1
+    await host.send_json_to({"type": "reveal"})
+    reveals = [await next_of(phone, "reveal") for phone in phones]
+    await host.send_json_to({"type": "leaderboard"})
+    return reveals, await next_of(phones[1], "leaderboard")
+
+
+async def last_question(host, phones: list, key: dict) -> dict:
+    """Question 2, answered by Sơn only, then "next" after the last question: the end."""
+    await host.send_json_to({"type": "next"})
+    await next_of(phones[1], "question")
+    await phones[1].send_json_to({"type": "answer", "index": 2, "choices": [key[2]]})
+    await next_of(phones[1], "ack")
+    await host.send_json_to({"type": "lock"})
+    await host.send_json_to({"type": "reveal"})
+    await host.send_json_to({"type": "next"})
+    return await next_of(phones[0], "finished")
+
+
 def test_a_whole_game_over_websockets(setup):
     game, (hoa, son) = setup["game"], setup["players"]
-    key = {
-        index: right_choice(game, index) for index in (1, 2)
-    }  # read before the event loop starts
-    wrong = {
-        index: Choice.objects.filter(
-            question=game.questions.get(order=index).question, is_correct=False
-        )
-        .values_list("pk", flat=True)
-        .first()
-        for index in (1, 2)
-    }
+    key, wrong = keys_of(game)
 
     async def scenario():
         await get_channel_layer().flush()
-        host = host_socket(game.pk, setup["cookie"])
-        assert (await host.connect())[0]
-        assert (await next_of(host, "state"))["phase"] == Phase.LOBBY
-        phones = [player_socket(game.pk, games.player_token(p)) for p in (hoa, son)]
-        for phone in phones:
-            assert (await phone.connect())[0]
-            state = await next_of(phone, "state")
-            assert state["phase"] == Phase.LOBBY and state["you"] == {"total": 0, "rank": None}
-
-        await host.send_json_to({"type": "next"})
-        for phone in phones:
-            question = await next_of(phone, "question")
-            assert question["index"] == 1 and "correct" not in json.dumps(question)
-        await phones[0].send_json_to({"type": "answer", "index": 1, "choices": [key[1]]})
-        ack = await next_of(phones[0], "ack")
-        assert ack == {"v": 1, "type": "ack", "index": 1, "choices": [key[1]]}
-        await phones[0].send_json_to({"type": "answer", "index": 1, "choices": [key[1]]})
-        assert (await next_of(phones[0], "ack"))["index"] == 1  # the same answer: acked again
-        await phones[0].send_json_to({"type": "answer", "index": 1, "choices": [wrong[1]]})
-        assert (await next_of(phones[0], "error"))["code"] == "answered"
-        await phones[1].send_json_to({"type": "answer", "index": 2, "choices": [key[2]]})
-        assert (await next_of(phones[1], "error"))["code"] == "question"
-
-        # Hoa's phone drops and comes back mid-question: the question and time left return.
-        await phones[0].disconnect()
-        phones[0] = player_socket(game.pk, games.player_token(hoa))
-        await phones[0].connect()
-        state = await next_of(phones[0], "state")
-        assert state["phase"] == Phase.QUESTION and state["question"]["index"] == 1
-        assert 0 < state["question"]["deadline"] - state["now"] <= 20_000
-
-        await phones[1].send_json_to({"type": "answer", "index": 1, "choices": [wrong[1]]})
-        await next_of(phones[1], "ack")
-        await host.send_json_to({"type": "lock"})
-        for phone in phones:
-            assert (await next_of(phone, "locked"))["index"] == 1
-        await host.send_json_to({"type": "reveal"})
-        reveals = [await next_of(phone, "reveal") for phone in phones]
-        await host.send_json_to({"type": "leaderboard"})
-        board = await next_of(phones[1], "leaderboard")
-
-        await host.send_json_to({"type": "next"})
-        await next_of(phones[1], "question")
-        await phones[1].send_json_to({"type": "answer", "index": 2, "choices": [key[2]]})
-        await next_of(phones[1], "ack")
-        await host.send_json_to({"type": "lock"})
-        await host.send_json_to({"type": "reveal"})
-        await host.send_json_to({"type": "next"})  # after the last question: the end
-        finished = await next_of(phones[0], "finished")
+        host, phones = await lobby(game, setup["cookie"], [hoa, son])
+        await first_question(game, host, phones, hoa, key, wrong)
+        reveals, board = await reveal_and_leaderboard(host, phones)
+        finished = await last_question(host, phones, key)
         for socket in (*phones, host):
             await socket.disconnect()
         return reveals, board, finished
@@ -138,9 +164,7 @@ def test_bad_tokens_and_strangers_are_refused(setup):
     game, player = setup["game"], setup["players"][0]
     other = games.create_game(host=game.host, title="Khác", questions=[make_question(9, 1)])
     stranger = factories.person(commune=factories.commune("00985"), full_name="Người Lạ")
-    client = Client()
-    client.force_login(stranger)
-    stranger_cookie = f"sessionid={client.cookies['sessionid'].value}".encode()
+    stranger_cookie = session_cookie(stranger)
 
     async def scenario():
         results = []
@@ -233,15 +257,13 @@ def test_phones_joining_at_once_share_one_channel_and_get_each_broadcast_once(se
     crowd = guests(game, 30)
 
     async def scenario():
-        from quiz import events
-
         await get_channel_layer().flush()
         phones = [player_socket(game.pk, games.player_token(p)) for p in crowd]
         await asyncio.gather(*(phone.connect() for phone in phones))  # all at once
         for phone in phones:
             await next_of(phone, "state")
-        hub = events.fanout()
-        channels = hub.channel
+        fanout = events.fanout()
+        channels = fanout.channel
         host = host_socket(game.pk, setup["cookie"])
         await host.connect()
         await host.send_json_to({"type": "next"})
@@ -252,10 +274,10 @@ def test_phones_joining_at_once_share_one_channel_and_get_each_broadcast_once(se
             while not await phone.receive_nothing(timeout=0.3):
                 extra += (await phone.receive_json_from())["type"] == "question"
             counts.append(1 + extra)
-        members = len(hub.members[events.game_group(game.pk)])
+        members = len(hub.current().rooms[game.pk].members)
         for socket in (*phones, host):
             await socket.disconnect()
-        return counts, members, channels == hub.channel
+        return counts, members, channels == fanout.channel
 
     counts, members, one_channel = async_to_sync(scenario)()
     assert counts == [1] * 30  # each phone got the question exactly once
@@ -289,4 +311,61 @@ def test_answers_arriving_together_are_written_in_batches_and_each_acknowledged(
     assert acks == [{"v": 1, "type": "ack", "index": 1, "choices": [key]}] * 40
     assert GameAnswer.objects.filter(game_question__game=game).count() == 40
     assert 1 <= batches < 40  # written together, not one by one
-    assert games.answered(game.pk, 1) == 40
+    assert counts.answered(game.pk, 1) == 40
+
+
+def test_only_a_contest_host_drives_a_game_and_only_their_own(setup):
+    """The host's socket asks what the host's pages ask (quiz/hosting.py): without the
+    contest hosts' role a game of one's own is refused; another host's game is not found."""
+    person = factories.person(commune=factories.commune("02215"), full_name="Không Có Vai Trò")
+    own = games.create_game(host=person, title="Đố vui", questions=[make_question(1, 1)])
+    other = factories.with_role(
+        factories.person(commune=factories.commune("00985"), full_name="Người Dẫn Khác"),
+        Role.CONTEST_HOST,
+    )
+    tries = [(person, own.pk), (other, setup["game"].pk)]
+    cookies = [session_cookie(user) for user, _game in tries]
+    pages = []
+    for user, game_id in tries:
+        page = Client()
+        page.force_login(user)
+        pages.append(page.get(f"/dieu-phoi/choi/{game_id}/").status_code)
+
+    async def scenario():
+        return [
+            await refusal(host_socket(game_id, cookie))
+            for (_user, game_id), cookie in zip(tries, cookies, strict=True)
+        ]
+
+    assert async_to_sync(scenario)() == [4403, 4404]
+    assert pages == [403, 404]
+
+
+def test_a_finished_game_leaves_nothing_behind_in_the_process(setup):
+    game, players = setup["game"], setup["players"]
+    key = right_choice(game, 1)
+
+    async def scenario():
+        await get_channel_layer().flush()
+        host, phones = await lobby(game, setup["cookie"], players)
+        await host.send_json_to({"type": "next"})
+        for phone in phones:
+            await next_of(phone, "question")
+        await phones[0].send_json_to({"type": "answer", "index": 1, "choices": [key]})
+        await next_of(phones[0], "ack")
+        here = hub.current()
+        kept = (here.rooms[game.pk].seq is not None, hub.question_ids(game.pk, 1) is not None)
+        await host.send_json_to({"type": "finish"})
+        finished = [await next_of(phone, "finished") for phone in phones]
+        room = here.rooms[game.pk]
+        forgotten = (room.results, room.state, room.seq, hub.question_ids(game.pk, 1))
+        for socket in (*phones, host):
+            await socket.disconnect()
+        here.prune(asyncio.get_running_loop().time() + hub.IDLE_SECONDS + 1)
+        return kept, finished, forgotten, game.pk in here.rooms
+
+    kept, finished, forgotten, still_there = async_to_sync(scenario)()
+    assert kept == (True, True)  # the game's version and question ids, while it ran
+    assert [f["you"]["rank"] for f in finished] == [1, 2]  # the table reached the phones
+    assert forgotten == (None, None, None, None)  # then the process dropped the game's caches
+    assert not still_there  # and its room once no socket of it was left

@@ -5,7 +5,8 @@ the `websockets` library, reconnecting on their own.
 - Kill daphne in the middle of a question and start it again: the phones reconnect, get
   the open question back, finish the game; every acknowledged answer is in the database
   and the final scores equal a recomputation from the stored answers.
-- Restart Redis in the middle of a game: the game goes on within seconds.
+- Restart Redis in the middle of a game: the game goes on, and an answer given after the
+  restart counts (how fast it recovers is measured, not asserted: docs/protocol.md).
 """
 
 import asyncio
@@ -17,6 +18,7 @@ import websockets
 from django.test import Client
 from django.utils import timezone
 
+from accounts.models import Role
 from quiz import games
 from quiz.models import Choice, Game, GameAnswer, Phase
 from tests import factories
@@ -101,7 +103,10 @@ class Phone:
 @pytest.fixture
 def game():
     questions = [make_question(n, difficulty=1) for n in range(2)]
-    host = factories.person(commune=factories.commune("02215"), full_name="Người Dẫn")
+    host = factories.with_role(
+        factories.person(commune=factories.commune("02215"), full_name="Người Dẫn"),
+        Role.CONTEST_HOST,
+    )
     made = games.create_game(
         host=host, title="Thử lỗi", questions=questions, seconds_per_question=60
     )
@@ -182,7 +187,7 @@ def test_killing_daphne_mid_question_loses_no_acknowledged_answer(servers, game)
     assert Game.objects.get(pk=game["game"].pk).phase == Phase.FINISHED
 
 
-def test_the_game_recovers_within_seconds_of_a_redis_restart(servers, game):
+def test_the_game_goes_on_after_a_redis_restart(servers, game):
     base = f"ws://127.0.0.1:{servers.daphne_port}/ws/choi/{game['game'].pk}/"
     key = game["key"]
 
@@ -198,7 +203,6 @@ def test_the_game_recovers_within_seconds_of_a_redis_restart(servers, game):
         await loop.run_in_executor(None, servers.stop_redis)
         await asyncio.sleep(1)
         await loop.run_in_executor(None, servers.start_redis)
-        restarted = time.monotonic()
         await phone.send({"type": "answer", "index": 1, "choices": [key[1]]})
         await phone.next_of("ack", index=1)
         await host.send({"type": "lock"})
@@ -208,11 +212,9 @@ def test_the_game_recovers_within_seconds_of_a_redis_restart(servers, game):
         caught_up = await phone.first(
             lambda m: m.get("type") == "reveal" or m.get("phase") == "reveal", 30, "the reveal"
         )
-        recovered = time.monotonic() - restarted
         for client in (phone, host):
             await client.close()
-        return caught_up, recovered
+        return caught_up
 
-    caught_up, recovered = asyncio.run(scenario())
+    caught_up = asyncio.run(scenario())
     assert caught_up["you"]["total"] > 0  # the answer given after the restart counted
-    assert recovered < 15, recovered

@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from quiz import events, exports, games
+from quiz import counts, events, exports, games, scoring
 from quiz.forms import GuestForm, is_offensive
 from quiz.games import GameRefused
 from quiz.models import Choice, GameAnswer, Phase, Scoring
@@ -57,7 +57,7 @@ def wrong(game, index: int) -> list[int]:
 
 
 def answer(game, player, choices, *, after: float, index: int = 1):
-    return games.submit_answer(
+    return scoring.submit_answer(
         game_id=game.pk,
         player_id=player.pk,
         index=index,
@@ -121,9 +121,9 @@ def test_speed_scoring_from_full_to_half_points_and_flat_scoring(game):
     assert answer(game, late_but_in, right(game, 1), after=20.3)[0].points == 500  # grace
     assert answer(game, wrong_one, wrong(game, 1), after=1)[0].points == 0
     game.scoring = Scoring.FLAT
-    assert games.points_for(game, correct=True, elapsed_ms=19_000, streak=0) == 1000
+    assert scoring.points_for(game, correct=True, elapsed_ms=19_000, streak=0) == 1000
     game.streak_bonus = True
-    assert games.points_for(game, correct=True, elapsed_ms=0, streak=7) == 1500
+    assert scoring.points_for(game, correct=True, elapsed_ms=0, streak=7) == 1500
 
 
 def test_an_answer_is_stored_once_and_every_refusal_says_why(game):
@@ -164,7 +164,7 @@ def test_a_batch_of_answers_is_stored_in_a_few_queries_with_each_outcome_in_orde
     key, other = right(game, 1), wrong(game, 1)
 
     def sent(player, choices, after):
-        return games.Submission(game.pk, player.pk, 1, tuple(choices), T0 + after * SECOND)
+        return scoring.Submission(game.pk, player.pk, 1, tuple(choices), T0 + after * SECOND)
 
     batch = [sent(p, key if n % 2 else other, 1 + n / 10) for n, p in enumerate(many)]
     batch += [
@@ -175,7 +175,7 @@ def test_a_batch_of_answers_is_stored_in_a_few_queries_with_each_outcome_in_orde
     ]
     # 4, and the savepoint, and the question and its key read on first use: not one per answer
     with django_assert_max_num_queries(9):
-        outcomes = games.submit_answers(batch)
+        outcomes = scoring.submit_answers(batch)
     stored = {a.player_id: a for a in GameAnswer.objects.all()}
     assert len(stored) == 30
     for n, player in enumerate(many):
@@ -183,14 +183,14 @@ def test_a_batch_of_answers_is_stored_in_a_few_queries_with_each_outcome_in_orde
         assert new and answer_.pk == stored[player.pk].pk
         elapsed = answer_.elapsed_ms
         assert elapsed == round((1 + n / 10) * 1000) and answer_.correct == (n % 2 == 1)
-        assert answer_.points == games.points_for(
+        assert answer_.points == scoring.points_for(
             game, correct=answer_.correct, elapsed_ms=elapsed, streak=0
         )
     assert outcomes[30][0].pk == stored[many[0].pk].pk and outcomes[30][1] is False
     assert [o.code for o in outcomes[31:]] == ["answered", "removed", "late"]
-    assert games.answered(game.pk, 1) == 30
+    assert counts.answered(game.pk, 1) == 30
     # Sent again in a later batch (a phone that reconnected): acknowledged, not new.
-    again = games.submit_answers([sent(many[3], key, 6)])[0]
+    again = scoring.submit_answers([sent(many[3], key, 6)])[0]
     assert again[1] is False and again[0].pk == stored[many[3].pk].pk
 
 

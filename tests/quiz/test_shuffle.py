@@ -17,6 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import Role
 from quiz import events, games
 from quiz.models import Attempt, AttemptQuestion, Choice, Contest, GameQuestion, Question, Round
 from quiz.services.attempts import start_attempt
@@ -292,7 +293,10 @@ def test_over_many_games_the_right_answer_is_not_always_first(tuyen_quang, sent)
 @pytest.mark.django_db(transaction=True)
 def test_the_projector_and_every_phone_get_the_same_order_and_again_on_reconnect(tuyen_quang):
     questions = bank(2)
-    host_user = factories.person(commune=factories.commune("02215"), full_name="Người Dẫn")
+    host_user = factories.with_role(
+        factories.person(commune=factories.commune("02215"), full_name="Người Dẫn"),
+        Role.CONTEST_HOST,  # the host's socket asks for the role (quiz/hosting.py)
+    )
     game = games.create_game(host=host_user, title="Đố vui", questions=questions)
     order = dict(game.questions.values_list("order", "choice_order"))
     now, commune = timezone.now(), factories.commune("00985")
