@@ -275,6 +275,7 @@ ALLAUTH_TRUSTED_PROXY_COUNT = int(
 # Generous, since a festival hall's phones share one Wi-Fi address; a load test from one
 # machine raises it.
 SOCKETS_PER_ADDRESS = int(os.environ.get("DJANGO_SOCKETS_PER_ADDRESS", "2000"))
+DIRECT_FRAMES = env_bool("HOCSO_DIRECT_FRAMES", True)  # off: Channels' send only (quiz/frames.py)
 # The join page, per minute (quiz/games.py): visits per address — each phone makes two (the
 # page, then its nickname), so 3,000 lets 1,500 phones behind one address in within a minute —
 # and PINs of no open game, which is what a guesser shows and a hall does not.
