@@ -1,10 +1,12 @@
 """A festival day through one daphne process: does it let go of the games it has hosted?
 
     .venv/bin/python -m bench.soak [--games 200] [--phones 3] [--every 10] [--warmup 20]
+        [--servers]
 
-Runs on the embedded default (SQLite in a temporary folder, the in-memory layer and cache)
-unless DATABASE_URL and REDIS_URL name servers to use instead: give it throwaway ones (it
-migrates the database and adds its games to it). Seeds a contest host (with the role), a
+Runs on the embedded default (SQLite in a temporary folder, the in-memory layer and cache);
+with `--servers` on PostgreSQL and Redis: throwaway servers it starts (bench/servers.py),
+or those DATABASE_URL and REDIS_URL name (it migrates that database and adds its games to
+it: throwaway ones only). Seeds a contest host (with the role), a
 session for the host's screen and a bank of six questions, then starts ONE daphne process
 on bench/soak_asgi.py (config.asgi, plus a path answering the size of every per-process
 map as JSON) and plays `--games` short games one after another through it, each with its
@@ -25,9 +27,8 @@ import datetime
 import http.client
 import json
 import os
-import re
 import secrets
-import socket
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -36,30 +37,23 @@ from pathlib import Path
 
 import websockets
 
-ROOT = Path(__file__).resolve().parents[1]
+from bench.measure import ROOT, rss_kb
+from bench.servers import Servers, free_port, versions, wait_for
+
 QUESTIONS = 6
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def rss_mb(pid: int) -> float:
-    status = Path(f"/proc/{pid}/status").read_text()
-    return int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) / 1024
-
-
-def environment(workdir: Path) -> dict:
+def environment(workdir: Path, servers: dict | None) -> dict:
+    """The embedded default in `workdir`, or the servers' URLs."""
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")},
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "DJANGO_SECRET_KEY": os.environ.get("DJANGO_SECRET_KEY") or secrets.token_hex(24),
         "REDIS_PREFIX": f"soak{os.getpid()}",
     }
-    if not env.get("DATABASE_URL"):
-        env.pop("REDIS_URL", None)  # the embedded default: both, or neither
+    if servers:
+        env.update(servers)
+    else:
         env["SQLITE_PATH"] = str(workdir / "soak.sqlite3")
     return env
 
@@ -206,13 +200,8 @@ def start_daphne(env: dict, port: int, log: Path, application: str) -> subproces
         stdout=log.open("ab"),
         stderr=subprocess.STDOUT,
     )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return process
-        time.sleep(0.2)
-    raise SystemExit(f"daphne did not listen on {port}; see {log}")
+    wait_for(port, 60, log)
+    return process
 
 
 def report(rows: list[dict], warmup: int) -> None:
@@ -243,13 +232,24 @@ def main() -> None:
     parser.add_argument("--phones", type=int, default=3)
     parser.add_argument("--every", type=int, default=10)
     parser.add_argument("--warmup", type=int, default=20)
+    parser.add_argument("--servers", action="store_true", help="PostgreSQL and Redis")
     parser.add_argument(
         "--asgi", default="bench.soak_asgi:application", help="what daphne serves (the sizes path)"
     )
     args = parser.parse_args()
 
-    workdir = Path(tempfile.mkdtemp(prefix="soak-"))
-    env = environment(workdir)
+    workdir = Path(tempfile.mkdtemp(prefix="hocso-soak-"))
+    servers = Servers(workdir) if args.servers else None
+    try:
+        soak(args, workdir, servers.start() if servers else None)
+    finally:
+        if servers:
+            servers.stop()
+            shutil.rmtree(workdir / "pg", ignore_errors=True)  # the daphne log stays
+
+
+def soak(args: argparse.Namespace, workdir: Path, urls: dict | None) -> None:
+    env = environment(workdir, urls)
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
     os.environ.update(env)
     import django
@@ -258,7 +258,11 @@ def main() -> None:
     seeded = seed()
     port = free_port()
     daphne = start_daphne(env, port, workdir / "daphne.log", args.asgi)
-    layer = "PostgreSQL + Redis" if env.get("DATABASE_URL") else "SQLite + in-memory layer"
+    layer = (
+        "PostgreSQL {postgres} + Redis {redis}".format(**versions(urls))
+        if urls
+        else "SQLite + in-memory layer"
+    )
     started = time.monotonic()
     print(
         f"{datetime.datetime.now():%Y-%m-%d %H:%M}, {layer}, {args.games} games × "
@@ -271,7 +275,7 @@ def main() -> None:
             asyncio.run(play(port, seeded["session"], game))
             if number == 1 or number % args.every == 0 or number == args.games:
                 time.sleep(0.3)  # the last sockets' disconnects reach daphne
-                row = {"game": number, "rss_mb": rss_mb(daphne.pid), **read_sizes(port)}
+                row = {"game": number, "rss_mb": rss_kb(daphne.pid) / 1024, **read_sizes(port)}
                 row["seconds"] = time.monotonic() - started
                 rows.append(row)
                 print(f"game {number}: RSS {row['rss_mb']:.1f} MB, {row}", file=sys.stderr)
