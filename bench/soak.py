@@ -13,7 +13,8 @@ map as JSON) and plays `--games` short games one after another through it, each 
 host's socket and `--phones` guests over real websockets (the `websockets` library): join,
 two or three questions (answer, lock, reveal; the leaderboard after the first), the end,
 everyone leaves. After game 1, every `--every` games and after the last, it reads the
-daphne process's RSS (/proc) and the map sizes.
+daphne process's RSS (/proc) and the map sizes; and once more when no game has run for
+quiz.hub.IDLE_SECONDS (plus one watcher turn): the "idle" row.
 
 The target: flat after warm-up. RSS and every map at game `--warmup` against the last
 game; a map that grows with the games played is a leak. (Rooms of games that ended stay
@@ -38,7 +39,7 @@ from pathlib import Path
 import websockets
 
 from bench.measure import ROOT, rss_kb
-from bench.servers import Servers, free_port, versions, wait_for
+from bench.servers import Servers, free_port, versions
 
 QUESTIONS = 6
 
@@ -181,6 +182,7 @@ async def play(port: int, session: str, game: dict) -> None:
 
 
 def read_sizes(port: int) -> dict:
+    """The sizes path's answer (bench/soak_asgi.py)."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     connection.request("GET", "/_soak/sizes", headers={"Host": "127.0.0.1"})
     response = connection.getresponse()
@@ -200,8 +202,16 @@ def start_daphne(env: dict, port: int, log: Path, application: str) -> subproces
         stdout=log.open("ab"),
         stderr=subprocess.STDOUT,
     )
-    wait_for(port, 60, log)
-    return process
+    # Not a page (bench.servers.wait_for asks /healthz/): in production daphne serves /ws/
+    # only, and a page would load every view and template into it, 20 MB at once.
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            read_sizes(port)
+            return process
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"daphne did not answer on {port}; see {log}")
 
 
 def report(rows: list[dict], warmup: int) -> None:
@@ -215,8 +225,8 @@ def report(rows: list[dict], warmup: int) -> None:
         cells = [f"{row[k]:,}" for k in shown]
         print(f"| {row['game']} | {row['rss_mb']:.1f} | " + " | ".join(cells) + " |")
     print("\nAlways 0: " + (", ".join(k for k in keys if k not in shown) or "none"))
-    base = next((r for r in rows if r["game"] >= warmup), rows[0])
-    last = rows[-1]
+    played = [row for row in rows if row["game"] != "idle"]
+    base, last = next((r for r in played if r["game"] >= warmup), played[0]), played[-1]
     grew = {k: last[k] - base[k] for k in keys if last[k] != base[k]}
     per_game = (last["rss_mb"] - base["rss_mb"]) * 1024 / max(1, last["game"] - base["game"])
     print(
@@ -255,6 +265,8 @@ def soak(args: argparse.Namespace, workdir: Path, urls: dict | None) -> None:
     import django
 
     django.setup()
+    from quiz import hub
+
     seeded = seed()
     port = free_port()
     daphne = start_daphne(env, port, workdir / "daphne.log", args.asgi)
@@ -279,11 +291,13 @@ def soak(args: argparse.Namespace, workdir: Path, urls: dict | None) -> None:
                 row["seconds"] = time.monotonic() - started
                 rows.append(row)
                 print(f"game {number}: RSS {row['rss_mb']:.1f} MB, {row}", file=sys.stderr)
+        played = time.monotonic() - started
+        time.sleep(hub.IDLE_SECONDS + hub.RESYNC_SECONDS + 1)  # a room idle, then swept
+        rows.append({"game": "idle", "rss_mb": rss_kb(daphne.pid) / 1024, **read_sizes(port)})
     finally:
         daphne.terminate()
         daphne.wait(10)
-    print(f"{args.games} games in {time.monotonic() - started:.0f} s, "
-          f"load {os.getloadavg()[0]:.2f} at the end\n")  # fmt: skip
+    print(f"{args.games} games in {played:.0f} s, load {os.getloadavg()[0]:.2f} at the end\n")
     report(rows, args.warmup)
 
 

@@ -153,7 +153,8 @@ class Hub:
         return (room.results or {}).get(player_id) if room else None
 
     def finished(self, game_id: int) -> None:
-        """The game's `finished` was delivered here: nothing of it is read again."""
+        """The game ended (its `finished` reached this process): forget what was read
+        and broadcast of it, and its question ids; a phone that reconnects reads anew."""
         room = self.rooms.get(game_id)
         if room is not None:
             room.forget()
