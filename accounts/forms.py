@@ -290,7 +290,7 @@ class AssistedSignupForm(forms.Form):
 
 class OrganizationForm(forms.Form):
     """An organization a coordinator adds or changes; the choices are those `placement`
-    (accounts.services.Placement) allows, plus where an edited one stands now."""
+    (accounts.services.organizations.Placement) allows, plus where an edited one stands now."""
 
     name = forms.CharField(
         label=_("Tên cơ quan, đơn vị"),

@@ -2,12 +2,12 @@
 organization has, as the Department states them. They are the fair base of a participation
 rate: divided by registered accounts, a commune with few sign-ups looked best.
 
-`expected` is what the rates read (cached; accounts.services forgets it on every change).
-`check_headcounts` turns an uploaded workbook into a HeadcountCheck, writing nothing, like
-the roster check (accounts.roster), whose Directory matches the units: communes by code or
-folded name, organizations by `organization_key` ("UBND xã X" is "Ủy ban xã X"). One file
-holds one kind of unit, told by its number column; the export of the current values has the
-same columns, so it is the template too.
+`expected` is what the rates read (cached; accounts.services.headcounts forgets it on every
+change). `check_headcounts` turns an uploaded workbook into a HeadcountCheck, writing
+nothing, like the roster check (accounts.roster), whose Directory matches the units:
+communes by code or folded name, organizations by `organization_key` ("UBND xã X" is "Ủy ban
+xã X"). One file holds one kind of unit, told by its number column; the export of the
+current values has the same columns, so it is the template too.
 """
 
 import re

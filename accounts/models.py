@@ -29,7 +29,8 @@ def expected_field(label: str) -> models.PositiveIntegerField:
         label,
         null=True,
         blank=True,
-        editable=False,  # set through accounts.services, which dates it and clears caches
+        # Set through accounts.services.headcounts, which dates it and clears caches.
+        editable=False,
         validators=[MinValueValidator(1), MaxValueValidator(MAX_EXPECTED)],
     )
 

@@ -56,7 +56,7 @@ def step_seed(args) -> dict:
 
     call_command("flush", interactive=False, verbosity=0)
     call_command("migrate", verbosity=0)  # a flush empties the communes a migration loaded
-    from accounts.services import load_tuyen_quang
+    from accounts.services.communes import load_tuyen_quang
 
     load_tuyen_quang()
     started = time.perf_counter()
@@ -271,7 +271,7 @@ def _roster_upload(args):
 def step_preview(args) -> dict:
     from accounts.models import User
     from accounts.scopes import Scope
-    from accounts.services import preview_roster
+    from accounts.services.rosters import preview_roster
 
     admin = User.objects.get(phone="0900000001")
     upload = _roster_upload(args)
@@ -310,7 +310,7 @@ def step_confirm(args) -> dict:
     from django.utils import timezone
 
     from accounts.models import RosterImport
-    from accounts.services import confirm_roster
+    from accounts.services.rosters import confirm_roster
 
     roster = RosterImport.objects.latest("created_at")
     base = peak_rss_mb()
@@ -329,7 +329,7 @@ def step_refuse(args) -> dict:
 
     from accounts.models import User
     from accounts.scopes import Scope
-    from accounts.services import preview_roster
+    from accounts.services.rosters import preview_roster
     from common.spreadsheets import SpreadsheetError
 
     bomb, docx = io.BytesIO(), io.BytesIO()

@@ -107,7 +107,7 @@ def step_seed(args) -> dict:
 
     from accounts.backends import USER_TIMEOUT, user_key
     from accounts.models import Commune, Organization, ParticipantKind, Province, User
-    from accounts.services import load_tuyen_quang
+    from accounts.services.communes import load_tuyen_quang
     from common.text import fold
     from quiz.models import Attempt, AttemptQuestion, Choice, Contest, Question, Round, Standing
 

@@ -78,7 +78,7 @@ def step_setup(args) -> dict:
     from django.utils import timezone
 
     from accounts.models import Commune, Organization, Province, User
-    from accounts.services import load_tuyen_quang
+    from accounts.services.communes import load_tuyen_quang
     from common.text import fold
 
     call_command("flush", interactive=False, verbosity=0)

@@ -4,7 +4,7 @@ from django.http import HttpResponse
 from django.urls import include, path, re_path
 from django.views.generic import TemplateView
 
-from accounts import views as account_views
+from accounts.views import site
 from learning.views import festival
 
 admin.site.site_header = "Học Số — Quản trị"
@@ -23,8 +23,8 @@ urlpatterns = [
     path("healthz/", health, name="health"),
     # Printed QR codes hold "HOST/Q/CODE" in capitals (QR alphanumeric mode: fewer modules).
     re_path(r"^[qQ]/(?P<code>[0-9A-Za-z]{4,12})/?$", festival.short_link, name="short_link"),
-    path("tai-khoan/signup/", account_views.SignupView.as_view(), name="account_signup"),
-    path("", account_views.home, name="home"),
+    path("tai-khoan/signup/", site.SignupView.as_view(), name="account_signup"),
+    path("", site.home, name="home"),
     path(
         "quyen-rieng-tu/",
         TemplateView.as_view(template_name="privacy.html"),
@@ -35,6 +35,6 @@ urlpatterns = [
     path("", include("learning.urls")),
     path("", include("quiz.urls")),
     path("quan-tri/", admin.site.urls),
-    path("vao/<str:token>/", account_views.sign_in_code, name="sign_in_code"),
-    path("ngon-ngu/<str:code>/", account_views.switch_language, name="switch_language"),
+    path("vao/<str:token>/", site.sign_in_code, name="sign_in_code"),
+    path("ngon-ngu/<str:code>/", site.switch_language, name="switch_language"),
 ]

@@ -4,7 +4,7 @@ from django.core.cache import cache
 from django.db import connections
 
 from accounts import sms
-from accounts.services import load_tuyen_quang
+from accounts.services.communes import load_tuyen_quang
 
 
 @pytest.fixture(autouse=True)

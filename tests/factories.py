@@ -19,7 +19,7 @@ from openpyxl import Workbook
 from accounts.forms import ProfileSignupForm
 from accounts.models import Commune, Organization, ParticipantKind, Province, Role, User
 from accounts.roster import COLUMNS
-from accounts.services import grant_role
+from accounts.services.roles import grant_role
 from courses.imports import parse_markdown
 from courses.models import Course, Lesson
 from courses.services import import_course

@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-from accounts.services import TUYEN_QUANG, TUYEN_QUANG_CSV, parse_commune_csv
+from accounts.services.communes import TUYEN_QUANG, TUYEN_QUANG_CSV, parse_commune_csv
 from common.text import fold
 
 

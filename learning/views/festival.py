@@ -21,8 +21,8 @@ from django.utils.translation import gettext as _
 from accounts.forms import AssistedSignupForm
 from accounts.models import Commune, User
 from accounts.phone import normalize_phone
-from accounts.services import AssistRefused
-from accounts.services import assisted_sign_up as sign_up_for
+from accounts.services.assisted import AssistRefused
+from accounts.services.assisted import assisted_sign_up as sign_up_for
 from common.exports import XLSX_CONTENT_TYPE, xlsx_bytes
 from common.text import mask_name
 from learning import festival

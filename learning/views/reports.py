@@ -11,9 +11,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.converters import parse_id
+from accounts.decorators import coordinator_required
 from accounts.models import ParticipantKind
 from accounts.scopes import Scope
-from accounts.views import coordinator_required
 from common.exports import XLSX_CONTENT_TYPE
 from courses.models import Course
 from learning import reports

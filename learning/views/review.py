@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.decorators import coordinator_required
 from accounts.scopes import Scope
-from accounts.views import coordinator_required
 from learning import reviews
 from learning.forms import CertificateReviewForm
 from learning.models import Certificate, Review

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
-from accounts.services import issue_sign_in_codes
+from accounts.services.sign_in_codes import issue_sign_in_codes
 from tests import factories
 
 pytestmark = pytest.mark.django_db

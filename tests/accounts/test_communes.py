@@ -2,7 +2,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from accounts.models import Commune
-from accounts.services import CommuneCsvError, import_communes, parse_commune_csv
+from accounts.services.communes import CommuneCsvError, import_communes, parse_commune_csv
 from common.text import fold
 
 pytestmark = pytest.mark.django_db

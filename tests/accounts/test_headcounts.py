@@ -14,7 +14,7 @@ from openpyxl import Workbook, load_workbook
 from accounts import headcounts
 from accounts.headcounts import ADULTS, CODE, COMMUNE_NAME, ORGANIZATION_NAME, STAFF
 from accounts.models import Commune, HeadcountImport, Organization, Role
-from accounts.services import (
+from accounts.services.headcounts import (
     HeadcountsNotImported,
     confirm_headcounts,
     preview_headcounts,

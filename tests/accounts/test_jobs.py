@@ -91,7 +91,7 @@ def test_a_job_silent_too_long_is_shown_as_failed_with_a_retry(client, person):
 @pytest.mark.django_db(transaction=True)
 def test_slips_are_built_in_a_thread_while_the_request_answers_at_once(client, settings):
     from accounts.models import RosterImport
-    from accounts.services import load_tuyen_quang
+    from accounts.services.communes import load_tuyen_quang
 
     load_tuyen_quang()
     settings.EXPORTS_IN_BACKGROUND = True

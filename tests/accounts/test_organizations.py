@@ -10,12 +10,8 @@ from django.utils import timezone
 
 from accounts.models import Organization, Role, RosterImport, User
 from accounts.scopes import Scope
-from accounts.services import (
-    OrganizationRefused,
-    confirm_roster,
-    create_organization,
-    preview_roster,
-)
+from accounts.services.organizations import OrganizationRefused, create_organization
+from accounts.services.rosters import confirm_roster, preview_roster
 from common.text import organization_key
 from tests import factories
 from tests.factories import roster_file

@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from accounts.models import Job, Organization, ParticipantKind, RosterImport, SignInCode, User
 from accounts.roster import COLUMNS
 from accounts.scopes import Scope
-from accounts.services import RosterAlreadyConfirmed, confirm_roster, preview_roster
+from accounts.services.rosters import RosterAlreadyConfirmed, confirm_roster, preview_roster
 from common.spreadsheets import SpreadsheetError
 from common.text import organization_key
 from tests import factories
@@ -241,7 +241,7 @@ def test_reprinted_slips_give_a_claimed_account_no_sign_in_code(
 
 
 def test_a_code_printed_before_the_account_was_claimed_signs_no_one_in(client, admin_user):
-    from accounts.services import issue_sign_in_codes
+    from accounts.services.sign_in_codes import issue_sign_in_codes
 
     person = factories.person_without_consent(commune=factories.commune("00985"))
     token = issue_sign_in_codes([person], now=timezone.now())[person.pk]
@@ -260,7 +260,7 @@ def client_class():
 def test_an_expired_sign_in_code_does_not_work(client, admin_user):
     import datetime
 
-    from accounts.services import issue_sign_in_codes
+    from accounts.services.sign_in_codes import issue_sign_in_codes
 
     person = factories.person_without_consent(commune=factories.commune("00985"))
     long_ago = timezone.now() - datetime.timedelta(days=15)
@@ -350,9 +350,7 @@ def test_only_the_first_problems_are_kept_and_every_one_can_be_downloaded(
 ):
     from django.urls import reverse
 
-    from accounts import services
-
-    monkeypatch.setattr(services, "MAX_STORED_PROBLEMS", 3)
+    monkeypatch.setattr("accounts.services.rosters.MAX_STORED_PROBLEMS", 3)
     rows = [[f"Người {n}", f"1234{n}", 1980, "", "Giáp Trung", ""] for n in range(10)]
     rows.append(["Hợp Lệ", "0912000009", 1980, "", "Giáp Trung", ""])
     roster = preview_roster(roster_file(rows), user=admin_user, scope=Scope.of(admin_user))

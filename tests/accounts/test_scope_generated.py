@@ -23,7 +23,8 @@ from openpyxl import load_workbook
 
 from accounts.models import Commune, Organization, User
 from accounts.scopes import Scope
-from accounts.services import load_tuyen_quang, roster_directory
+from accounts.services.communes import load_tuyen_quang
+from accounts.services.rosters import roster_directory
 from courses.models import Course
 from learning.models import Assignment, Campaign, Certificate, Enrollment, Status
 from quiz.models import Attempt, GameAnswer, Standing
@@ -55,7 +56,7 @@ def world(request, django_db_setup, django_db_blocker) -> World:
 
 @pytest.fixture(autouse=True)
 def small_pages(monkeypatch):
-    monkeypatch.setattr("accounts.views.PEOPLE_PER_PAGE", 10)
+    monkeypatch.setattr("accounts.views.people.PEOPLE_PER_PAGE", 10)
     monkeypatch.setattr("learning.views.reports.REPORT_PER_PAGE", 12)
     monkeypatch.setattr("learning.views.festival.PER_PAGE", 4)
 

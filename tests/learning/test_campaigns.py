@@ -132,7 +132,7 @@ def test_officials_imported_from_a_roster_are_assigned(
     course, places, django_capture_on_commit_callbacks
 ):
     from accounts.scopes import Scope
-    from accounts.services import confirm_roster, preview_roster
+    from accounts.services.rosters import confirm_roster, preview_roster
     from tests.factories import roster_file
 
     a, _ = places

@@ -11,7 +11,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from accounts.models import Role
-from accounts.services import set_expected_headcounts
+from accounts.services.headcounts import set_expected_headcounts
 from quiz import leaderboard
 from quiz.services.results import close_round, publish_results
 from tests import factories

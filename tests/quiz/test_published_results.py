@@ -8,7 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role
-from accounts.services import set_expected_headcounts, update_organization
+from accounts.services.headcounts import set_expected_headcounts
+from accounts.services.organizations import update_organization
 from quiz import leaderboard
 from quiz.models import Round
 from quiz.services.results import close_round, publish_results

@@ -11,7 +11,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from accounts.models import Role
-from accounts.services import hosts_group
+from accounts.services.roles import hosts_group
 from quiz.models import Attempt, Round
 from quiz.services.attempts import LIMITS
 from quiz.services.results import close_round

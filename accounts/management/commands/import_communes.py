@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts.services import CommuneCsvError, import_communes, parse_commune_csv
+from accounts.services.communes import CommuneCsvError, import_communes, parse_commune_csv
 
 
 class Command(BaseCommand):

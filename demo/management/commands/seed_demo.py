@@ -6,7 +6,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Commune, Organization, ParticipantKind, Province, Role, User
-from accounts.services import grant_role, load_tuyen_quang
+from accounts.services.communes import load_tuyen_quang
+from accounts.services.roles import grant_role
 from courses.services import load_starter_courses
 from demo.contest import load_demo_contest
 from learning.models import Campaign

@@ -1,0 +1,1 @@
+"""State changes of the accounts app, one module per sub-domain."""
