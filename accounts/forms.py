@@ -1,16 +1,14 @@
 from django import forms
 from django.urls import reverse_lazy
-from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import MAX_EXPECTED, Commune, Gender, Organization, ParticipantKind, User
+from accounts.models import Commune, Gender, Organization, ParticipantKind, User
+from accounts.models.places import MAX_EXPECTED
 from accounts.phone import normalize_phone
+from accounts.validators import EARLIEST_BIRTH_YEAR, latest_birth_year
 from common.text import organization_key
-
-EARLIEST_BIRTH_YEAR = 1900
-YOUNGEST_AGE = 6
 
 
 class PhoneField(forms.CharField):
@@ -107,12 +105,11 @@ class CommuneField(forms.Field):
 
 
 def birth_year_field() -> forms.IntegerField:
-    this_year = timezone.localdate().year
     return forms.IntegerField(
         label=_("Năm sinh"),
         required=False,
         min_value=EARLIEST_BIRTH_YEAR,
-        max_value=this_year - YOUNGEST_AGE,
+        max_value=latest_birth_year(),
         widget=forms.NumberInput(attrs={"inputmode": "numeric", "placeholder": "1985"}),
         error_messages={
             "min_value": _("Năm sinh phải từ %(limit_value)s trở đi."),

@@ -17,7 +17,8 @@ from django.core.cache import cache
 from django.db.models import Count
 from django.utils.translation import gettext as _
 
-from accounts.models import MAX_EXPECTED, Commune, HeadcountImport, Organization, User
+from accounts.models import Commune, HeadcountImport, Organization, User
+from accounts.models.places import MAX_EXPECTED
 from accounts.roster import Directory
 from common.exports import Sheet, xlsx_sheets_bytes
 from common.spreadsheets import (

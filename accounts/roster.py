@@ -13,14 +13,14 @@ deliberately. A roster never creates an organization: a misspelt one used to spl
 organization leaderboard.
 """
 
-import datetime
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from accounts.models import KIND_PREFIXES, Organization, ParticipantKind, User
+from accounts.models import Organization, ParticipantKind, User
 from accounts.phone import normalize_phone
+from accounts.validators import is_birth_year, without_kind
 from common.exports import xlsx_bytes
 from common.spreadsheets import (
     cell_problem,
@@ -41,8 +41,6 @@ ORGANIZATION_MAX = Organization._meta.get_field("name").max_length
 # province's few thousand names takes ~20 ms a name, so a file of 20,000 different wrong
 # names would take minutes; past this many its rows are refused without suggestions.
 MAX_SUGGESTED = 100
-OLDEST_BIRTH_YEAR = 1900
-YOUNGEST_AGE = 15
 
 COLUMNS = ["Họ và tên", "Số điện thoại", "Năm sinh", "Cơ quan, đơn vị", "Xã, phường", "Đối tượng"]
 REQUIRED = ["Họ và tên", "Số điện thoại", "Xã, phường"]
@@ -97,11 +95,7 @@ class Directory:
         key = fold(str(value))
         if key.isdigit() and len(key) <= 5:
             key = key.zfill(5)  # Excel turns "00985" into 985
-        for prefix in KIND_PREFIXES:
-            if key.startswith(prefix):
-                key = key[len(prefix) :]
-                break
-        return self.communes.get(key)
+        return self.communes.get(without_kind(key))
 
     def commune_problem(self, text: str) -> str:
         """Why `text` names no commune: unknown, or the name of several."""
@@ -177,76 +171,36 @@ def check_roster(upload, *, directory: Directory) -> RosterCheck:
         workbook.close()
 
 
-def _check_row(number, cells, directory, seen) -> dict:
-    def problem(message):
-        return {"row": number, "message": message}
+class RowProblem(Exception):
+    """Why a row is refused (the first reason found), and what the preview shows with it."""
 
+    def __init__(self, message: str, **details):
+        super().__init__(message)
+        self.details = details
+
+
+def _check_row(number, cells, directory, seen) -> dict:
+    """A valid row, normalised, or {"row", "message"} for its first problem."""
     raw = {c: cells.get(c) for c in COLUMNS}
-    refused = cell_problem(raw)
-    if refused:
-        return problem(refused)
-    name = cell_text(raw["Họ và tên"])
-    if not name:
-        return problem(_("Thiếu họ và tên."))
-    if len(name) > NAME_MAX:
-        return problem(
-            _("Họ và tên dài %(n)s ký tự; tối đa %(max)s.") % {"n": len(name), "max": NAME_MAX}
-        )
     try:
-        phone = normalize_phone(cell_text(raw["Số điện thoại"]))
-    except ValidationError as error:
-        return problem(
-            _("Số điện thoại “%(v)s”: %(m)s")
-            % {"v": shown(raw["Số điện thoại"]), "m": error.messages[0]}
-        )
-    if phone in seen:
-        return problem(
-            _("Số điện thoại %(p)s trùng với dòng %(n)s.") % {"p": phone, "n": seen[phone]}
-        )
-    seen[phone] = number
-    commune_text = cell_text(raw["Xã, phường"])
-    commune = directory.commune(raw["Xã, phường"]) if commune_text else None
-    if commune is None:
-        return problem(directory.commune_problem(commune_text))
-    birth_year = None
-    if cell_text(raw["Năm sinh"]):
-        try:
-            birth_year = int(float(cell_text(raw["Năm sinh"])))
-        except (ValueError, OverflowError):  # "abc", "nan"; "1e400" is inf
-            birth_year = 0
-        if not OLDEST_BIRTH_YEAR <= birth_year <= datetime.date.today().year - YOUNGEST_AGE:
-            return problem(_("Năm sinh “%(v)s” không hợp lệ.") % {"v": shown(raw["Năm sinh"])})
-    kind_text = cell_text(raw["Đối tượng"])
-    kind = KINDS.get(fold(kind_text)) if kind_text else DEFAULT_KIND
-    if kind is None:
-        return problem(
-            _(
-                "Đối tượng “%(v)s” không có trong danh mục "
-                "(ví dụ: Cán bộ cấp xã, Công chức, Viên chức)."
+        refused = cell_problem(raw)
+        if refused:
+            raise RowProblem(refused)
+        name = _full_name(raw)
+        phone = _phone(raw, number=number, seen=seen)
+        commune_text = cell_text(raw["Xã, phường"])
+        commune = directory.commune(raw["Xã, phường"]) if commune_text else None
+        if commune is None:
+            raise RowProblem(directory.commune_problem(commune_text))
+        birth_year = _birth_year(raw)
+        kind = _kind(raw)
+        organization_id, organization = _organization(raw, commune=commune, directory=directory)
+        if not directory.in_scope(commune, organization_id):
+            raise RowProblem(
+                _("Xã “%(c)s” ngoài phạm vi bạn phụ trách.") % {"c": shown(commune_text)}
             )
-            % {"v": shown(kind_text)}
-        )
-    organization = cell_text(raw["Cơ quan, đơn vị"])
-    if len(organization) > ORGANIZATION_MAX:
-        return problem(
-            _("Tên cơ quan, đơn vị dài %(n)s ký tự; tối đa %(max)s.")
-            % {"n": len(organization), "max": ORGANIZATION_MAX}
-        )
-    organization_id = None
-    if organization:
-        organization_id, match = directory.organization(organization, commune)
-        if organization_id is None:
-            if directory.organization_ambiguous(organization):
-                return problem(
-                    _("Có nhiều cơ quan ứng với “%(v)s”: %(names)s; hãy ghi đúng tên một cơ quan.")
-                    % {"v": shown(organization), "names": "; ".join(match)}
-                )
-            # The preview links such a row to the page that adds the organization.
-            unknown = {"organization": organization, "commune_id": commune}
-            return {**problem(_organization_problem(organization, match)), **unknown}
-        organization = match
-    if not directory.in_scope(commune, organization_id):
-        return problem(_("Xã “%(c)s” ngoài phạm vi bạn phụ trách.") % {"c": shown(commune_text)})
+    except RowProblem as problem:
+        return {"row": number, "message": str(problem), **problem.details}
     return {
         "row": number,
         "full_name": name,
@@ -257,6 +211,84 @@ def _check_row(number, cells, directory, seen) -> dict:
         "organization_id": organization_id,
         "participant_kind": kind,
     }
+
+
+def _full_name(raw: dict) -> str:
+    name = cell_text(raw["Họ và tên"])
+    if not name:
+        raise RowProblem(_("Thiếu họ và tên."))
+    if len(name) > NAME_MAX:
+        raise RowProblem(
+            _("Họ và tên dài %(n)s ký tự; tối đa %(max)s.") % {"n": len(name), "max": NAME_MAX}
+        )
+    return name
+
+
+def _phone(raw: dict, *, number: int, seen: dict[str, int]) -> str:
+    """The row's number, normalised as the sign-up form does, and not an earlier row's."""
+    try:
+        phone = normalize_phone(cell_text(raw["Số điện thoại"]))
+    except ValidationError as error:
+        raise RowProblem(
+            _("Số điện thoại “%(v)s”: %(m)s")
+            % {"v": shown(raw["Số điện thoại"]), "m": error.messages[0]}
+        ) from None
+    if phone in seen:
+        raise RowProblem(
+            _("Số điện thoại %(p)s trùng với dòng %(n)s.") % {"p": phone, "n": seen[phone]}
+        )
+    seen[phone] = number
+    return phone
+
+
+def _birth_year(raw: dict) -> int | None:
+    """The row's birth year, within the sign-up form's bounds; None when the cell is empty."""
+    text = cell_text(raw["Năm sinh"])
+    if not text:
+        return None
+    try:
+        year = int(float(text))
+    except (ValueError, OverflowError):  # "abc", "nan"; "1e400" is inf
+        year = 0
+    if not is_birth_year(year):
+        raise RowProblem(_("Năm sinh “%(v)s” không hợp lệ.") % {"v": shown(raw["Năm sinh"])})
+    return year
+
+
+def _kind(raw: dict) -> str:
+    text = cell_text(raw["Đối tượng"])
+    kind = KINDS.get(fold(text)) if text else DEFAULT_KIND
+    if kind is None:
+        raise RowProblem(
+            _(
+                "Đối tượng “%(v)s” không có trong danh mục "
+                "(ví dụ: Cán bộ cấp xã, Công chức, Viên chức)."
+            )
+            % {"v": shown(text)}
+        )
+    return kind
+
+
+def _organization(raw: dict, *, commune: int, directory: Directory) -> tuple[int | None, str]:
+    """(id, name) of the existing organization the row names, or (None, "") for none."""
+    text = cell_text(raw["Cơ quan, đơn vị"])
+    if len(text) > ORGANIZATION_MAX:
+        raise RowProblem(
+            _("Tên cơ quan, đơn vị dài %(n)s ký tự; tối đa %(max)s.")
+            % {"n": len(text), "max": ORGANIZATION_MAX}
+        )
+    if not text:
+        return None, text
+    organization_id, match = directory.organization(text, commune)
+    if organization_id is not None:
+        return organization_id, match
+    if directory.organization_ambiguous(text):
+        raise RowProblem(
+            _("Có nhiều cơ quan ứng với “%(v)s”: %(names)s; hãy ghi đúng tên một cơ quan.")
+            % {"v": shown(text), "names": "; ".join(match)}
+        )
+    # The preview links such a row to the page that adds the organization.
+    raise RowProblem(_organization_problem(text, match), organization=text, commune_id=commune)
 
 
 def _organization_problem(text: str, names: list[str]) -> str:
