@@ -49,13 +49,3 @@ def normalize_phone(raw: str) -> str:
     if digits.startswith("02") and len(digits) in (10, 11):
         raise ValidationError(MESSAGES["landline"], code="landline")
     raise ValidationError(MESSAGES["invalid"], code="invalid")
-
-
-def phone_e164(phone: str) -> str:
-    """`0912345678` → `+84912345678`, the shape SMS gateways expect."""
-    return "+84" + normalize_phone(phone)[1:]
-
-
-def mask_phone(phone: str) -> str:
-    """`0912345678` → `0912***678`: enough to recognise one's own number, not to call it."""
-    return f"{phone[:4]}***{phone[-3:]}" if len(phone) >= 7 else "***"

@@ -1,7 +1,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from accounts.phone import mask_phone, normalize_phone, phone_e164
+from accounts.phone import normalize_phone
 
 
 @pytest.mark.parametrize(
@@ -52,8 +52,3 @@ def test_other_shapes_are_refused_with_a_vietnamese_reason(typed, code):
     assert caught.value.code == code
     message = str(caught.value.messages[0])
     assert "số" in message.lower() or "Số" in message
-
-
-def test_e164_and_mask():
-    assert phone_e164("0912 345 678") == "+84912345678"
-    assert mask_phone("0912345678") == "0912***678"
