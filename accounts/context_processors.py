@@ -1,4 +1,7 @@
+"""What the navigation in base.html asks about the person looking at a page."""
+
 from django.core.cache import cache
+from django.utils.functional import cached_property
 
 from accounts.models import Role
 from accounts.scopes import Scope
@@ -14,21 +17,29 @@ def volunteer_key(user_id: int) -> str:
     return f"is-volunteer:{user_id}"
 
 
-def roles(request):
-    """`is_coordinator` for the navigation: asked lazily (anonymous pages run no query) and
-    cached per user (accounts.signals forgets it when the user's roles change)."""
+class Roles:
+    """The roles of the person making `request` that a template asks about, each answered
+    on first use (an anonymous page runs no query; a page rendered before the
+    authentication middleware never asks) and cached per user; accounts.signals forgets
+    them when the person's roles change."""
 
-    def is_coordinator() -> bool:
-        user = request.user
+    def __init__(self, request) -> None:
+        self.request = request
+
+    @cached_property
+    def is_coordinator(self) -> bool:
+        """Coordinates a commune, an organization or the province: the people pages."""
+        user = self.request.user
         if not user.is_authenticated:
             return False
         return cache.get_or_set(
             coordinator_key(user.pk), lambda: not Scope.of(user).is_empty, ROLES_TIMEOUT
         )
 
-    def is_volunteer() -> bool:
+    @cached_property
+    def is_volunteer(self) -> bool:
         """A member of a commune's community digital team: the festival pages."""
-        user = request.user
+        user = self.request.user
         if not user.is_authenticated:
             return False
         return cache.get_or_set(
@@ -37,4 +48,7 @@ def roles(request):
             ROLES_TIMEOUT,
         )
 
-    return {"is_coordinator": is_coordinator, "is_volunteer": is_volunteer}
+
+def roles(request) -> dict:
+    """`roles` in every template rendered with a request."""
+    return {"roles": Roles(request)}

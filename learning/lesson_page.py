@@ -150,8 +150,9 @@ def _shared_parts(
         "learning/lesson_detail.html",
         {
             "user": SimpleNamespace(is_authenticated=menu != "visitor"),
-            "is_coordinator": menu == "coordinator",
-            "is_volunteer": menu == "volunteer",
+            "roles": SimpleNamespace(
+                is_coordinator=menu == "coordinator", is_volunteer=menu == "volunteer"
+            ),
             "csrf_token": f"csrf{nonce}",
             "course": course,
             "lesson": lesson,

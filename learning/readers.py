@@ -14,7 +14,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from accounts.context_processors import roles
+from accounts.context_processors import Roles
 from courses.models import Audience, CompletionRule, Course, Lesson, Question
 from courses.reads import lesson_content
 from learning import reads, session
@@ -38,10 +38,10 @@ class LearnerReading:
     @property
     def menu(self) -> str:
         """Which of base.html's navigation variants this person sees."""
-        role = roles(self.request)
-        if role["is_coordinator"]():
+        role = Roles(self.request)
+        if role.is_coordinator:
             return "coordinator"
-        return "volunteer" if role["is_volunteer"]() else "learner"
+        return "volunteer" if role.is_volunteer else "learner"
 
     def may_read(self, course: Course) -> bool:
         return True
