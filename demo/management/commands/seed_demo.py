@@ -63,6 +63,23 @@ class Command(BaseCommand):
         load_tuyen_quang()
         Commune.objects.filter(code__in=PILOT_COMMUNES).update(is_pilot=True)
         communes = {c.code: c for c in Commune.objects.filter(code__in=PILOT_COMMUNES)}
+        organizations = self._organizations(communes)
+        # One hash for every demo account: hashing is deliberately slow.
+        password = make_password(DEMO_PASSWORD)
+        now = timezone.now()
+        self._staff(communes, organizations, password, now)
+        made = self._residents(communes, organizations, password, now)
+        courses = load_starter_courses()
+        self._campaign(courses, now)
+        self._contest(now)
+        self.stdout.write(
+            f"Dữ liệu mẫu: {Commune.objects.count()} xã, phường; {len(organizations)} cơ quan; "
+            f"{len(STAFF)} tài khoản vai trò; {made} người học; {len(courses)} khoá học. "
+            f"Mật khẩu mẫu: {DEMO_PASSWORD}"
+        )
+
+    def _organizations(self, communes) -> dict[str, Organization]:
+        """The demo's organizations by name, a parent before its units."""
         province = Province.objects.get(code="08")
         organizations = {}
         for name, kind, commune_code, parent_name in ORGANIZATIONS:
@@ -75,10 +92,11 @@ class Command(BaseCommand):
                     "parent": organizations.get(parent_name),
                 },
             )
+        return organizations
+
+    def _staff(self, communes, organizations, password, now) -> None:
+        """One account per role; the province's staff live where the departments sit."""
         provincial_seat = Commune.objects.get(code=PROVINCIAL_SEAT)
-        # One hash for every demo account: hashing is deliberately slow.
-        password = make_password(DEMO_PASSWORD)
-        now = timezone.now()
         for phone, name, role, commune_code, organization_name in STAFF:
             commune = communes.get(commune_code) or provincial_seat
             user = self._person(
@@ -96,6 +114,10 @@ class Command(BaseCommand):
                 commune=communes.get(commune_code),
                 organization=organizations.get(organization_name),
             )
+
+    def _residents(self, communes, organizations, password, now) -> int:
+        """RESIDENTS_PER_COMMUNE people in each pilot commune, every sixth an official of its
+        people's committee; returns how many."""
         made = 0
         for c_index, code in enumerate(PILOT_COMMUNES):
             committee = organizations[
@@ -117,14 +139,7 @@ class Command(BaseCommand):
                     birth_year=1950 + (n * 7) % 55,
                 )
                 made += 1
-        courses = load_starter_courses()
-        self._campaign(courses, now)
-        self._contest(now)
-        self.stdout.write(
-            f"Dữ liệu mẫu: {Commune.objects.count()} xã, phường; {len(organizations)} cơ quan; "
-            f"{len(STAFF)} tài khoản vai trò; {made} người học; {len(courses)} khoá học. "
-            f"Mật khẩu mẫu: {DEMO_PASSWORD}"
-        )
+        return made
 
     def _campaign(self, courses, now) -> None:
         """The province's mandatory course for commune officials and civil servants."""
