@@ -9,156 +9,33 @@ Pages are made small so that paging runs on a small directory. Wrong answers are
 not raised, so that one run lists all of a seed's.
 """
 
-import io
-import random
 from collections import Counter
 
 import pytest
-from django.conf import settings
-from django.db import transaction
 from django.http import Http404
-from django.test import Client
 from django.urls import reverse
-from openpyxl import load_workbook
 
 from accounts.models import Commune, Organization, User
 from accounts.scopes import Scope
-from accounts.services.communes import load_tuyen_quang
 from accounts.services.rosters import roster_directory
 from courses.models import Course
-from learning.models import Assignment, Campaign, Certificate, Enrollment, Status
+from learning.models import Assignment, Campaign, Certificate, Enrollment
 from quiz.models import Attempt, GameAnswer, Standing
-from tests.accounts.scope_world import KINDS, World, build
+from tests.accounts.scope_checks import (
+    SEARCHES,
+    Findings,
+    answer,
+    client_of,
+    coordinators,
+    listed,
+    pick,
+    sheet_columns,
+    sheet_rows,
+    status,
+)
+from tests.accounts.scope_world import KINDS, World
 
-SEEDS = [14, 2025, 7]
-# What a search box gets, and the same without accents or case.
-SEARCHES = [("văn", "van"), ("THỊ LAN", "thi lan"), ("Lê Văn Hòa", "le van hoa")]
-
-
-@pytest.fixture(scope="module", params=SEEDS)
-def world(request, django_db_setup, django_db_blocker) -> World:
-    """One directory per seed, built once for the module's tests and rolled back after."""
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            load_tuyen_quang()
-            built = build(request.param)
-            for key, viewer in built.viewers.items():  # signed in once; a test copies the cookie
-                client = Client()
-                client.force_login(viewer.user)
-                built.sessions[key] = client.cookies[settings.SESSION_COOKIE_NAME].value
-            yield built
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
-
-
-@pytest.fixture(autouse=True)
-def small_pages(monkeypatch):
-    monkeypatch.setattr("accounts.views.people.PEOPLE_PER_PAGE", 10)
-    monkeypatch.setattr("learning.views.reports.REPORT_PER_PAGE", 12)
-    monkeypatch.setattr("learning.views.festival.PER_PAGE", 4)
-
-
-class Findings(list):
-    """Every wrong answer of a test, one line each."""
-
-    def check(self, label: str, got, expected) -> bool:
-        if got != expected:
-            self.append(f"{label}: got {_sorted(got)}, expected {_sorted(expected)}")
-        return got == expected
-
-    def once(self, label: str, items: list) -> None:
-        repeated = sorted(str(k) for k, n in Counter(items).items() if n > 1)
-        if repeated:
-            self.append(f"{label}: listed more than once: {repeated}")
-
-    def report(self, world: World) -> str:
-        return f"seed {world.seed}: {len(self)} wrong\n  " + "\n  ".join(self[:60])
-
-
-def _sorted(value):
-    return sorted(value, key=str) if isinstance(value, set) else value
-
-
-def client_of(world: World, key: str) -> Client:
-    client = Client()
-    client.cookies[settings.SESSION_COOKIE_NAME] = world.sessions[key]
-    return client
-
-
-def coordinators(world: World):
-    return [v for v in world.viewers.values() if v.coordinator]
-
-
-def pick(items, n: int, *salt) -> list:
-    """`n` of `items`, the same ones on every run."""
-    items = sorted(items)
-    return random.Random(":".join(map(str, salt))).sample(items, min(n, len(items)))
-
-
-def answer(found: Findings, label: str, client: Client, url: str, params=None, method="get"):
-    """The response, or None after noting a 500 (the test client re-raises a view's error)."""
-    try:
-        return getattr(client, method)(url, params or {})
-    except Exception as error:  # noqa: BLE001 — whatever it is, a person would see a 500
-        found.append(f"{label}: 500 ({type(error).__name__}: {error})")
-        return None
-
-
-def status(found: Findings, label: str, response, expected: int) -> bool:
-    return response is not None and found.check(f"{label} status", response.status_code, expected)
-
-
-def every_page(found: Findings, label: str, client: Client, url: str, params: dict):
-    """(every page's objects in order, page 1's response), or (None, None) after a wrong
-    answer."""
-    first = answer(found, label, client, url, params)
-    if not status(found, label, first, 200):
-        return None, None
-    paginator = first.context["page"].paginator
-    items = list(first.context["page"].object_list)
-    for number in range(2, paginator.num_pages + 1):
-        more = answer(found, f"{label} page {number}", client, url, {**params, "page": number})
-        if not status(found, f"{label} page {number}", more, 200):
-            return None, None
-        items += list(more.context["page"].object_list)
-    found.check(f"{label} count", paginator.count, len(items))
-    return items, first
-
-
-def listed(
-    found: Findings,
-    label: str,
-    client: Client,
-    url: str,
-    params: dict,
-    expected,
-    *,
-    key=lambda row: row.pk,
-):
-    """Walk every page of a list: each object once, and the `key`s of all of them exactly
-    `expected`. Returns what every_page does."""
-    items, first = every_page(found, label, client, url, params)
-    if items is not None:
-        found.once(label, [row.pk for row in items])
-        found.check(label, {key(row) for row in items}, expected)
-    return items, first
-
-
-def sheet_rows(content: bytes, title: str | None = None) -> list[tuple]:
-    book = load_workbook(io.BytesIO(content), read_only=True)
-    sheet = book[title] if title else book.active
-    return list(sheet.iter_rows(min_row=2, values_only=True))
-
-
-def sheet_columns(content: bytes, title: str, *headers: str) -> list[tuple]:
-    """The columns named `headers` of every row, found by their header wherever they are."""
-    rows = load_workbook(io.BytesIO(content), read_only=True)[title].iter_rows(values_only=True)
-    first = list(next(rows))
-    where = [first.index(header) for header in headers]
-    return [tuple(row[i] for i in where) for row in rows]
+pytestmark = pytest.mark.usefixtures("small_pages")
 
 
 # --- Scope.filter on every model it serves, and on paths through to-many relations ------------
@@ -334,230 +211,6 @@ def test_course_reports_count_and_list_exactly_the_scope(db, world):
                     r.person for r in mine if r.course == course and r.issued_at and keep(r)
                 }
                 listed(found, label, client, url, params, expected, key=lambda c: c.user_id)
-    assert not found, found.report(world)
-
-
-# --- Campaigns: list, dashboard, people (filters, pages), export -------------------------------
-
-
-def _tally(world: World, plan, people: set[int]) -> tuple:
-    """(assigned, started, on time, late, overdue) of `people`, from what they did."""
-    statuses = Counter(world.status(plan, pk) for pk in people)
-    started = sum(world.progress(plan, pk)[0] is not None for pk in people)
-    return (len(people), started, statuses["on_time"], statuses["late"], statuses["overdue"])
-
-
-def _row(row: dict) -> tuple:
-    return (row["assigned"], row["started"], row["on_time"], row["late"], row["overdue"])
-
-
-def _by(world: World, people: set[int], key: str) -> dict:
-    groups: dict = {}
-    for pk in people:
-        groups.setdefault(getattr(world.people[pk], key), set()).add(pk)
-    return groups
-
-
-def test_campaign_list_and_dashboards_count_exactly_the_scope(db, world):
-    found = Findings()
-    for viewer in coordinators(world):
-        client = client_of(world, viewer.key)
-        visible = world.visible(viewer)
-        response = answer(found, viewer.key, client, reverse("learning:campaign_list"))
-        if status(found, f"{viewer.key} campaign_list", response, 200):
-            found.check(
-                f"{viewer.key} campaign_list",
-                {row["campaign"].pk: _row(row["total"]) for row in response.context["rows"]},
-                {
-                    plan.pk: _tally(world, plan, world.assigned(plan) & visible)
-                    for plan in world.plans.values()
-                },
-            )
-        for title, plan in world.plans.items():
-            mine = world.assigned(plan) & visible
-            fast = {r.person for r in world.learning if r.fast and r.course in plan.courses}
-            for kind in ("", KINDS[1], "not-a-kind") if title == "open" else ("",):
-                people = {pk for pk in mine if kind not in KINDS or world.people[pk].kind == kind}
-                label = f"{viewer.key} campaign {title} kind={kind}"
-                url = reverse("learning:campaign", args=[plan.pk])
-                response = answer(found, label, client, url, {"kind": kind})
-                if not status(found, label, response, 200):
-                    continue
-                context = response.context
-                found.check(f"{label} total", _row(context["total"]), _tally(world, plan, people))
-                for table, key in (("communes", "commune"), ("organizations", "organization")):
-                    found.once(f"{label} {table}", [row["id"] for row in context[table]])
-                    found.check(
-                        f"{label} {table}",
-                        {row["id"]: _row(row) for row in context[table]},
-                        {k: _tally(world, plan, v) for k, v in _by(world, people, key).items()},
-                    )
-                found.check(f"{label} too fast", context["fast"], len(fast & people))
-    assert not found, found.report(world)
-
-
-def _known(world: World, viewer, every_commune: set[int]) -> dict[str, set[int]]:
-    """The communes and organizations a viewer may narrow a list to: their scope's, and
-    those its people live or work in (the dashboard names them and links to them)."""
-    visible = world.visible(viewer)
-    communes = world.scope_communes(viewer, every_commune)
-    units = set(world.units) if viewer.everything else world.reach(viewer)
-    return {
-        "commune": communes | {world.people[pk].commune for pk in visible},
-        "organization": units | {world.people[pk].organization for pk in visible} - {None},
-    }
-
-
-# The statuses a campaign's people can have: it ended, it is open, its deadline is far off.
-STATUSES = {
-    "ended": ["on_time", "late", "overdue"],
-    "open": ["not_started", "in_progress", "on_time"],
-    "communes": [],
-}
-
-
-def test_campaign_people_filters_and_pages_hold_exactly_the_scope(db, world):
-    found = Findings()
-    every_commune = set(Commune.objects.values_list("pk", flat=True))
-    drills = [("commune", c) for c in pick(world.communes, 3, "c")]
-    drills += [("organization", u) for u in pick(world.units, 5, "u")]
-    for viewer in coordinators(world):
-        client = client_of(world, viewer.key)
-        visible = world.visible(viewer)
-        known = _known(world, viewer, every_commune)
-        for title, plan in world.plans.items():
-            mine = world.assigned(plan) & visible
-            filters = [({}, lambda p: True)]
-            filters += [
-                ({"status": s}, lambda p, s=s, plan=plan: world.status(plan, p.pk) == s)
-                for s in STATUSES[title]
-            ]
-            if title == "open":  # everyone is assigned: every unit drills down to its people
-                filters += [({"commune": "²"}, lambda p: True)]  # not an id: no filter
-                filters += [({"kind": k}, lambda p, k=k: p.kind == k) for k in KINDS[:2]]
-                filters += [
-                    ({key: unit}, lambda p, key=key, unit=unit: getattr(p, key) == unit)
-                    for key, unit in drills
-                ]
-            url = reverse("learning:campaign_people", args=[plan.pk])
-            for params, keep in filters:
-                label = f"{viewer.key} campaign_people {title} {params}"
-                key, unit = next(iter(params.items()), (None, None))
-                if isinstance(unit, int) and unit not in known[key]:
-                    status(found, label, answer(found, label, client, url, params), 404)
-                    continue
-                expected = {pk for pk in mine if keep(world.people[pk])}
-                listed(found, label, client, url, params, expected, key=lambda a: a.user_id)
-    assert not found, found.report(world)
-
-
-def test_campaign_exports_hold_exactly_the_scope(db, world, django_capture_on_commit_callbacks):
-    found = Findings()
-    names = dict(Commune.objects.filter(pk__in=world.communes).values_list("pk", "name"))
-    labels = {value: str(label) for value, label in Status.choices}
-    for viewer in coordinators(world):
-        client = client_of(world, viewer.key)
-        visible = world.visible(viewer)
-        for title in ("ended", "open"):  # every status between them
-            plan = world.plans[title]
-            mine = world.assigned(plan) & visible
-            label = f"{viewer.key} campaign_export {title}"
-            url = reverse("learning:campaign_export", args=[plan.pk])
-            with django_capture_on_commit_callbacks(execute=True):
-                started = answer(found, label, client, url, method="post")
-            if not status(found, label, started, 302):
-                continue
-            job = client.get(started.url).context["job"]
-            url = reverse("learning:export_download", args=[job.pk])
-            download = answer(found, label, client, url)
-            if not status(found, f"{label} download", download, 200):
-                continue
-            content = b"".join(download.streaming_content)
-            people = sheet_rows(content, "Người học")
-            found.once(label, [row[1] for row in people])
-            found.check(
-                f"{label} people",
-                {(row[1], row[6]) for row in people},
-                {(world.people[pk].phone, labels[world.status(plan, pk)]) for pk in mine},
-            )
-            found.check(
-                f"{label} by commune",
-                {row[0]: tuple(row[1:6]) for row in sheet_rows(content, "Theo xã, phường")},
-                {names[c]: _tally(world, plan, v) for c, v in _by(world, mine, "commune").items()},
-            )
-    assert not found, found.report(world)
-
-
-# --- The festival: events, attendance (pages, export), edit, printed codes ---------------------
-
-
-def test_festival_pages_hold_exactly_the_viewers_communes(db, world):
-    found = Findings()
-    every_commune = set(Commune.objects.values_list("pk", flat=True))
-    names = dict(Commune.objects.filter(pk__in=world.communes).values_list("pk", "name"))
-    visitors = {pk: {v.person for v in world.visits if v.event == pk} for pk in world.events}
-    manage, printing = reverse("learning:manage_events"), reverse("learning:print_codes")
-    for viewer in [*coordinators(world), world.viewers["volunteer"]]:
-        client = client_of(world, viewer.key)
-        communes = world.festival_communes(viewer)
-        if communes == set():  # an organization's coordinator runs no commune's festival
-            for url in (manage, printing):
-                status(found, f"{viewer.key} {url}", answer(found, viewer.key, client, url), 403)
-            continue
-        runs = {pk for pk, (c, _) in world.events.items() if communes is None or c in communes}
-        label = f"{viewer.key} manage_events"
-        items, first = every_page(found, label, client, manage, {})
-        if items is not None:
-            found.once(label, [e.pk for e in items])
-            found.check(
-                label, {e.pk: e.people for e in items}, {pk: len(visitors[pk]) for pk in runs}
-            )
-            if communes is None or len(communes) > 1:  # the communes side by side
-                by_commune: dict = {}
-                for pk in runs:
-                    events, people = by_commune.setdefault(
-                        names[world.events[pk][0]], (set(), set())
-                    )
-                    events.add(pk)
-                    people |= visitors[pk]
-                rows = first.context["by_commune"]
-                found.check(
-                    f"{label} by commune",
-                    {r["commune__name"]: (r["events"], r["people"]) for r in rows},
-                    {name: (len(e), len(p)) for name, (e, p) in by_commune.items()},
-                )
-        response = answer(found, viewer.key, client, printing)
-        if status(found, f"{viewer.key} print_codes", response, 200):
-            fields = response.context["form"].fields
-            found.check(
-                f"{viewer.key} print_codes events", {e.pk for e in fields["event"].queryset}, runs
-            )
-            found.check(
-                f"{viewer.key} print_codes communes",
-                {c.pk for c in fields["commune"].queryset},
-                every_commune if communes is None else communes,
-            )
-        for pk in world.events:
-            expected = 200 if pk in runs else 404
-            # Editing, scanning and attendance find the event one way (festival._my_event).
-            label = f"{viewer.key} attendance_export {pk}"
-            url = reverse("learning:attendance_export", args=[pk])
-            response = answer(found, label, client, url)
-            if status(found, label, response, expected) and expected == 200:
-                rows = [(row[2], row[4]) for row in sheet_rows(response.content)]
-                expected_rows = Counter(
-                    (world.people[v.person].phone, v.booth or "Cổng vào")
-                    for v in world.visits
-                    if v.event == pk
-                )
-                found.check(label, Counter(rows), expected_rows)
-            label = f"{viewer.key} print_codes event={pk}"
-            status(found, label, answer(found, label, client, printing, {"event": pk}), expected)
-            url, label = reverse("learning:attendance", args=[pk]), f"{viewer.key} attendance {pk}"
-            if pk not in runs:
-                status(found, label, answer(found, label, client, url), 404)
-                continue
-            listed(found, label, client, url, {}, {v.pk for v in world.visits if v.event == pk})
     assert not found, found.report(world)
 
 

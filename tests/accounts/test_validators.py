@@ -11,8 +11,7 @@ from accounts.scopes import Scope
 from accounts.services.rosters import roster_directory
 from accounts.validators import EARLIEST_BIRTH_YEAR, latest_birth_year
 from tests import factories
-from tests.accounts.test_roster import roster_file
-from tests.accounts.test_signup import SIGNUP
+from tests.factories import SIGNUP, roster_file
 
 pytestmark = pytest.mark.django_db
 
