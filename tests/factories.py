@@ -113,8 +113,8 @@ def person_without_consent(*, commune: Commune, **kwargs) -> User:
 # Rosters
 
 # No organizations: a roster names only existing ones (see the organization tests in
-# tests/accounts/test_roster.py), and the browser walk imports this file into a directory
-# without any.
+# tests/accounts/test_roster_organizations.py), and the browser walk imports this file into
+# a directory without any.
 UGLY = [
     ["Nguyễn Văn An", "+84 912 345 678", 1980, "", "Giáp Trung", "Cán bộ cấp xã"],
     ["Trần Thị Bình", "0912.345.679", 1990, "", "Thái Hoà", "Viên chức"],
