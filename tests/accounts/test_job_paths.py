@@ -18,7 +18,7 @@ def test_every_moved_job_path_names_a_function_that_exists():
 
 
 def test_the_migration_rewrites_stored_paths(db, django_user_model):
-    user = django_user_model.objects.create(phone="+84912000111", full_name="Điều phối")
+    user = django_user_model.objects.create(phone="0912000111", full_name="Điều phối")
     now = timezone.now()
     job = Job.objects.create(
         kind=Job.Kind.SLIPS,
